@@ -1,0 +1,28 @@
+"""Exception types that carry the facts a user needs to fix a problem."""
+from __future__ import annotations
+
+
+class SosrapError(Exception):
+    """Base class: the message is shown to the user as is (no traceback)."""
+
+
+class ParamsError(SosrapError):
+    """An edition's params file is invalid; the message names file and key."""
+
+
+class SnapshotError(SosrapError):
+    """A data snapshot is missing, incomplete or does not match its manifest."""
+
+
+class StageError(SosrapError):
+    """A stage notebook failed; carries stage, cell and exception details."""
+
+    def __init__(self, stage: str, notebook: str, message: str, *, cell: int | None = None,
+                 ename: str | None = None, evalue: str | None = None, executed: str | None = None):
+        self.stage = stage
+        self.notebook = notebook
+        self.cell = cell
+        self.ename = ename
+        self.evalue = evalue
+        self.executed = executed
+        super().__init__(message)

@@ -1,0 +1,1 @@
+"""One module per data source API (parsers, and the fetch clients)."""

@@ -1,0 +1,140 @@
+"""What a stage notebook needs at run time, in one call.
+
+A notebook's `parameters` cell holds `edition`, `run_dir`, `params` and
+`inputs`. The runner injects all four; opened by hand in JupyterLab they keep
+their defaults and `context()` fills them in from `params/<edition>.yaml` and
+`build/<edition>/`, so the notebook runs as-is::
+
+    ctx = sosrap.stage.context("trends", edition=edition, run_dir=run_dir,
+                               params=params, inputs=inputs)
+    table = ctx.load_table("indicators", "indicators")
+
+The notebook sees only the params keys its stage declares in
+notebooks/stages.yaml: reading another key is an error that says so, because
+an undeclared read would make the runner's skip decision wrong.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import params as _params
+from .errors import SosrapError
+from .paths import default_build_dir, project_root
+from .snapshot import Snapshot
+from .stages import load_stages
+
+KEYFIGURES = "keyfigures.json"
+
+
+class ParamsView:
+    """Read-only attribute access to the declared params (nested dicts become views)."""
+
+    def __init__(self, data: dict, stage: str, prefix: str = ""):
+        object.__setattr__(self, "_data", data)
+        object.__setattr__(self, "_stage", stage)
+        object.__setattr__(self, "_prefix", prefix)
+
+    def _wrap(self, key: str, v: Any) -> Any:
+        if isinstance(v, dict):
+            return ParamsView(v, self._stage, f"{self._prefix}{key}.")
+        if isinstance(v, list):
+            return [ParamsView(x, self._stage, f"{self._prefix}{key}[].") if isinstance(x, dict) else x for x in v]
+        return v
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        if key not in self._data:
+            if not self._prefix:
+                raise SosrapError(f"stage {self._stage!r} reads params key {key!r} but does not declare it: "
+                                  f"add it to `params:` of stage {self._stage} in notebooks/stages.yaml")
+            raise AttributeError(f"params {self._prefix}{key} is not set")
+        return self._wrap(key, self._data[key])
+
+    __getitem__ = __getattr__
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._wrap(key, self._data[key]) if key in self._data else default
+
+    def to_dict(self) -> dict:
+        return json.loads(json.dumps(self._data))
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("params are read-only in a stage")
+
+    def __repr__(self) -> str:
+        return f"ParamsView({self._data!r})"
+
+
+@dataclass
+class StageContext:
+    name: str
+    edition: str
+    params: ParamsView
+    run_dir: Path
+    inputs: dict[str, Path]
+    root: Path
+    _snapshot: Snapshot | None = field(default=None, repr=False)
+
+    def snapshot(self) -> Snapshot:
+        """The edition's data snapshot (read-only)."""
+        if self._snapshot is None:
+            rel = self.params.snapshot
+            self._snapshot = Snapshot.open(self.root / rel)
+        return self._snapshot
+
+    def save_table(self, df: pd.DataFrame, name: str, *, csv: bool = True) -> Path:
+        """Write a result table as Parquet (typed, for later stages) and CSV (for people)."""
+        path = self.run_dir / f"{name}.parquet"
+        df.to_parquet(path, index=False)
+        if csv:
+            df.to_csv(self.run_dir / f"{name}.csv", index=False, lineterminator="\n")
+        return path
+
+    def load_table(self, stage: str, name: str) -> pd.DataFrame:
+        """A table written by an upstream stage this stage `needs`."""
+        if stage not in self.inputs:
+            raise SosrapError(f"stage {self.name!r} reads from stage {stage!r} but does not list it in "
+                              f"`needs:` in notebooks/stages.yaml")
+        path = self.inputs[stage] / f"{name}.parquet"
+        if not path.is_file():
+            raise SosrapError(f"{path} does not exist: run stage {stage!r} first "
+                              f"(`sosrap build {self.edition}` runs everything in order)")
+        return pd.read_parquet(path)
+
+    def save_key_figures(self, figures: dict) -> Path:
+        """Merge *figures* (nested dict of strings) into this stage's key figures.
+        The build writes them all to the report's `_variables.yml` for `{{< var >}}`."""
+        path = self.run_dir / KEYFIGURES
+        current = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        current = _params.deep_merge(current, figures)
+        path.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        return path
+
+
+def context(stage: str, *, edition: str = "demo", run_dir: str | Path = "", params: dict | None = None,
+            inputs: dict | None = None) -> StageContext:
+    """Build the stage's context from injected parameters, or from defaults when run by hand."""
+    root = project_root()
+    stages = load_stages(root)
+    if stage not in stages:
+        raise SosrapError(f"unknown stage {stage!r}; stages: {', '.join(stages)}")
+    spec = stages[stage]
+    if not params:
+        full = _params.load(edition, root).resolved()
+        params = {k: full[k] for k in spec.params if k in full}
+        missing = [k for k in spec.params if k not in full]
+        if missing:
+            raise SosrapError(f"stage {stage!r} declares params {missing} that edition {edition!r} does not have")
+    build = default_build_dir(edition, root)
+    run = Path(run_dir) if run_dir else build / "artifacts" / stage
+    run.mkdir(parents=True, exist_ok=True)
+    ins = {k: Path(v) for k, v in (inputs or {}).items()} or \
+        {need: build / "artifacts" / need for need in spec.needs}
+    return StageContext(name=stage, edition=edition, params=ParamsView(dict(params), stage), run_dir=run,
+                        inputs=ins, root=root)

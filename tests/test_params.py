@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sosrap import params
+from sosrap.errors import ParamsError
+
+
+def test_demo_params_validate(project):
+    p = params.load("demo", project)
+    assert p.area.category == "HYVINVOINTIALUE" and p.area.code == "19"
+    assert p.country.code == "358"
+    assert p.years.start == 2015 and p.years.end == 2024
+    themes = {i.theme for i in p.indicators}
+    assert {"toimeentulotuki", "lastensuojelu", "tyottomyys", "nuoret", "pienituloisuus", "asunnottomuus",
+            "ikaantyneet", "vammaisuus", "paihteet"} <= themes
+
+
+def _write(project: Path, text: str) -> None:
+    (project / "params" / "bad.yaml").write_text(text, encoding="utf-8")
+
+
+BASE = """
+title: T
+years: {start: 2015, end: 2020}
+snapshot: data/snapshots/demo-synthetic-2025
+report: reports/demo
+indicators:
+  - {id: 493, theme: toimeentulotuki}
+"""
+
+
+def test_unknown_key_names_file_and_key(project):
+    _write(project, BASE + "yeras: 3\n")
+    with pytest.raises(ParamsError) as e:
+        params.load("bad", project)
+    assert "params/bad.yaml" in str(e.value) and "yeras" in str(e.value) and "unknown key" in str(e.value)
+
+
+def test_wrong_type_nested(project):
+    _write(project, BASE.replace("start: 2015", "start: viisitoista"))
+    with pytest.raises(ParamsError) as e:
+        params.load("bad", project)
+    assert "bad.yaml: years.start" in str(e.value)
+
+
+def test_missing_required(project):
+    _write(project, BASE.replace("title: T\n", ""))
+    with pytest.raises(ParamsError) as e:
+        params.load("bad", project)
+    assert "bad.yaml: title: required value is missing" in str(e.value)
+
+
+def test_error_in_defaults_names_defaults_file(project):
+    d = project / "params" / "_defaults.yaml"
+    d.write_text(d.read_text(encoding="utf-8").replace("population_indicator: 127", "population_indicator: x"),
+                 encoding="utf-8")
+    _write(project, BASE)
+    with pytest.raises(ParamsError) as e:
+        params.load("bad", project)
+    assert "_defaults.yaml: population_indicator" in str(e.value)
+
+
+def test_region_code_must_be_text(project):
+    _write(project, BASE + "area: {category: HYVINVOINTIALUE, code: 19}\n")
+    with pytest.raises(ParamsError) as e:
+        params.load("bad", project)
+    assert "area.code" in str(e.value) and "leading zeros" in str(e.value)
+
+
+def test_unknown_theme_and_missing_edition(project):
+    _write(project, BASE.replace("theme: toimeentulotuki", "theme: nosuch"))
+    with pytest.raises(ParamsError, match="nosuch"):
+        params.load("bad", project)
+    with pytest.raises(ParamsError, match="editions: .*demo"):
+        params.load("nope", project)
+
+
+def test_year_order(project):
+    _write(project, BASE.replace("end: 2020", "end: 2010"))
+    with pytest.raises(ParamsError, match="before start"):
+        params.load("bad", project)
