@@ -5,30 +5,53 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SOSRAP := $(VENV)/bin/sosrap
 STAMP := $(VENV)/.sosrap-installed
+NODE_STAMP := node_modules/.sosrap-installed
 EDITION ?= demo
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report build status test clean
+.PHONY: help setup report build status test lab doctor bench screenshots clean
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing sosrap and its pinned dependencies into $(VENV) ..." >&2
 	@$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@# The `sosrap` Jupyter kernel lives inside the environment (not in ~/.local).
+	@$(PY) -m ipykernel install --sys-prefix --name sosrap --display-name "Python 3 (sosrap)" >/dev/null
+	@# Keep notebook outputs out of git (see .gitattributes and lib/sosrap/nbstrip.py).
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.sosrap-nbstrip.clean "$(abspath $(PY)) -m sosrap.nbstrip"; \
+	  git config filter.sosrap-nbstrip.smudge cat; fi
 	@touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $(NODE_STAMP); \
+	else echo "npm not found: the axe-core accessibility test will be skipped" >&2; fi
 
 setup: $(STAMP) ## Create .venv and install sosrap with pinned dependencies
 
 report: $(STAMP) ## Build the demo report end to end; prints the HTML path last
 	@$(SOSRAP) build $(EDITION)
 
-status: $(STAMP) ## Show which stages of EDITION are fresh or stale
+status: $(STAMP) ## Show which stages of EDITION are fresh or stale, and why
 	@$(SOSRAP) status $(EDITION)
 
-test: $(STAMP) ## Run the whole test suite
+test: $(STAMP) $(NODE_STAMP) ## Run the whole test suite
 	@$(VENV)/bin/pytest
+
+lab: $(STAMP) ## Start JupyterLab on notebooks/ with the sosrap kernel
+	@$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/
+
+doctor: $(STAMP) ## Report what is available (Quarto, pandoc, typst, Chromium, kernel, snapshot)
+	@$(SOSRAP) doctor
+
+bench: $(STAMP) ## Print the benchmarks' numbers
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+screenshots: $(STAMP) ## Refresh docs/screenshots from the demo report (needs Chromium)
+	@$(PY) scripts/screenshots.py
 
 clean: ## Remove build outputs (keeps .venv)
 	rm -rf build

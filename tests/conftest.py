@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,3 +29,21 @@ def project(tmp_path, monkeypatch) -> Path:
     monkeypatch.chdir(root)
     monkeypatch.delenv("SOSRAP_ROOT", raising=False)
     return root
+
+
+def run_sosrap(*args: str, cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    """The real CLI, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "sosrap", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> tuple[Path, Path]:
+    """One cold build of the demo edition in a copied project, shared by the
+    end-to-end and browser tests: (project root, absolute path of the HTML)."""
+    root = copy_project(tmp_path_factory.mktemp("demo-build") / "project")
+    proc = run_sosrap("build", "demo", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    html = Path(proc.stdout.strip().splitlines()[-1])
+    assert html.is_absolute() and html.is_file(), proc.stdout
+    return root, html

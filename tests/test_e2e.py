@@ -6,8 +6,6 @@ import base64
 import io
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,25 +13,18 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from sosrap import build as B
-from conftest import DEMO_SNAPSHOT, copy_project
+from conftest import DEMO_SNAPSHOT, copy_project, run_sosrap
 
 pytestmark = pytest.mark.e2e
 NBSP = "\u00a0"
 
 
-def sosrap(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sosrap", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+sosrap = run_sosrap
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = copy_project(tmp_path_factory.mktemp("e2e") / "project")
-    proc = sosrap("build", "demo", cwd=root)
-    assert proc.returncode == 0, proc.stderr
-    html = Path(proc.stdout.strip().splitlines()[-1])
-    assert html.is_absolute() and html.is_file(), proc.stdout
-    return root, html
+def built(demo_build):
+    return demo_build
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +165,26 @@ def test_failing_stage_stops_before_render(tmp_path):
     assert (build / "notebooks" / "10_indicators.ipynb").is_file(), "the failed notebook is kept"
     assert not list(build.glob("*.html")), "no report from partial results"
     assert not (build / "report").exists()
+
+
+def test_html_within_size_budget(built):
+    size = built[1].stat().st_size
+    assert size < 3_000_000, f"the self-contained report is {size / 1e6:.2f} MB (budget 3 MB)"
+
+
+def test_privacy_gate_stops_a_report_with_an_identity_code(built):
+    """The rendered report is audited before it is written: an identity code
+    typed into a chapter fails the build, and the message does not repeat it."""
+    root, html = built
+    original = html.read_bytes()
+    chapter = root / "reports/demo/chapters/07-seuranta.qmd"
+    old = chapter.read_text(encoding="utf-8")
+    chapter.write_text(old + "\nAsiakas 131052-308T ja puhelin 040 123 4567.\n", encoding="utf-8")
+    try:
+        proc = sosrap("build", "demo", cwd=root)
+        assert proc.returncode == 1
+        assert "131052-308T" not in proc.stderr + proc.stdout and "123 4567" not in proc.stderr + proc.stdout
+        assert "henkilötunnus" in proc.stderr.lower() or "identity" in proc.stderr.lower(), proc.stderr
+        assert html.read_bytes() == original, "the failing report was not written"
+    finally:
+        chapter.write_text(old, encoding="utf-8")

@@ -286,8 +286,8 @@ def test_missing_include_raises(project: Path, tmp_path: Path) -> None:
 
 
 def test_no_index_and_unsupported_format(project: Path, tmp_path: Path) -> None:
-    with pytest.raises(R.RenderError, match="format 'docx' is not implemented"):
-        R.render(project, tmp_path / "out", engine="pandoc", formats=("docx",))
+    with pytest.raises(R.RenderError, match="format 'epub' is not implemented"):
+        R.render(project, tmp_path / "out", engine="pandoc", formats=("epub",))
     with pytest.raises(R.RenderError, match="no index.qmd"):
         R.render(tmp_path, tmp_path / "out", engine="pandoc")
 

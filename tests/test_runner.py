@@ -154,3 +154,15 @@ def test_params_view_only_declared_keys():
     assert v.years.start == 2015
     with pytest.raises(SosrapError, match="does not declare it"):
         v.snapshot
+
+
+def test_code_fingerprint_follows_imports(tmp_path):
+    """A stage depends on the sosrap modules its notebook imports (transitively), not on all of them."""
+    from sosrap.hashing import code_hash_for_notebook
+    nb = tmp_path / "x.ipynb"
+    write_nb(nb, "%matplotlib inline\nfrom sosrap import fmt\nimport sosrap.stage")
+    files = set(code_hash_for_notebook(nb))
+    assert {"__init__.py", "fmt.py", "stage.py", "params.py", "snapshot.py"} <= files
+    assert "render.py" not in files and "cli.py" not in files and "build.py" not in files
+    write_nb(nb, "import pandas as pd")
+    assert set(code_hash_for_notebook(nb)) == {"__init__.py"}

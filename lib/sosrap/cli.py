@@ -34,12 +34,13 @@ def build(edition: str = typer.Argument(..., help="Edition name: params/<edition
           force: bool = typer.Option(False, "--force", help="Re-run every stage even if fresh."),
           engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
           formats: str = typer.Option("html", "--format", help="Comma-separated: html[,docx,pdf]"),
-          build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Default: build/<edition>")) -> None:
+          build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Default: build/<edition>"),
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors and the report's path.")) -> None:
     """Run the stage notebooks that are stale, then render the report."""
     from .build import build as do_build
     result = do_build(edition, jobs=jobs, force=force, engine=engine,
                       formats=[f.strip() for f in formats.split(",") if f.strip()],
-                      build_dir=build_dir, quiet=STATE["quiet"])
+                      build_dir=build_dir, quiet=quiet or STATE["quiet"])
     # The last line is the report's absolute path (scripts and `make report` rely on it).
     typer.echo(str(result.outputs["html"].resolve()) if "html" in result.outputs
                else str(next(iter(result.outputs.values())).resolve()))
@@ -61,7 +62,18 @@ def demo_data(out: Path = typer.Argument(..., help="Folder to create (must not e
     typer.echo(f"wrote synthetic snapshot {snap.id!r} with {len(snap.files)} files to {out}")
 
 
+@app.command()
+def doctor() -> None:
+    """Report what is available (Quarto, pandoc, typst, Chromium, kernel, snapshots) and what is missing."""
+    from . import doctor as d
+    if not d.print_report(d.run()):
+        raise typer.Exit(1)
+
+
 # --- further command groups register here (one line each) -------------------
+__import__("sosrap.cli_clientwork", fromlist=["register"]).register(app)  # template, ingest (issue #4)
+__import__("sosrap.cli_fetch", fromlist=["register"]).register(app)  # fetch <edition> | fetch reference (issue #3)
+__import__("sosrap.cli_release", fromlist=["register"]).register(app)  # publish, verify, new-edition (issue #6)
 # ---------------------------------------------------------------------------
 
 

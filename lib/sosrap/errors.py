@@ -14,6 +14,20 @@ class SnapshotError(SosrapError):
     """A data snapshot is missing, incomplete or does not match its manifest."""
 
 
+class FetchError(SosrapError):
+    """Fetching from a data source failed for good (after any retries).
+
+    The message names the URL and what was being fetched (indicator, table),
+    so the person re-running `sosrap fetch` knows where it broke."""
+
+    def __init__(self, message: str, *, url: str | None = None, what: str | None = None,
+                 status: int | None = None):
+        self.url = url
+        self.what = what
+        self.status = status
+        super().__init__(message)
+
+
 class StageError(SosrapError):
     """A stage notebook failed; carries stage, cell and exception details."""
 

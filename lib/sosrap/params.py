@@ -7,6 +7,7 @@ the dotted key named, because the person fixing them edits YAML, not Python.
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -71,17 +72,231 @@ class Privacy(_Strict):
                                                "registry's e-mail); the audit ignores exactly these")
 
 
+class CodeItem(_Strict):
+    """One entry of a code list: a stable code for data and a Finnish label for people."""
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    label: str
+    label_en: str | None = None
+
+
+class Question(_Strict):
+    """A survey question: its code, the statement as asked, and the export column heading."""
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: str
+    column: str | None = Field(default=None, description="heading in the export; default: the text")
+
+
+def _default_codes(*items: tuple[str, str, str]) -> list[CodeItem]:
+    return [CodeItem(code=c, label=l, label_en=e) for c, l, e in items]
+
+
+class ClientWork(_Strict):
+    """Client-work knowledge (phenomenon reports) and residents' voice (survey).
+
+    Input files are exports from a form tool and contain free text about
+    clients, so they must live under `data/private/` (git-ignored)."""
+    phenomena_file: str | None = Field(default=None, description="phenomenon report export (CSV/XLSX), "
+                                                                  "relative to the project root, under data/private/")
+    survey_file: str | None = Field(default=None, description="resident/client survey export (CSV/XLSX), under data/private/")
+    synthetic_demo: bool = Field(default=False, description="generate the synthetic demo exports into the "
+                                                            "input paths when they are missing")
+    categories: list[CodeItem] = Field(min_length=1, description="phenomenon categories (ilmiöluokat)")
+    service_areas: list[CodeItem] = Field(min_length=1)
+    age_groups: list[CodeItem] = Field(default_factory=lambda: _default_codes(
+        ("lapset", "Lapset (0–17 v.)", "Children (0–17)"), ("nuoret", "Nuoret aikuiset (18–29 v.)", "Young adults (18–29)"),
+        ("tyoikaiset", "Työikäiset (30–64 v.)", "Working age (30–64)"),
+        ("ikaantyneet", "Ikääntyneet (65+ v.)", "Older people (65+)"), ("kaikki", "Kaikki ikäryhmät", "All ages")))
+    household_types: list[CodeItem] = Field(default_factory=lambda: _default_codes(
+        ("yksin", "Yksin asuva", "Living alone"), ("lapsiperhe", "Lapsiperhe", "Family with children"),
+        ("yksinhuoltaja", "Yhden vanhemman perhe", "Single-parent family"),
+        ("pariskunta", "Pariskunta", "Couple"), ("muu", "Muu", "Other")))
+    action_types: list[CodeItem] = Field(default_factory=lambda: _default_codes(
+        ("palvelu", "Palvelun kehittäminen", "Service development"),
+        ("ohjeistus", "Ohjeistus tai käytäntö", "Guidance or practice"),
+        ("resurssit", "Resurssit", "Resources"), ("yhteistyo", "Yhteistyö", "Cooperation"),
+        ("tiedotus", "Tiedottaminen", "Communication"), ("muu", "Muu", "Other")))
+    municipalities: list[str] = Field(default_factory=list, description="allowed municipality names (empty: any)")
+    respondent_groups: list[CodeItem] = Field(default_factory=lambda: _default_codes(
+        ("asukas", "Asukas", "Resident"), ("asiakas", "Asiakas", "Client"), ("omainen", "Omainen", "Relative")))
+    likert_items: list[Question] = Field(default_factory=list)
+    likert_scale: list[str] = Field(default_factory=lambda: [
+        "Täysin eri mieltä", "Jokseenkin eri mieltä", "Ei samaa eikä eri mieltä",
+        "Jokseenkin samaa mieltä", "Täysin samaa mieltä"], min_length=2)
+    likert_dont_know: list[str] = Field(default_factory=lambda: ["En osaa sanoa", "EOS"])
+    open_questions: list[Question] = Field(default_factory=list)
+    phenomena_columns: dict[str, str] = Field(default_factory=dict,
+                                              description="field name -> column heading in the export")
+    survey_columns: dict[str, str] = Field(default_factory=dict)
+    screen_names: list[str] = Field(default_factory=list, description="names redacted from free text "
+                                    "(params are in git: put clients' names in screen_names_file instead)")
+    screen_names_file: str | None = Field(default=None, description="private file, one name per line, "
+                                          "under data/private/")
+    max_quotes: int = Field(default=6, ge=0, le=50)
+
+    @field_validator("phenomena_file", "survey_file", "screen_names_file")
+    @classmethod
+    def _private(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        p = Path(v)
+        if p.is_absolute() or ".." in p.parts or p.parts[:2] != ("data", "private"):
+            raise ValueError("client-work inputs must be relative paths under data/private/ "
+                             "(git-ignored, so private data never enters version control)")
+        return v
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> "ClientWork":
+        for name in ("categories", "service_areas", "age_groups", "household_types", "action_types",
+                     "respondent_groups", "likert_items", "open_questions"):
+            codes = [c.code for c in getattr(self, name)]
+            dup = sorted({c for c in codes if codes.count(c) > 1})
+            if dup:
+                raise ValueError(f"{name}: codes listed twice: {dup}")
+        return self
+
+
 class Sources(_Strict):
+    """Where `sosrap fetch` gets data. Base URLs can be overridden by the
+    environment (SOSRAP_SOTKANET_URL, SOSRAP_STATFIN_URL) for tests and mirrors."""
     class _Src(_Strict):
         base_url: str
-    sotkanet: _Src = _Src(base_url="https://sotkanet.fi/rest/1.1/")
-    statfin: _Src = _Src(base_url="https://pxdata.stat.fi/PXWeb/api/v1/fi/StatFin/")
+
+    class _Sotkanet(_Src):
+        genders: list[Literal["total", "male", "female"]] = Field(
+            default_factory=lambda: ["total"], min_length=1, description="genders to fetch per indicator")
+
+    class StatFinSelection(_Strict):
+        """Values of one table variable. Variable and values are matched against
+        the table's metadata by code or by text, so they survive renamed codes."""
+        variable: str
+        values: list[str] | Literal["all"] = "all"
+        top: int | None = Field(default=None, ge=1, description="the latest n values (time variables)")
+
+    class StatFinTable(_Strict):
+        """One PxWeb table. Unlisted variables: time → the edition's years;
+        eliminable → left out; others → all values."""
+        id: str = Field(pattern=r"^[A-Za-z0-9_]+$", description="short id, e.g. 11ra (names snapshot files)")
+        path: str = Field(pattern=r"^[A-Za-z0-9_/.-]+\.px$", description="path under base_url, e.g. vaerak/11ra.px")
+        purpose: str | None = None
+        contents_variable: str | None = Field(default=None, description="default: the Tiedot/contentscode variable")
+        selections: list[StatFinSelection] = Field(default_factory=list)
+
+    class _StatFin(_Src):
+        tables: list[StatFinTable] = Field(default_factory=list)
+
+    sotkanet: _Sotkanet = _Sotkanet(base_url="https://sotkanet.fi/rest/1.1/")
+    statfin: _StatFin = _StatFin(base_url="https://pxdata.stat.fi/PXWeb/api/v1/fi/StatFin/")
+
+
+SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
+#: author roles; `responsible` = the social worker in public office who is
+#: responsible for compiling the report (Social Welfare Act § 7; the plan).
+AUTHOR_ROLES = ("responsible", "author", "editor", "analyst")
+
+
+class Author(_Strict):
+    """A person (family, given) or an organisation/role (literal) that wrote the report."""
+    family: str | None = None
+    given: str | None = None
+    literal: str | None = Field(default=None, description="an organisation or a role, cited as written")
+    position: str | None = Field(default=None, description="job title, e.g. erityissosiaalityöntekijä")
+    affiliation: str | None = None
+    roles: list[Literal["responsible", "author", "editor", "analyst"]] = Field(default_factory=lambda: ["author"],
+                                                                                min_length=1)
+    public_office: bool = Field(default=False, description="in public office (virkasuhteinen)")
+    orcid: str | None = Field(default=None, pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+    email: str | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> "Author":
+        if not (self.family or self.literal):
+            raise ValueError("an author needs `family` (and `given`) or `literal`")
+        if self.family and self.literal:
+            raise ValueError("give either `family`/`given` or `literal`, not both")
+        return self
+
+    @property
+    def display(self) -> str:
+        """"Given Family" (or the literal) as people read it."""
+        return self.literal or " ".join(x for x in (self.given, self.family) if x)
+
+
+class Contributor(_Strict):
+    name: str
+    role: str = Field(description="what they did, in Finnish (e.g. 'aineiston koonti')")
+    organisation: str | None = None
+
+
+class ChangelogEntry(_Strict):
+    """One published version after the first: what changed (Finnish), and when."""
+    version: str = Field(pattern=SEMVER)
+    date: _dt.date
+    changes: str = Field(min_length=3)
+    changes_en: str | None = None
+
+
+class Abstract(_Strict):
+    fi: str = Field(min_length=10)
+    en: str = Field(min_length=10)
+
+
+class EditionMetadata(_Strict):
+    """What makes an edition citable: one source for the title block, the
+    citation appendix, the HTML meta tags and the citation files."""
+    year: int = Field(ge=2000, le=2100, description="edition year (vuosi)")
+    version: str = Field(default="1.0.0", pattern=SEMVER, description="semantic version of this edition")
+    date: _dt.date = Field(description="publication date of the version; also SOURCE_DATE_EPOCH of the build")
+    title_en: str | None = Field(default=None, description="English title, for the English citation")
+    authors: list[Author] = Field(min_length=1)
+    contributors: list[Contributor] = Field(default_factory=list)
+    partners: list[str] = Field(default_factory=list, description="partner organisations")
+    publisher: str
+    place: str
+    license: str = Field(default="CC-BY-4.0", description="SPDX identifier")
+    doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
+    isbn: str | None = Field(default=None, pattern=r"^(97[89][- ]?)?[0-9][0-9 -]{7,15}[0-9Xx]$")
+    issn: str | None = Field(default=None, pattern=r"^\d{4}-\d{3}[\dXx]$")
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    pdf_url: str | None = Field(default=None, pattern=r"^https?://\S+$",
+                                description="default: the PDF's file name next to `url`")
+    series: str | None = None
+    number: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    keywords_en: list[str] = Field(default_factory=list)
+    abstract: Abstract
+    changelog: list[ChangelogEntry] = Field(default_factory=list, description="versions after the first")
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _number_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+    @model_validator(mode="after")
+    def _responsible(self) -> "EditionMetadata":
+        if not any("responsible" in a.roles and a.public_office for a in self.authors):
+            raise ValueError("authors: at least one author must be the responsible social worker in public "
+                             "office (roles: [responsible], public_office: true) — Social Welfare Act § 7")
+        versions = [c.version for c in self.changelog]
+        dup = sorted({v for v in versions if versions.count(v) > 1})
+        if dup:
+            raise ValueError(f"changelog: versions listed twice: {dup}")
+        return self
+
+    def version_date(self, version: str | None = None) -> _dt.date:
+        """The date of *version* (default: this one): its changelog entry's, else `date`."""
+        v = version or self.version
+        for c in self.changelog:
+            if c.version == v:
+                return c.date
+        return self.date
 
 
 class Params(_Strict):
     edition: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     title: str
     subtitle: str | None = None
+    metadata: EditionMetadata | None = Field(default=None, description="edition metadata for citation and "
+                                                                       "releases (issue #6)")
     language: Literal["fi", "sv", "en"] = "fi"
     area: AreaRef
     country: AreaRef
@@ -93,6 +308,7 @@ class Params(_Strict):
     themes: dict[str, str]
     indicators: list[Indicator] = Field(min_length=1)
     privacy: Privacy = Privacy()
+    client_work: ClientWork | None = None
     sources: Sources = Sources()
     report: str = Field(description="the edition's Quarto project, relative to the project root")
 

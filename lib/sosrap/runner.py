@@ -25,8 +25,7 @@ from .params import Params
 from .snapshot import Snapshot
 from .stages import Stage, load_stages
 
-KERNEL = "python3"
-EXCLUDED_OUTPUTS = ()
+KERNEL = "python3"   # with JUPYTER_PREFER_ENV_PATH: the environment's own Python
 
 
 @dataclass
@@ -77,9 +76,23 @@ def stage_params(st: Stage, params: Params) -> dict:
     return {k: full[k] for k in st.params}
 
 
-def fingerprint(st: Stage, params: Params, project: Path, layout: Layout, code_hash: str) -> dict:
+def _client_work_files(params: Params, project: Path) -> dict[str, str]:
+    from . import clientwork
+    return clientwork.input_hashes(params.client_work, project)
+
+
+# Params keys that point at input files outside the snapshot (private client-work
+# exports), with the function that hashes those files: a stage declaring such a
+# key is re-run when one of the files changes.
+FILE_PARAMS = {"client_work": _client_work_files}
+
+
+def fingerprint(st: Stage, params: Params, project: Path, layout: Layout) -> dict:
     """The four parts of a stage's fingerprint (each a hash or a dict of hashes)."""
     inputs: dict[str, str] = {}
+    for key in st.params:
+        if key in FILE_PARAMS:
+            inputs.update(FILE_PARAMS[key](params, project))
     if st.snapshot:
         snap = Snapshot.open(project / params.snapshot)
         inputs.update({f"snapshot:{k}": v for k, v in snap.input_hashes().items()})
@@ -89,7 +102,7 @@ def fingerprint(st: Stage, params: Params, project: Path, layout: Layout, code_h
         "notebook": hashing.notebook_source_hash(project / "notebooks" / st.notebook),
         "params": hashing.sha256_json(stage_params(st, params)),
         "inputs": inputs,
-        "code": code_hash,
+        "code": hashing.code_hash_for_notebook(project / "notebooks" / st.notebook),
     }
 
 
@@ -117,16 +130,21 @@ def stale_reasons(old: dict | None, new: dict, st: Stage, params: Params) -> lis
     if fp.get("inputs") != new["inputs"]:
         a, b = fp.get("inputs", {}), new["inputs"]
         diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        upstream = sorted({k.split(":", 1)[0] for k in diff if not k.startswith("snapshot:")})
+        upstream = sorted({k.split(":", 1)[0] for k in diff if not k.startswith(("snapshot:", "private:"))})
         parts = []
         if any(k.startswith("snapshot:") for k in diff):
             n = sum(k.startswith("snapshot:") for k in diff)
             parts.append(f"{n} snapshot file(s) changed")
+        if any(k.startswith("private:") for k in diff):
+            parts.append("private input file(s) changed")
         if upstream:
             parts.append("outputs of " + ", ".join(upstream) + " changed")
         reasons.append("inputs changed: " + "; ".join(parts))
     if fp.get("code") != new["code"]:
-        reasons.append("helper code (lib/sosrap) changed")
+        a, b = fp.get("code") or {}, new["code"]
+        changed = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)) if isinstance(a, dict) else []
+        reasons.append("helper code changed" + (f" ({', '.join(changed[:4])}{', …' if len(changed) > 4 else ''})"
+                                                 if changed else ""))
     return reasons
 
 
@@ -138,6 +156,9 @@ def _execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, l
     import logging
     import os
 
+    # The kernel must be this interpreter (the project's environment), not a
+    # `python3` kernelspec someone registered in their home directory.
+    os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
@@ -188,16 +209,24 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
     layout = Layout(build_root)
     for d in (layout.notebooks, layout.artifacts, layout.state):
         d.mkdir(parents=True, exist_ok=True)
-    code_hash = hashing.package_code_hash()
     say = progress or (lambda *a: None)
     results: dict[str, StageResult] = {}
     pending = list(stages)
     running: dict[cf.Future, tuple[Stage, dict, float]] = {}
     failed: list[StageError] = []
-    ctx = multiprocessing.get_context("spawn")   # no forked copies of threads or open kernels
-    with cf.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
-        for _ in range(max(1, jobs)):
-            pool.submit(_warm)
+    pool: cf.ProcessPoolExecutor | None = None
+
+    def executor() -> cf.ProcessPoolExecutor:
+        # Created only when a stage must run, so a no-op rebuild starts no process.
+        nonlocal pool
+        if pool is None:
+            pool = cf.ProcessPoolExecutor(max_workers=max(1, jobs),
+                                          mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(max(1, jobs)):
+                pool.submit(_warm)
+        return pool
+
+    try:
         while pending or running:
             # Start every stage whose needs are done.
             for name in list(pending):
@@ -213,7 +242,7 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
                     results[name] = StageResult(name, "blocked", reason="the build is stopping after a failure")
                     say(name, "blocked", "build stopping")
                     continue
-                fp = fingerprint(st, params, project, layout, code_hash)
+                fp = fingerprint(st, params, project, layout)
                 reasons = ["--force"] if force else stale_reasons(_read_state(layout, name), fp, st, params)
                 if not reasons:
                     results[name] = StageResult(name, "skipped", reason="fresh")
@@ -229,8 +258,9 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
                     "params": stage_params(st, params),
                     "inputs": {n: str(layout.run_dir(n)) for n in st.needs},
                 }
-                fut = pool.submit(_execute, str(project / "notebooks" / st.notebook), str(layout.executed(st)),
-                                  parameters, str(project / "notebooks"), KERNEL, str(layout.log(name)))
+                fut = executor().submit(_execute, str(project / "notebooks" / st.notebook),
+                                        str(layout.executed(st)), parameters, str(project / "notebooks"), KERNEL,
+                                        str(layout.log(name)))
                 running[fut] = (st, fp, time.monotonic())
                 say(name, "running", "; ".join(reasons))
             if not running:
@@ -258,6 +288,9 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
                     failed.append(err)
                     results[st.name] = StageResult(st.name, "failed", res["seconds"], error=err)
                     say(st.name, "failed", f"{res.get('ename')}")
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     if failed:
         raise failed[0]
     return [results[n] for n in stages]
@@ -270,11 +303,10 @@ def status(params: Params, project: Path, build_root: Path) -> list[tuple[str, s
     since its inputs may change when the upstream runs."""
     stages = load_stages(project)
     layout = Layout(build_root)
-    code_hash = hashing.package_code_hash()
     out = []
     stale: set[str] = set()
     for name, st in stages.items():
-        fp = fingerprint(st, params, project, layout, code_hash)
+        fp = fingerprint(st, params, project, layout)
         reasons = stale_reasons(_read_state(layout, name), fp, st, params)
         ups = [n for n in st.needs if n in stale]
         if ups and not reasons:

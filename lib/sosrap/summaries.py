@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import fmt
 
-UNIT_DIFF = {"PROS": "%-yks.", "PER1000": "‰-yks."}
+UNIT_DIFF = {"PROS": "%-yksikköä", "PER1000": "‰-yksikköä"}
 
 
 def _series(table: pd.DataFrame, key: str, role: str) -> pd.Series:

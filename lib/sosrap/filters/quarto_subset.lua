@@ -65,6 +65,7 @@ local LANGUAGES = {
     ['title-block-author-single'] = 'Tekijä',
     ['title-block-author-plural'] = 'Tekijät',
     ['title-block-published'] = 'Julkaistu',
+    ['title-block-version'] = 'Versio',
   },
   en = {
     ['crossref-fig-title'] = 'Figure',
@@ -79,6 +80,7 @@ local LANGUAGES = {
     ['title-block-author-single'] = 'Author',
     ['title-block-author-plural'] = 'Authors',
     ['title-block-published'] = 'Published',
+    ['title-block-version'] = 'Version',
   },
 }
 
@@ -1033,6 +1035,7 @@ local function normalize_authors(meta)
         end
         entry.affiliation = pandoc.Inlines(table.concat(names, ', '))
       end
+      if a.role ~= nil then entry.role = pandoc.Inlines(stringify(a.role)) end
     else
       entry.name = a
     end
@@ -1044,6 +1047,14 @@ local function normalize_authors(meta)
   meta['sosrap-authors'] = list
   meta['sosrap-author-label'] = #list == 1 and STRINGS['title-block-author-single']
     or STRINGS['title-block-author-plural']
+  if FORMAT == 'docx' then
+    -- Word's Author paragraphs and core properties want plain names.
+    meta.author = list:map(function(e)
+      local text = stringify(e.name)
+      if e.role then text = text .. ' (' .. stringify(e.role) .. ')' end
+      return pandoc.MetaInlines(pandoc.Inlines(text))
+    end)
+  end
 end
 
 -- ISO dates (2026-11-15) are shown the Finnish way (15.11.2026); anything
@@ -1059,6 +1070,14 @@ local function format_date(meta)
     end
   end
   meta['sosrap-date-label'] = STRINGS['title-block-published']
+  if meta.version ~= nil then
+    meta['sosrap-version-label'] = STRINGS['title-block-version']
+    if FORMAT == 'docx' then
+      -- DOCX has no title-block field for it: the version goes with the date.
+      meta.date = pandoc.Inlines(stringify(meta.date) .. ' · ' .. STRINGS['title-block-version']:lower()
+        .. ' ' .. stringify(meta.version))
+    end
+  end
 end
 
 local function apply_language(meta)
@@ -1162,6 +1181,11 @@ function Pandoc(doc)
   doc = resolve_crossrefs(doc)
   doc = doc:walk({ Div = render_callout })
   doc = extract_notice(doc)
+  if FORMAT:match('html') then
+    -- Tables scroll inside their own box on narrow screens (report.css), and a
+    -- scrollable region must be reachable by keyboard (WCAG 2.1.1).
+    doc = doc:walk({ Table = function(t) t.attr.attributes.tabindex = '0'; return t end })
+  end
 
   normalize_authors(doc.meta)
   format_date(doc.meta)

@@ -13,6 +13,9 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from ..errors import FetchError
+from .http import Fetched, HttpClient, endpoint
+
 SOURCE = "sotkanet"
 DEFAULT_BASE_URL = "https://sotkanet.fi/rest/1.1/"
 PORTAL = "Tilasto- ja indikaattoripankki Sotkanet. Terveyden ja hyvinvoinnin laitos"
@@ -131,3 +134,122 @@ def data_url(base_url: str, indicator: int, years: Iterable[int], genders: Itera
     base = base_url if base_url.endswith("/") else base_url + "/"
     q = [f"indicator={int(indicator)}"] + [f"years={int(y)}" for y in years] + [f"genders={g}" for g in genders]
     return f"{base}json?" + "&".join(q)
+
+
+# --- HTTP client --------------------------------------------------------------
+# Sotkanet has no documented rate limit, but THL asks for batch use: one
+# request per indicator with all years at once, nothing per region.
+
+ENV_URL = "SOSRAP_SOTKANET_URL"
+LICENCE_THL = "CC BY 4.0 (THL)"
+_OPEN_PRODUCERS = {  # producers whose Sotkanet data is known to be CC BY 4.0
+    "terveyden ja hyvinvoinnin laitos": "CC BY 4.0 (THL)",
+    "thl": "CC BY 4.0 (THL)",
+    "tilastokeskus": "CC BY 4.0 (Tilastokeskus)",
+}
+
+
+def licence_for(meta: dict) -> str:
+    """Licence of one indicator's data, from its producer.
+
+    THL's own indicators and all metadata are CC BY 4.0; other producers'
+    indicators carry their producers' terms, so the report must name them."""
+    info = meta if "title_fi" in meta else parse_indicator(meta)
+    producer = info["organization_fi"] or "tuntematon tuottaja"
+    words = producer.lower().replace("(", " ").replace(")", " ")
+    for needle, lic in _OPEN_PRODUCERS.items():
+        if needle in words.split() or words.startswith(needle):
+            return lic
+    return f"tuottajan käyttöehdot: {producer} (Sotkanetin metatiedot CC BY 4.0)"
+
+
+class SotkanetClient:
+    """Sotkanet REST 1.1: one method per API concept.
+
+    `fetch_*` return the raw `Fetched` response (bytes kept for snapshots);
+    `get_*` return parsed frames. Shapes are checked here so a changed API
+    fails at fetch time with the URL named, not later in a notebook."""
+
+    def __init__(self, base_url: str | None = None, http: HttpClient | None = None):
+        self.base_url = endpoint(ENV_URL, base_url or DEFAULT_BASE_URL)
+        self.http = http or HttpClient()
+
+    # raw responses
+    def fetch_indicators(self) -> Fetched:
+        url = self.base_url + "indicators"
+        f = self.http.get(url, what="Sotkanet indicator list")
+        _check(isinstance(f.data, list) and all(isinstance(x, dict) and "id" in x for x in f.data),
+               "Sotkanet indicator list", url, "expected a JSON array of indicators with `id`")
+        return f
+
+    def fetch_indicator(self, indicator: int) -> Fetched:
+        url = f"{self.base_url}indicators/{int(indicator)}"
+        what = f"Sotkanet indicator {int(indicator)} metadata"
+        f = self.http.get(url, what=what)
+        _check(isinstance(f.data, dict) and str(f.data.get("id")) == str(int(indicator)), what, url,
+               "expected a JSON object with the same `id` (unknown indicator?)")
+        return f
+
+    def fetch_regions(self) -> Fetched:
+        url = self.base_url + "regions"
+        f = self.http.get(url, what="Sotkanet regions")
+        _check(isinstance(f.data, list) and len(f.data) > 0
+               and all(isinstance(r, dict) and {"id", "code", "category"} <= r.keys() for r in f.data),
+               "Sotkanet regions", url, "expected a non-empty JSON array of {id, code, category, title}")
+        return f
+
+    def fetch_data(self, indicator: int, years: Iterable[int], genders: Iterable[str] = ("total",)) -> Fetched:
+        """All regions' rows of one indicator for *years* (one request).
+
+        An empty array means Sotkanet knows no data for that indicator and
+        years: for a report that is an error (wrong id, or years outside the
+        indicator's range), not an empty chart."""
+        years, genders = list(years), list(genders)
+        url = data_url(self.base_url, indicator, years, genders)
+        what = f"Sotkanet indicator {int(indicator)} data"
+        f = self.http.get(url, what=what)
+        _check(isinstance(f.data, list), what, url, "expected a JSON array of data rows")
+        if not f.data:
+            raise FetchError(f"{what}: Sotkanet returned no rows for years {years[0]}–{years[-1]}, genders "
+                             f"{','.join(genders)} ({url}); check the indicator id and its year range "
+                             f"(`sosrap fetch` reads the range from /indicators/{int(indicator)})",
+                             url=url, what=what)
+        bad = [r for r in f.data[:50] if not isinstance(r, dict) or not {"indicator", "region", "year"} <= r.keys()]
+        _check(not bad, what, url, f"rows lack indicator/region/year, e.g. {bad[:1]}")
+        wrong = {r["indicator"] for r in f.data} - {int(indicator)}
+        _check(not wrong, what, url, f"rows of other indicators {sorted(wrong)[:5]}")
+        return f
+
+    # parsed
+    def get_regions(self) -> pd.DataFrame:
+        return parse_regions(self.fetch_regions().data)
+
+    def get_indicator(self, indicator: int) -> dict:
+        f = self.fetch_indicator(indicator)
+        info = parse_indicator(f.data)
+        info["retrieved"] = f.retrieved
+        info["licence"] = licence_for(info)
+        return info
+
+    def get_indicators(self) -> pd.DataFrame:
+        """The indicator list: id, titles and producer."""
+        rows = [{"id": int(x["id"]), "title_fi": _text(x.get("title"), "fi"), "title_en": _text(x.get("title"), "en"),
+                 "organization_fi": _text((x.get("organization") or {}).get("title"), "fi")}
+                for x in self.fetch_indicators().data]
+        return pd.DataFrame(rows, columns=["id", "title_fi", "title_en", "organization_fi"])
+
+    def get_data(self, indicator: int, years: Iterable[int], genders: Iterable[str] = ("total",), *,
+                 regions: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Tidy long rows with region category, code and names joined (see `tidy`)."""
+        regs = regions if regions is not None else self.get_regions()
+        return tidy(parse_data(self.fetch_data(indicator, years, genders).data), regs)
+
+    def get_attribution(self, indicator: int) -> dict:
+        """Producer, title, id, data-updated, retrieval date, licence and citation, from live metadata."""
+        info = self.get_indicator(indicator)
+        return attribution(info, info["retrieved"], info["licence"])
+
+
+def _check(ok: bool, what: str, url: str, expectation: str) -> None:
+    if not ok:
+        raise FetchError(f"{what}: unexpected response from {url}: {expectation}", url=url, what=what)
