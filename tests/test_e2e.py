@@ -65,6 +65,15 @@ def test_figures_and_tables_are_numbered_and_decode(soup):
         assert t.find("th") is not None, "data tables need header cells"
 
 
+def test_figure_alt_text_is_written_from_the_data(soup, built):
+    """Issue 5 point 5: the alt text says what is shown, the range and the
+    direction, from the data (the first theme figure: social assistance)."""
+    alt = soup.find("figure", id="fig-kehitys-toimeentulotuki").find("img")["alt"].replace(NBSP, " ")
+    assert "2015–2024" in alt and "Pohjois-Pohjanmaan hyvinvointialue" in alt
+    assert re.search(r"\d+,\d %", alt), alt                   # values in Finnish form
+    assert re.search(r"kehitys (nouseva|laskeva|ei selvää muutosta)", alt), alt
+
+
 def test_cross_references_link_to_numbered_targets(soup):
     numbers = {}
     for kind, el_name, word in (("fig", "figure", "Kuva"), ("tbl", "table", "Taulukko")):

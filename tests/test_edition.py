@@ -2,6 +2,8 @@
 sources, proposals carried forward, data years bumped, ready to fetch."""
 from __future__ import annotations
 
+import shutil
+
 import yaml
 
 from sosrap import edition as E
@@ -21,7 +23,10 @@ def test_new_edition_scaffolds_params_and_report(project):
     assert p.edition == "2030" and p.title == "Sosiaalinen raportti 2030"
     assert p.years.start == old.years.start and p.years.end == old.years.end + 5
     assert p.report == "reports/2030" and p.snapshot == "data/snapshots/2030-not-fetched-yet"
-    assert p.indicators == old.indicators and p.client_work == old.client_work
+    assert p.indicators == old.indicators
+    moved = {k: getattr(old.client_work, k).replace("data/private/demo/", "data/private/2030/")
+             for k in ("phenomena_file", "survey_file", "screen_names_file")}
+    assert p.client_work == old.client_work.model_copy(update=moved)
     m = p.metadata
     assert m.year == 2030 and m.version == "1.0.0" and str(m.date) == "2030-10-15"
     assert m.changelog == [] and m.doi is None and m.number == "1/2030"
@@ -53,7 +58,23 @@ def test_new_edition_never_overwrites(project):
 
 
 def test_new_edition_from_an_edition_without_report_sources(project):
-    # params/2026.yaml (real data) points at reports/2026, which has not been written yet.
+    # params/2026.yaml (real data) points at reports/2026; here it has not been written yet.
+    shutil.rmtree(project / "reports/2026")
     proc = run_sosrap("new-edition", "2027", "--from", "2026", cwd=project)
     assert proc.returncode == 1 and "reports/2026" in proc.stderr and "_quarto.yml" in proc.stderr
     assert not (project / "params/2027.yaml").exists() and not (project / "reports/2027").exists()
+
+
+def test_new_edition_2027_from_the_real_2026_edition(project):
+    """The yearly step for the real edition: next year's data years, its own
+    private inputs, an unfetched snapshot pin, and the 2026 register carried on."""
+    proc = run_sosrap("new-edition", "2027", "--from", "2026", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    p = P.load("2027", project)
+    assert (p.years.start, p.years.end) == (2015, 2026) and p.title == "Sosiaalinen raportti 2027"
+    assert p.snapshot == "data/snapshots/2027-not-fetched-yet" and p.report == "reports/2027"
+    assert p.client_work.phenomena_file == "data/private/2027/ilmioraportit.csv"
+    assert p.metadata.year == 2027 and p.metadata.version == "1.0.0"
+    assert (project / "reports/2027/_quarto.yml").is_file()
+    proc = run_sosrap("build", "2027", cwd=project)
+    assert proc.returncode == 1 and "sosrap fetch 2027" in proc.stderr

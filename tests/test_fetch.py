@@ -246,3 +246,33 @@ def test_a_fetched_snapshot_builds_through_the_same_stage_notebooks(tmp_path, re
     assert f"data: {rep.snapshot.name}" in proc.stdout + proc.stderr
     html = Path(proc.stdout.strip().splitlines()[-1])
     assert html.is_file()
+
+
+@pytest.mark.e2e
+def test_the_2026_edition_fetches_then_builds_offline(tmp_path, replay, monkeypatch):
+    """Point 6: the real edition as a user runs it: fetch (here from the local
+    mirror), the analyst saves the form tool's exports into the private area,
+    then an offline build through the same notebooks and report sources."""
+    from conftest import copy_project, run_sosrap
+    from sosrap import demo_clientwork
+    root = copy_project(tmp_path / "project")
+    proc = run_sosrap("build", "2026", cwd=root)           # before the first fetch: one clear message
+    assert proc.returncode != 0 and "sosrap fetch 2026" in proc.stderr and "Traceback" not in proc.stderr
+    for var, url in (("SOSRAP_SOTKANET_URL", replay.sotkanet_url), ("SOSRAP_STATFIN_URL", replay.statfin_url)):
+        monkeypatch.setenv(var, url)
+    rep = _fetch(root, "2026")
+    assert rep.created and not Snapshot.open(rep.snapshot).synthetic
+    for var in ("SOSRAP_SOTKANET_URL", "SOSRAP_STATFIN_URL"):
+        monkeypatch.delenv(var)                             # a build never touches the network
+    p = P.load("2026", root)
+    assert p.snapshot == f"data/snapshots/{rep.snapshot.name}" and not p.client_work.synthetic_demo
+    proc = run_sosrap("build", "2026", cwd=root)           # exports not saved yet: names the missing file
+    assert proc.returncode != 0 and "data/private/2026/ilmioraportit.csv" in proc.stderr
+    demo_clientwork.ensure_inputs(p.client_work, root)     # stands in for the form tool's exports
+    proc = run_sosrap("build", "2026", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    html = Path(proc.stdout.strip().splitlines()[-1])
+    text = html.read_text(encoding="utf-8")
+    assert "Sosiaalinen raportti 2026" in text and "2015–2025" in text
+    assert "synteettis" not in text.lower()                 # real data: no example-data notice
+    assert "Testi-indikaattori 405" in text                 # titles come from the fetched metadata

@@ -334,6 +334,15 @@ def test_embed_figure_outputs_only_with_caption_and_alt(nbproj: Path) -> None:
     assert 'alt="Viivakaavio, jossa osuus kasvaa"' in out
 
 
+def test_embed_figure_prefers_the_data_driven_alt_text_of_the_output(nbproj: Path) -> None:
+    """`sosrap.plots.show` records the alt text written from the data in the
+    output's metadata; it wins over the caption (and over a static fig-alt)."""
+    embed_doc(nbproj, "fig-trend", "fig-second")
+    out = html(nbproj)
+    assert 'alt="Osuus laski 3,0 prosentista 2,0 prosenttiin"' in out
+    assert 'alt="Viivakaavio, jossa osuus kasvaa"' in out      # no metadata: the cell's fig-alt
+
+
 def test_embed_dataframe_becomes_a_real_table(nbproj: Path) -> None:
     embed_doc(nbproj, "fig-trend", "tbl-top")
     out = html(nbproj)

@@ -166,3 +166,48 @@ def test_code_fingerprint_follows_imports(tmp_path):
     assert "render.py" not in files and "cli.py" not in files and "build.py" not in files
     write_nb(nb, "import pandas as pd")
     assert set(code_hash_for_notebook(nb)) == {"__init__.py"}
+
+
+FLAKY_KERNEL = """\
+import os, runpy, sys
+marker = sys.argv[1]
+if not os.path.exists(marker):          # the first start dies, as a kernel that lost a port race does
+    open(marker, "w").close()
+    sys.exit(1)
+sys.argv = ["ipykernel_launcher", "-f", sys.argv[2]]
+runpy.run_module("ipykernel_launcher", run_name="__main__")
+"""
+
+RUN_ONE = """\
+import json, sys
+from sosrap.runner import _execute
+a = sys.argv[1:]
+print(json.dumps(_execute(a[0], a[1], json.loads(a[2]), *a[3:])))
+"""
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path):
+    """Parallel stages can lose jupyter_client's free-port race: the kernel dies
+    before any cell runs. The worker starts it again (bounded), so the build
+    does not fail on it; the retry is written to the stage log."""
+    import subprocess
+    import sys
+    spec = tmp_path / "jupyter/kernels/flaky"
+    spec.mkdir(parents=True)
+    (tmp_path / "flaky.py").write_text(FLAKY_KERNEL, encoding="utf-8")
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(tmp_path / "flaky.py"), str(tmp_path / "died-once"), "{connection_file}"],
+        "display_name": "flaky", "language": "python"}), encoding="utf-8")
+    nb = new_notebook(cells=[new_code_cell("x = 6 * 7\nprint(x)")])
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    env = {**__import__("os").environ, "JUPYTER_PATH": str(tmp_path / "jupyter")}
+    proc = subprocess.run([sys.executable, "-c", RUN_ONE, str(tmp_path / "in.ipynb"), str(tmp_path / "out.ipynb"),
+                           "{}", str(tmp_path), "flaky", str(tmp_path / "stage.log")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (tmp_path / "died-once").exists()
+    assert result["ok"], result
+    assert "attempt 2 of 3" in (tmp_path / "stage.log").read_text(encoding="utf-8")
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert out.cells[0].outputs[0]["text"] == "42\n"

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from . import citation, hashing, manifest, proposals
 from . import params as _params
-from .errors import SosrapError
+from .errors import SnapshotError, SosrapError
 from .paths import default_build_dir, project_root
 from .runner import Layout, StageResult, run_stages, status
 from .snapshot import Snapshot
@@ -257,6 +257,10 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     registers = proposals.load(project, params)
     base = report_basename(edition)
     ed = citation.Edition.of(params, base)
+    if not (project / params.snapshot).exists():
+        raise SnapshotError(f"params/{edition}.yaml pins snapshot {params.snapshot}, which does not exist yet: "
+                            f"run `sosrap fetch {edition}` on a connected machine first (a build never "
+                            "touches the network)")
     snap = Snapshot.open(project / params.snapshot, verify=True)
     layout = Layout(Path(build_dir) if build_dir else default_build_dir(edition, project))
     layout.root.mkdir(parents=True, exist_ok=True)

@@ -207,7 +207,8 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
 def read_export(path: Path | str) -> RawTable:
     path = Path(path)
     if not path.is_file():
-        raise IngestError(f"{path}: file not found")
+        raise IngestError(f"{path}: file not found. Save the form tool's export there (format: "
+                          "docs/ilmioraportti.md) and check it with `sosrap ingest phenomena|survey FILE --edition E`")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
@@ -554,7 +555,8 @@ def with_private_names(cw: ClientWork, root: Path) -> ClientWork:
         return cw
     path = root / cw.screen_names_file
     if not path.is_file():
-        raise IngestError(f"client_work.screen_names_file: {cw.screen_names_file} does not exist")
+        raise IngestError(f"client_work.screen_names_file: {cw.screen_names_file} does not exist; write the "
+                          "names to screen from free text there, one per line (or remove the key)")
     names = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines()
              if ln.strip() and not ln.lstrip().startswith("#")]
     return cw.model_copy(update={"screen_names": list(dict.fromkeys([*cw.screen_names, *names]))})
@@ -822,6 +824,9 @@ def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, ed
     if cw.synthetic_demo:
         from . import demo_clientwork
         demo_clientwork.ensure_inputs(cw, root)
+    for rel in (cw.phenomena_file, cw.survey_file):
+        if rel is not None and not (root / rel).is_file():
+            read_export(root / rel)                 # the one "file not found" message, with what to do
     cw = with_private_names(cw, root)
     ph = ingest_phenomena(root / cw.phenomena_file, cw)
     sv = ingest_survey(root / cw.survey_file, cw) if cw.survey_file else None

@@ -8,6 +8,7 @@ Writes `params/<new>.yaml` and `reports/<new>/` from an earlier edition:
   is the next step and a build before it says so);
 * metadata: the new year and date, version 1.0.0, an empty changelog, and no
   DOI/ISBN/PDF URL (a new edition gets identifiers of its own);
+* client-work inputs: the private paths move to `data/private/<new>/`;
 * the report sources are copied as they are; the proposals register is carried
   forward (`previous: <from>`, every proposal with its status history) so that
   the new report follows them up.
@@ -98,6 +99,13 @@ def new_edition(new: str, *, from_edition: str, root: Path | None = None, snapsh
     snap = snapshot or f"data/snapshots/{new}-not-fetched-yet"
     data["snapshot"] = snap
     data["report"] = f"reports/{new}"
+    if isinstance(data.get("client_work"), dict):
+        # each year's client-work exports are its own private inputs
+        cw = dict(data["client_work"])
+        for key in ("phenomena_file", "survey_file", "screen_names_file"):
+            if isinstance(cw.get(key), str):
+                cw[key] = cw[key].replace(f"data/private/{from_edition}/", f"data/private/{new}/")
+        data["client_work"] = cw
     if isinstance(data.get("metadata"), dict):
         meta = dict(data["metadata"])
         meta["year"] = new_year

@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import json
 import multiprocessing
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,9 @@ def stale_reasons(old: dict | None, new: dict, st: Stage, params: Params) -> lis
     return reasons
 
 
+KERNEL_START_ATTEMPTS = 3
+
+
 def _execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, log: str) -> dict:
     """Run one notebook in a worker process; return facts, never raise (pickling-safe).
 
@@ -169,8 +173,19 @@ def _execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, l
 
     t0 = time.monotonic()
     try:
-        pm.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel, cwd=cwd,
-                            progress_bar=False, log_output=False, report_mode=False)
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                pm.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel, cwd=cwd,
+                                    progress_bar=False, log_output=False, report_mode=False)
+                break
+            except RuntimeError as e:
+                # Two kernels starting at once can pick the same free TCP port
+                # (jupyter_client frees it before the kernel binds it); the
+                # loser dies before running any cell, so starting again is safe.
+                if "before replying to kernel_info" not in str(e) or attempt == KERNEL_START_ATTEMPTS:
+                    raise
+                print(f"sosrap: kernel failed to start ({e}); attempt {attempt + 1} of "
+                      f"{KERNEL_START_ATTEMPTS}", file=sys.stderr, flush=True)
     except PapermillExecutionError as e:
         return {"ok": False, "seconds": time.monotonic() - t0, "cell_index": e.cell_index,
                 "exec_count": e.exec_count, "source": e.source, "ename": e.ename, "evalue": e.evalue}

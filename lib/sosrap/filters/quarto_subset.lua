@@ -545,14 +545,18 @@ local IMAGE_TYPES = {
 
 -- Register an image output in the media bag under its content hash, so the
 -- same output always gets the same name (deterministic HTML).
-local function image_from_output(data)
+-- Returns the image's mediabag name and, when the notebook recorded one in
+-- the output's metadata ({"image/png": {"alt": ...}}), its alt text.
+local function image_from_output(data, metadata)
   for _, it in ipairs(IMAGE_TYPES) do
     if data[it.mime] then
       local raw = joined(data[it.mime])
       local bytes = it.binary and base64_decode(raw) or raw
       local name = pandoc.utils.sha1(bytes) .. '.' .. it.ext
       pandoc.mediabag.insert(name, it.mime, bytes)
-      return name
+      local meta = metadata and metadata[it.mime]
+      local alt = type(meta) == 'table' and type(meta.alt) == 'string' and meta.alt ~= '' and meta.alt or nil
+      return name, alt
     end
   end
   return nil
@@ -590,8 +594,8 @@ local function output_parts(output)
   end
   if kind ~= 'display_data' and kind ~= 'execute_result' then return {} end
   local data = output.data or {}
-  local image = image_from_output(data)
-  if image then return { { kind = 'image', src = image } } end
+  local image, alt = image_from_output(data, output.metadata)
+  if image then return { { kind = 'image', src = image, alt = alt } } end
   if data['text/markdown'] then
     local blocks = pandoc.read(joined(data['text/markdown']), 'markdown').blocks
     return { { kind = 'blocks', blocks = blocks, table = first_table(blocks) } }
@@ -655,13 +659,15 @@ local function embed(sc, ctx)
   end
 
   if label:match('^fig%-') then
-    -- Without fig-alt the caption is the best alt text there is (an <img>
-    -- without alt fails accessibility checks).
+    -- Alt text: the data-driven description the notebook recorded with the
+    -- image (what is shown, the range, the direction), else the cell's
+    -- fig-alt, else the caption (an <img> without alt fails accessibility).
     local alt = option_inlines(opts, 'fig-alt') or option_inlines(opts, 'fig-cap')
     local images = pandoc.Inlines({})
     for _, p in ipairs(parts) do
       if p.kind == 'image' then
-        images:insert(pandoc.Image(alt and alt:clone() or {}, p.src))
+        local a = p.alt and pandoc.Inlines(p.alt) or (alt and alt:clone()) or {}
+        images:insert(pandoc.Image(a, p.src))
       end
     end
     if #images == 0 then
