@@ -403,9 +403,10 @@ def test_embed_needs_a_label(nbproj: Path) -> None:
 
 # ----------------------------------------------------------------------------- notice
 
-def test_notice_moves_to_metadata_in_html_and_to_the_top_elsewhere(proj: Path) -> None:
+def test_notice_moves_to_metadata_in_html_and_typst_and_to_the_top_elsewhere(proj: Path) -> None:
     write(proj, {"index.qmd": "# Luku\n\nTeksti.\n\n::: {#sosrap-notice .callout-warning}\nSynteettistä.\n:::\n"})
     body = html(proj)
     assert "Synteettistä" not in body                        # template places it (see test_render)
-    native = pandoc(proj, to="typst").stdout
+    assert "Synteettistä" not in pandoc(proj, to="typst").stdout   # report.typ: after the title, before the TOC
+    native = pandoc(proj, to="markdown").stdout
     assert native.index("Synteettistä") < native.index("Luku")

@@ -92,6 +92,9 @@ def test_pdf_numbers_like_the_html(release, html_captions):
     assert pdf_caps == html_captions
     assert "Versio 1.0.0" in flat and "Julkaistu 15.10.2025" in flat
     assert "Sisällys" in flat                                  # typst's Finnish outline title
+    first = re.sub(r"[\s\u00a0]+", " ", reader.pages[0].extract_text())
+    assert "synteettistä esimerkkiaineistoa" in first, "the example-data notice under the title"
+    assert first.index("synteettistä esimerkkiaineistoa") < first.index("Sisällys")
     meta = reader.metadata
     assert meta.title == "Sosiaalinen raportti 2025" and "Eeva Esimerkki" in meta.author
     assert str(meta.get("/CreationDate", "")).startswith("D:20251015"), "SOURCE_DATE_EPOCH from the edition date"

@@ -1113,7 +1113,7 @@ local function extract_notice(doc)
     end,
   })
   if not notice then return doc end
-  if is_html_format() then
+  if is_html_format() or FORMAT:match('typst') then
     -- The template prints $sosrap-notice$ between the title block and the TOC.
     doc.meta['sosrap-notice'] = pandoc.MetaBlocks({ notice })
   else
