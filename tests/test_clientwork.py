@@ -149,6 +149,13 @@ def test_duplicate_ids_keep_first_and_reject_later(tmp_path):
     assert res.rejects.iloc[0]["row"] == 5 and "first on row 2" in res.rejects.iloc[0]["reason"]
 
 
+def test_an_id_belongs_to_its_first_row_even_when_that_row_is_rejected(tmp_path):
+    rows = [[ROWS[0][0], "31.2.2024", *ROWS[0][2:]], *ROWS[1:], [ROWS[0][0], *ROWS[0][1:]]]
+    res = C.ingest_phenomena(write_csv(tmp_path / "x.csv", HEAD, rows), CW)
+    assert res.rows_valid == 2 and res.rows_rejected == 2
+    assert "first on row 2" in res.rejects.set_index("row").loc[5, "reason"]
+
+
 def test_every_problem_of_a_row_is_listed_nothing_silently_dropped(tmp_path):
     rows = ROWS + [["A4", "32.1.2024", "tuntematon", "", "", "", "-3", "", "ehkä"], ["", "", "", "", "", "", "", "", ""]]
     res = C.ingest_phenomena(write_csv(tmp_path / "x.csv", HEAD, rows), CW)
@@ -393,3 +400,20 @@ def test_cli_error_is_one_clear_message(tmp_path):
                           "--out", str(tmp_path)], capture_output=True, text=True)
     assert out.returncode == 1 and "required column(s) missing: 'Tunniste'" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_a_share_from_a_small_count_is_hidden_everywhere_it_is_read():
+    """'0,7 % agreed' of 420 answers says three people did: likert_summary, which
+    the table, the figure and the key figures all read, hides it."""
+    df = pd.DataFrame({"tieto": pd.array([5] * 3 + [3] * 417, dtype="Int64"),
+                       "kohtelu": pd.array([1] * 2 + [5] * 418, dtype="Int64")})
+    s = C.likert_summary(df, CW).set_index("item")
+    assert s.loc["tieto", "n"] == 420 and pd.isna(s.loc["tieto", "agree_pct"])
+    assert s.loc["tieto", "disagree_pct"] == 0.0                  # zero is no one: shown
+    assert pd.isna(s.loc["kohtelu", "disagree_pct"]) and s.loc["kohtelu", "agree_pct"] > 99
+
+
+def test_excel_serial_dates_obey_the_same_year_range():
+    assert C.parse_date(45723) == dt.date(2025, 3, 7)
+    with pytest.raises(ValueError, match="2000–2099"):
+        C.parse_date(20000)                                   # 1954

@@ -223,3 +223,25 @@ def test_rank_intervals_deterministic_and_sensible():
     assert lo[0] == 1 and hi[0] >= 2          # 9 of 100 could well be below 8 %
     assert (lo[1], hi[1]) == (1, 2)           # 8 000 of 100 000 is precise; only the small unit moves around it
     assert hi[2] == 3 and lo[2] >= 2
+
+
+def test_mild_overdispersion_widens_the_interval_quasi_poisson():
+    """Dispersion above 1 but too little for a moment estimate of NB α: the
+    interval uses the Pearson scale (and t), never the narrower Poisson one."""
+    import statsmodels.api as sm
+    from sosrap import stats as S
+    years = list(range(2015, 2025))
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        y = rng.poisson(800, len(years))
+        tr = S.fit_trend(years, counts=y, exposure=[100_000] * len(years))
+        if tr.method == "quasipoisson":
+            break
+    else:
+        pytest.fail("no series in the mild-overdispersion window")
+    assert 1 < tr.dispersion
+    X = sm.add_constant(np.arange(len(years)) - np.mean(np.arange(len(years))))
+    pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log([100_000.0] * len(years))).fit()
+    lo, hi = pois.conf_int()[1]
+    pois_width = 100 * (np.exp(hi) - np.exp(lo))
+    assert tr.ci_high - tr.ci_low > pois_width * np.sqrt(tr.dispersion) * 0.99

@@ -276,10 +276,14 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     report_dir = stage_report(project, params, layout, snap, key_figures, stage_names, ed, registers)
     engine_name = render.pick_engine(engine)
     epoch = source_date_epoch(ed, snap)
-    fp = render_fingerprint(report_dir, engine_name, formats) + f"@{epoch}"
+    # the engine's version is part of the fingerprint: a new pandoc or Quarto re-renders
+    fp = render_fingerprint(report_dir, f"{engine_name} {render.engine_version(engine_name)}", formats) + f"@{epoch}"
     outputs = {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}
     fp_file = layout.state / f"{REPORT_STAGE}.json"
-    old = json.loads(fp_file.read_text(encoding="utf-8")) if fp_file.is_file() else {}
+    try:
+        old = json.loads(fp_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):     # missing or damaged: render
+        old = {}
     rendered = False
     t0 = time.monotonic()
     if force or old.get("fingerprint") != fp or not all(p.is_file() for p in outputs.values()):
@@ -289,7 +293,9 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
             audit_rendered(layout, params, res.outputs)   # the privacy gate: a failing report is never written
             for fmt, p in res.outputs.items():
                 p.replace(outputs[fmt])      # atomic: a reader never sees a half-written report
-        fp_file.write_text(json.dumps({"fingerprint": fp, "engine": engine_name}, indent=1) + "\n", encoding="utf-8")
+        tmp_fp = fp_file.with_suffix(".json.tmp")
+        tmp_fp.write_text(json.dumps({"fingerprint": fp, "engine": engine_name}, indent=1) + "\n", encoding="utf-8")
+        tmp_fp.replace(fp_file)
         rendered = True
         if not quiet:
             console.print(f"  [green]✓[/] {'render':<14} {engine_name} → {', '.join(formats)}  "

@@ -235,9 +235,9 @@ def parse_date(v: Any) -> dt.date:
     if isinstance(v, dt.date):
         return v
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        if 20000 <= v <= 80000:
-            return _EXCEL_EPOCH + dt.timedelta(days=int(v))
-        raise ValueError("not a date")
+        if not 20000 <= v <= 80000:
+            raise ValueError("not a date")
+        return _in_years(_EXCEL_EPOCH + dt.timedelta(days=int(v)))
     s = str(v).strip()
     m = _DATE_FI.match(s)
     if m:
@@ -253,9 +253,13 @@ def parse_date(v: Any) -> dt.date:
         out = dt.date(y, mo, d)
     except ValueError:
         raise ValueError("impossible date (no such day)") from None
-    if not 2000 <= out.year <= 2099:
+    return _in_years(out)
+
+
+def _in_years(d: dt.date) -> dt.date:
+    if not 2000 <= d.year <= 2099:
         raise ValueError("date outside 2000–2099")
-    return out
+    return d
 
 
 _NUM_CLEAN = re.compile(r"[\s\u00a0\u202f]")
@@ -513,12 +517,12 @@ def validate_table(raw: RawTable, fields: Sequence[FieldSpec], cw: ClientWork, *
                 rec[f.name] = parsers[f.name](v)
             except ValueError as e:
                 problems.append((headings[f.name], _shown(v), str(e)))
-        if rec.get("id") is not None and not problems:
-            first = seen_ids.get(rec["id"])
-            if first is not None:
+        if rec.get("id") is not None:
+            # the first row with an id owns it, valid or not, so fixing that row
+            # later cannot turn an accepted row into a duplicate
+            first = seen_ids.setdefault(rec["id"], rownum)
+            if first != rownum:
                 problems.append((headings["id"], _shown(rec["id"]), f"duplicate id (first on row {first})"))
-            else:
-                seen_ids[rec["id"]] = rownum
         if problems:
             rejects.extend((rownum, fld, val, why) for fld, val, why in problems)
         else:
@@ -752,7 +756,10 @@ def likert_summary(df: pd.DataFrame, cw: ClientWork, *, min_count: int = privacy
     """Per item (and group): n answers, mean on the 1–k scale, % agreeing (top
     two) and % disagreeing (bottom two). Means and shares from fewer than
     *min_count* answers are hidden (NaN) — the count n itself is kept for the
-    table's suppression to handle."""
+    table's suppression to handle — and so is a share whose numerator is a
+    small count ('0,7 % agree' of 420 answers says that three people agreed).
+    Every table, figure and key figure reads shares from here, so none can
+    show what another hides."""
     k = len(cw.likert_scale)
     rows = []
     groups = [(None, df)] if by is None else list(df.groupby(by, sort=True))
@@ -760,10 +767,11 @@ def likert_summary(df: pd.DataFrame, cw: ClientWork, *, min_count: int = privacy
         for q in cw.likert_items:
             s = sub[q.code].dropna().astype(int)
             n = int(len(s))
+            agree, disagree = int((s >= k - 1).sum()), int((s <= 2).sum())
             row = {"item": q.code, "statement": q.text, "n": n,
                    "mean": float(s.mean()) if n else np.nan,
-                   "agree_pct": 100.0 * float((s >= k - 1).mean()) if n else np.nan,
-                   "disagree_pct": 100.0 * float((s <= 2).mean()) if n else np.nan}
+                   "agree_pct": 100.0 * agree / n if n and not 0 < agree < min_count else np.nan,
+                   "disagree_pct": 100.0 * disagree / n if n and not 0 < disagree < min_count else np.nan}
             if by is not None:
                 row = {by: g, **row}
             if n < min_count:
@@ -779,23 +787,6 @@ def likert_distribution(df: pd.DataFrame, cw: ClientWork) -> pd.DataFrame:
                       for q in cw.likert_items}).T
     t.columns = list(cw.likert_scale)
     return t.astype("int64")
-
-
-def likert_hide_small_shares(summary: pd.DataFrame, df: pd.DataFrame, cw: ClientWork, *,
-                             min_count: int = privacy.DEFAULT_MIN_COUNT, by: str | None = None) -> pd.DataFrame:
-    """Hide a share whose numerator is a small count (1 … min_count−1): '0,7 %
-    agree' of 420 answers says that three people agreed."""
-    k = len(cw.likert_scale)
-    out = summary.copy()
-    for i, row in out.iterrows():
-        sub = df if by is None else df[df[by] == row[by]]
-        s = sub[row["item"]].dropna().astype(int)
-        agree, disagree = int((s >= k - 1).sum()), int((s <= 2).sum())
-        if 0 < agree < min_count:
-            out.at[i, "agree_pct"] = np.nan
-        if 0 < disagree < min_count:
-            out.at[i, "disagree_pct"] = np.nan
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -821,6 +812,9 @@ def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, ed
     pp = privacy_params or {}
     if cw.phenomena_file is None:
         raise IngestError("client_work.phenomena_file is not set in params")
+    if cw.survey_file is None:
+        raise IngestError("client_work.survey_file is not set in params: the residents' voice chapter "
+                          "(05) is built from the survey export")
     if cw.synthetic_demo:
         from . import demo_clientwork
         demo_clientwork.ensure_inputs(cw, root)
@@ -885,7 +879,6 @@ def table_survey_items(sd: StageData) -> pd.DataFrame:
     assert sd.survey is not None
     d = sd.survey.data
     s = likert_summary(d, sd.cw, min_count=sd.min_count)
-    s = likert_hide_small_shares(s, d, sd.cw, min_count=sd.min_count)
     n_disp = s["n"].map(lambda v: sd.marker if 0 < v < sd.min_count else fmt.number(v, 0))
     return pd.DataFrame({
         "Väittämä": s["statement"], "Vastauksia (n)": n_disp,
@@ -909,7 +902,6 @@ def table_survey_groups(sd: StageData) -> tuple[pd.DataFrame, privacy.Suppressed
     n.name = "Vastaajia"
     st = privacy.suppress(n, sd.min_count, marker=sd.marker)
     summ = likert_summary(d, sd.cw, min_count=sd.min_count, by="respondent_group")
-    summ = likert_hide_small_shares(summ, d, sd.cw, min_count=sd.min_count, by="respondent_group")
     hidden_groups = {lbl for lbl in n.index if st.primary.loc[lbl].iloc[0]}
     shown_n = st.display()
     rows = []
@@ -980,8 +972,7 @@ def figure_likert(sd: StageData):
     assert sd.survey is not None
     plots.setup()
     d = sd.survey.data
-    s = likert_hide_small_shares(likert_summary(d, sd.cw, min_count=sd.min_count), d, sd.cw,
-                                 min_count=sd.min_count).iloc[::-1]
+    s = likert_summary(d, sd.cw, min_count=sd.min_count).iloc[::-1]
     import textwrap
     labels_ = ["\n".join(textwrap.wrap(t, 34)) for t in s["statement"]]
     fig, ax = plt.subplots(figsize=(plots.FIGSIZE[0], 4.0))

@@ -31,33 +31,3 @@ def latest_table(table: pd.DataFrame) -> pd.DataFrame:
             "rank": int((counties.value > av).sum() + 1), "n_counties": int(len(counties)),
         })
     return pd.DataFrame(rows)
-
-
-def display_table(latest: pd.DataFrame) -> pd.DataFrame:
-    """Finnish, formatted strings for the report."""
-    def f(row, col):
-        return fmt.value(getattr(row, col), row.value_type, row.decimals)
-    return pd.DataFrame({
-        "Teema": latest.theme_title,
-        "Indikaattori": latest.indicator_title,
-        "Vuosi": latest.year.astype(str),
-        "Alue": [f(r, "area") for r in latest.itertuples()],
-        "Koko maa": [f(r, "country") for r in latest.itertuples()],
-        "Muut alueet (vaihteluväli)": [f"{f(r, 'peer_min')} – {f(r, 'peer_max')}" for r in latest.itertuples()],
-        "Sija": [f"{r.rank}/{r.n_counties}" for r in latest.itertuples()],
-    })
-
-
-def key_figures(latest: pd.DataFrame) -> dict:
-    """{key: {rank, n, above_country}} + counts of indicators above / below Koko maa."""
-    out: dict = {}
-    above = below = 0
-    for r in latest.itertuples():
-        if pd.notna(r.country):
-            above += r.area > r.country
-            below += r.area < r.country
-        out[r.key] = {"sija": str(r.rank), "alueita": str(r.n_counties)}
-    out["yli_koko_maan"] = str(int(above))
-    out["alle_koko_maan"] = str(int(below))
-    out["indikaattoreita"] = str(len(latest))
-    return out

@@ -32,8 +32,6 @@ DIFF_UNIT = {"PROS": "%-yks.", "PER1000": "‰-yks.", "PER100000": "/ 100 000 as
 #: The same written out, for running text.
 DIFF_UNIT_WORD = {"PROS": "prosenttiyksikköä", "PER1000": "promilleyksikköä",
                   "PER100000": "sataatuhatta asukasta kohden"}
-#: Multiplier from a proportion to the published rate of a value type.
-SCALE = {"PROS": 100.0, "PER1000": 1000.0, "PER100000": 100000.0}
 
 
 def is_missing(x: object) -> bool:
@@ -107,12 +105,6 @@ def value(x: float | None, value_type: str, decimals: int = 1, **kw) -> str:
 def unit_label(value_type: str) -> str:
     """Short unit for axis labels and table headers."""
     return {"PROS": "%", "PER1000": "‰", "PER100000": "/ 100 000", "LKM": "lkm"}.get(value_type, "")
-
-
-def unit_name(value_type: str) -> str:
-    """The unit written out, for alt text and running text."""
-    return {"PROS": "prosenttia", "PER1000": "promillea (tuhatta asukasta kohden)",
-            "PER100000": "sataatuhatta asukasta kohden", "LKM": "lukumäärä"}.get(value_type, "")
 
 
 def diff(x: float | None, value_type: str, decimals: int = 1, **kw) -> str:

@@ -88,9 +88,9 @@ from . import fmt, stats
 
 NA = "ei tietoa"
 CI_NONE = "luottamusväliä ei voi laskea, koska lukumäärää ei julkaista"
-TREND_WORD = {stats.INCREASE: "nouseva", stats.DECREASE: "laskeva", stats.NO_CHANGE: "ei selvää muutosta",
-              stats.INSUFFICIENT: "ei arvioitavissa", "": "ei arvioitavissa"}
-METHOD_FI = {"poisson": "Poisson-regressio", "negbin": "negatiivinen binomiregressio",
+TREND_WORD = stats.TREND_WORD_FI
+METHOD_FI = {"poisson": "Poisson-regressio", "quasipoisson": "kvasi-Poisson-regressio (ylihajonta)",
+             "negbin": "negatiivinen binomiregressio",
              "wls": "painotettu pienimmän neliösumman regressio (vain osuudet julkaistu)", "": "ei mallia"}
 CHANGE_WORD = {stats.INCREASE: "nousi", stats.DECREASE: "laski", stats.NO_CHANGE: "ei muuttunut selvästi",
                "": ""}

@@ -155,12 +155,6 @@ def png_bytes(fig) -> bytes:
     return buf.getvalue()
 
 
-def save_png(fig, path) -> None:
-    """Write `png_bytes(fig)` to *path*."""
-    with open(path, "wb") as f:
-        f.write(png_bytes(fig))
-
-
 def _short(title: str, width: int = 60, lines: int = 2) -> str:
     return "\n".join(textwrap.wrap(title, width, max_lines=lines, placeholder="…"))
 
@@ -261,7 +255,7 @@ def alt_trend(table: pd.DataFrame, keys: str | Sequence[str], trends: pd.DataFra
             if trends is not None:
                 tr = trends[(trends.key == key) & (trends.role == "area")]
                 if len(tr):
-                    s += f", kehitys {TREND_WORD[tr.direction.iloc[0]]}"
+                    s += f", kehitys {stats.TREND_WORD_FI[tr.direction.iloc[0]]}"
         if not country.empty:
             s += (f"; koko maa {fmt.value(country.value.iloc[0], vt, dec)} → "
                   f"{fmt.value(country.value.iloc[-1], vt, dec)}")
@@ -275,10 +269,6 @@ def alt_trend(table: pd.DataFrame, keys: str | Sequence[str], trends: pd.DataFra
         parts.append(s + ".")
     y0, y1 = int(table[table.key.isin(keys)].year.min()), int(table[table.key.isin(keys)].year.max())
     return f"Viivakuvio vuosilta {y0}–{y1}, raportin alue korostettuna sinisellä. " + " ".join(parts)
-
-
-TREND_WORD = {stats.INCREASE: "nouseva", stats.DECREASE: "laskeva", stats.NO_CHANGE: "ei selvää muutosta",
-              stats.INSUFFICIENT: "liian vähän tietoa"}
 
 
 # --------------------------------------------------------------------------------------------------------------

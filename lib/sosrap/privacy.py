@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -217,10 +217,6 @@ class ScreeningReport:
         self.texts_with_hits += other.texts_with_hits
         self.hits.update(other.hits)
         return self
-
-    @property
-    def total(self) -> int:
-        return sum(self.hits.values())
 
     def as_dict(self) -> dict:
         return {"texts": self.texts, "texts_with_hits": self.texts_with_hits,
@@ -905,9 +901,3 @@ def check_report(html_path: Path | str, protected: Iterable[ProtectedTable | str
     findings = audit_report(html_path, protected, **kw)
     if findings:
         raise PrivacyError(findings)
-
-
-def iter_findings_summary(findings: Iterable[Finding]) -> Iterator[str]:
-    c = Counter(f.kind for f in findings)
-    for k, n in sorted(c.items()):
-        yield f"{KIND_FI.get(k, k)}: {n}"

@@ -265,7 +265,6 @@ def check_links(regs: Registers, labels: set[str]) -> None:
 
 _EMBED = re.compile(r"\{\{<\s*embed\s+\S+?#((?:fig|tbl)-[A-Za-z0-9_-]+)\s*>\}\}")
 _ATTR = re.compile(r"\{#((?:fig|tbl)-[A-Za-z0-9_-]+)[\s}]")
-_CELL_LABEL = re.compile(r"#\|\s*label:\s*[\"']?((?:fig|tbl)-[A-Za-z0-9_-]+)")
 
 
 def report_labels(report_dir: Path) -> set[str]:

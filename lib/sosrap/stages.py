@@ -41,6 +41,8 @@ def load_stages(root: Path | None = None) -> dict[str, Stage]:
     for name, spec in (raw.get("stages") or {}).items():
         if not isinstance(spec, dict):
             raise SosrapError(f"{path}: stages.{name}: expected a mapping")
+        if name == "report":
+            raise SosrapError(f"{path}: stages.report: the name `report` is the render step's; choose another")
         unknown = set(spec) - _ALLOWED
         if unknown:
             raise SosrapError(f"{path}: stages.{name}: unknown key(s) {sorted(unknown)} (allowed: {sorted(_ALLOWED)})")

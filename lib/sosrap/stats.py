@@ -208,7 +208,7 @@ def add_rates(table: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
 @dataclass
 class Trend:
     """Average annual relative change of a rate, in % per year, with its interval."""
-    method: str                      # "poisson", "negbin", "wls" or "" (no fit)
+    method: str                      # "poisson", "quasipoisson", "negbin", "wls" or "" (no fit)
     annual_pct: float                # e.g. −1.2 = the rate falls 1,2 % a year on average
     ci_low: float
     ci_high: float
@@ -300,6 +300,11 @@ def fit_trend(years: Sequence[int], *, counts: Sequence[float] | None = None,
             res = sm.GLM(yy, X, family=sm.families.NegativeBinomial(alpha=alpha), offset=off).fit()
             q = _st.t.ppf(1 - a / 2, df)
             method = "negbin"
+        elif disp > 1:
+            # overdispersed, but too little for a moment estimate of α: quasi-Poisson
+            # (Pearson χ²/df scale), so the interval is not narrower than the data allow
+            res = sm.GLM(yy, X, family=sm.families.Poisson(), offset=off).fit(scale="X2")
+            q, method, alpha = _st.t.ppf(1 - a / 2, df), "quasipoisson", nan
         else:
             res, q, method, alpha = pois, _st.norm.ppf(1 - a / 2), "poisson", nan
         b, se = float(res.params[1]), float(res.bse[1])
@@ -428,6 +433,10 @@ def funnel_flag(value: float, lo95: float, hi95: float, lo998: float, hi998: flo
         return BELOW_95
     return WITHIN
 
+
+#: the trend direction in Finnish: key figures, tables and alt text say the same
+TREND_WORD_FI = {INCREASE: "nouseva", DECREASE: "laskeva", NO_CHANGE: "ei selvää muutosta",
+                 INSUFFICIENT: "ei arvioitavissa", "": "ei arvioitavissa"}
 
 FLAG_FI = {
     ABOVE_998: "selvästi korkeampi", ABOVE_95: "mahdollisesti korkeampi", WITHIN: "ei poikkea",
@@ -563,7 +572,8 @@ def ranked_table(table: pd.DataFrame, key: str, *, roles: Sequence[str] = ("area
     refv = float(ref.value.iloc[0]) if len(ref) else float("nan")
     pub = u[u.value.notna()].sort_values(["value", "region_name"], ascending=[False, True]).copy()
     vt = str(k.value_type.iloc[0])
-    pub["rank"] = np.arange(1, len(pub) + 1, dtype=float)
+    # ties share the best rank ("13/23" means 12 units have a higher value)
+    pub["rank"] = pub.value.rank(method="min", ascending=False).astype(float)
     if len(pub):
         lo, hi = rank_intervals(pub.value.to_numpy(), pub["count"].to_numpy(float),
                                 pub["denominator"].to_numpy(float), vt, level=level)

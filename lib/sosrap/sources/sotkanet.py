@@ -141,7 +141,6 @@ def data_url(base_url: str, indicator: int, years: Iterable[int], genders: Itera
 # request per indicator with all years at once, nothing per region.
 
 ENV_URL = "SOSRAP_SOTKANET_URL"
-LICENCE_THL = "CC BY 4.0 (THL)"
 _OPEN_PRODUCERS = {  # producers whose Sotkanet data is known to be CC BY 4.0
     "terveyden ja hyvinvoinnin laitos": "CC BY 4.0 (THL)",
     "thl": "CC BY 4.0 (THL)",

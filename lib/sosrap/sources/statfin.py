@@ -29,7 +29,6 @@ SOURCE = "statfin"
 ENV_URL = "SOSRAP_STATFIN_URL"
 DEFAULT_BASE_URL = "https://pxdata.stat.fi/PXWeb/api/v1/fi/StatFin/"
 LICENCE = "CC BY 4.0 (Tilastokeskus)"
-ATTRIBUTION = "Lähde: Tilastokeskus"
 MISSING_MARKERS = {
     ".": "loogisesti mahdoton esittää",
     "..": "tietoa ei ole saatu tai se on liian epävarma esitettäväksi",
