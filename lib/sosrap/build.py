@@ -24,7 +24,7 @@ from rich.table import Table
 from . import citation, hashing, manifest, proposals
 from . import params as _params
 from .errors import SnapshotError, SosrapError
-from .paths import default_build_dir, project_root
+from .paths import atomic_write, default_build_dir, project_root
 from .runner import Layout, StageResult, run_stages, status
 from .snapshot import Snapshot
 from .sources.sotkanet import fi_date
@@ -225,8 +225,7 @@ def with_version(params: _params.Params, version: str | None) -> _params.Params:
     if params.metadata is None:
         raise SosrapError(f"params/{params.edition}.yaml has no `metadata:` block, so it has no version to set; "
                           f"add the edition metadata (see params/demo.yaml)")
-    import re
-    if not re.match(_params.SEMVER, version):
+    if _params.parse_semver(version) is None:
         raise SosrapError(f"version {version!r} is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.1)")
     return params.model_copy(update={"metadata": params.metadata.model_copy(update={"version": version})})
 
@@ -293,9 +292,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
             audit_rendered(layout, params, res.outputs)   # the privacy gate: a failing report is never written
             for fmt, p in res.outputs.items():
                 p.replace(outputs[fmt])      # atomic: a reader never sees a half-written report
-        tmp_fp = fp_file.with_suffix(".json.tmp")
-        tmp_fp.write_text(json.dumps({"fingerprint": fp, "engine": engine_name}, indent=1) + "\n", encoding="utf-8")
-        tmp_fp.replace(fp_file)
+        atomic_write(fp_file, json.dumps({"fingerprint": fp, "engine": engine_name}, indent=1) + "\n")
         rendered = True
         if not quiet:
             console.print(f"  [green]✓[/] {'render':<14} {engine_name} → {', '.join(formats)}  "

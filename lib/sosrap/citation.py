@@ -27,7 +27,8 @@ from typing import Any
 import yaml
 
 from .errors import SosrapError
-from .params import Author, EditionMetadata, Params
+from .fmt import fi_date
+from .params import Author, EditionMetadata, Params, parse_semver
 
 __all__ = ["Edition", "LICENSES", "csl_item", "cff_text", "ris_text", "biblatex_text", "recommended",
            "quarto_metadata", "appendix_markdown", "versions_markdown", "write_files", "CITATION_FILES"]
@@ -111,8 +112,6 @@ class Edition:
         return LICENSES.get(spdx, (spdx, spdx, f"https://spdx.org/licenses/{spdx}.html"))
 
 
-def fi_date(d: _dt.date) -> str:
-    return f"{d.day}.{d.month}.{d.year}"
 
 
 # --------------------------------------------------------------------------- CSL-JSON
@@ -355,8 +354,8 @@ def versions_markdown(ed: Edition) -> str:
 
 
 def _semver(v: str) -> tuple[int, int, int]:
-    a, b, c = (int(x) for x in v.split("."))
-    return a, b, c
+    # versions in params are validated against SEMVER, so this never sees None
+    return parse_semver(v)  # type: ignore[return-value]
 
 
 def appendix_markdown(ed: Edition | None) -> str:

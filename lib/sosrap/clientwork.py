@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from . import privacy
+from . import fmt, privacy
 from .errors import SosrapError
 from .params import ClientWork, CodeItem, Params
 
@@ -179,13 +179,13 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
-        header, header_row = None, 0
+        header = None
         rows, nums, blank = [], [], 0
         for i, r in enumerate(it, start=1):
             r = list(r)
             if header is None:
                 if any(not _blank(c) for c in r):
-                    header, header_row = [("" if c is None else str(c)).strip() for c in r], i
+                    header = [("" if c is None else str(c)).strip() for c in r]
                 continue
             if all(_blank(c) for c in r):
                 blank += 1
@@ -864,18 +864,12 @@ def table_pairs(sd: StageData, top: int = 8) -> pd.DataFrame:
     (smaller ones are left out, which the table caption says)."""
     co = cooccurrence(sd.phenomena.data, sd.cw)
     co = co[co["n"] >= sd.min_count].head(top).copy()
-    co["n"] = co["n"].map(lambda v: _fmt_int(v))
+    co["n"] = co["n"].map(lambda v: fmt.number(v, 0))
     return co.rename(columns={"n": "Ilmoituksia"})
-
-
-def _fmt_int(v: float | int) -> str:
-    from . import fmt
-    return fmt.number(v, 0)
 
 
 def table_survey_items(sd: StageData) -> pd.DataFrame:
     """Per statement: answers (n), mean, % agree, % disagree; shares from small counts hidden."""
-    from . import fmt
     assert sd.survey is not None
     d = sd.survey.data
     s = likert_summary(d, sd.cw, min_count=sd.min_count)
@@ -893,7 +887,6 @@ def table_survey_groups(sd: StageData) -> tuple[pd.DataFrame, privacy.Suppressed
     agreeing per statement. Shares of a group with fewer than min_count
     respondents are hidden; a group hidden only to protect another one keeps
     its shares (a share does not reveal the count)."""
-    from . import fmt
     assert sd.survey is not None
     d = sd.survey.data
     groups = sd.cw.respondent_groups
@@ -941,7 +934,7 @@ def figure_categories(st: privacy.SuppressedTable, *, synthetic: bool):
     vals = totals.astype(float).fillna(0).to_numpy()
     ax.barh(list(totals.index), vals, color=plots.HIGHLIGHT)
     for y, v in enumerate(totals):
-        ax.text((0 if pd.isna(v) else float(v)) + 0.5, y, st.marker if pd.isna(v) else _fmt_int(v),
+        ax.text((0 if pd.isna(v) else float(v)) + 0.5, y, st.marker if pd.isna(v) else fmt.number(v, 0),
                 va="center", fontsize=8)
     ax.set_xlabel("ilmiöraportteja")
     ax.grid(axis="x")
@@ -960,8 +953,8 @@ def alt_categories(st: privacy.SuppressedTable) -> str:
     if totals.empty:
         return "Pylväskuvio ilmiöraporttien määrästä ilmiöluokittain; kaikki luvut salattu."
     return (f"Vaakapylväskuvio ilmiöraporttien määrästä ilmiöluokittain. Eniten raportteja oli luokassa "
-            f"{totals.index[0]} ({_fmt_int(totals.iloc[0])}) ja vähiten luokassa {totals.index[-1]} "
-            f"({_fmt_int(totals.iloc[-1])}).")
+            f"{totals.index[0]} ({fmt.number(totals.iloc[0], 0)}) ja vähiten luokassa {totals.index[-1]} "
+            f"({fmt.number(totals.iloc[-1], 0)}).")
 
 
 def figure_likert(sd: StageData):
@@ -987,7 +980,7 @@ def figure_likert(sd: StageData):
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right", fontsize=8)
-    text = f"Lähde: asukas- ja asiakaskysely, n = {_fmt_int(len(d))}."
+    text = f"Lähde: asukas- ja asiakaskysely, n = {fmt.number(len(d), 0)}."
     if sd.synthetic:
         text += " SYNTEETTINEN ESIMERKKIAINEISTO."
     plots.source_line(fig, text)
@@ -1000,7 +993,6 @@ def alt_likert(sd: StageData) -> str:
     s = likert_summary(sd.survey.data, sd.cw, min_count=sd.min_count).dropna(subset=["agree_pct"])
     if s.empty:
         return "Kuvio kyselyn väittämistä; tulokset salattu pienen vastaajamäärän vuoksi."
-    from . import fmt
     hi, lo = s.loc[s["agree_pct"].idxmax()], s.loc[s["agree_pct"].idxmin()]
     return (f"Vaakapylväskuvio: samaa ja eri mieltä olevien osuudet {len(s)} väittämästä. Eniten samaa mieltä "
             f"oltiin väittämästä ”{hi['statement']}” ({fmt.percent(hi['agree_pct'], 0)}), vähiten väittämästä "
@@ -1009,7 +1001,6 @@ def alt_likert(sd: StageData) -> str:
 
 def key_figures(sd: StageData, tables: dict[str, privacy.SuppressedTable]) -> dict:
     """Strings for `{{< var clientwork.… >}}`: totals and quality facts, no small counts."""
-    from . import fmt
     d = sd.phenomena.data
     years = sorted(d["year"].unique().tolist())
     st = tables["category_area"]
@@ -1017,14 +1008,14 @@ def key_figures(sd: StageData, tables: dict[str, privacy.SuppressedTable]) -> di
     out = {
         "reports": fmt.number(len(d), 0),
         "years": f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]),
-        "first_date": f"{d['date'].min().day}.{d['date'].min().month}.{d['date'].min().year}",
-        "last_date": f"{d['date'].max().day}.{d['date'].max().month}.{d['date'].max().year}",
+        "first_date": fmt.fi_date(d["date"].min()),
+        "last_date": fmt.fi_date(d["date"].max()),
         "areas": fmt.number(d["service_area"].nunique(), 0),
         "multi_category_pct": fmt.percent(100 * (d["categories"].str.contains(";")).mean(), 0),
         "with_action_pct": fmt.percent(100 * d["suggested_action"].notna().mean(), 0),
         "quote_ok_pct": fmt.percent(100 * d["quote_ok"].mean(), 0),
         "top_category": str(masked.index[0]) if len(masked) else "",
-        "top_category_n": _fmt_int(masked.iloc[0]) if len(masked) else "",
+        "top_category_n": fmt.number(masked.iloc[0], 0) if len(masked) else "",
         "second_category": str(masked.index[1]) if len(masked) > 1 else "",
         "rejected_rows": fmt.number(sd.phenomena.rows_rejected, 0),
         "screened_texts": fmt.number(sd.phenomena.screening.texts_with_hits

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import fmt
-
 
 def latest_table(table: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator: the area's latest year, its value, Koko maa, and the peers' min, median, max

@@ -22,14 +22,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from . import fmt
 from .params import ClientWork
+from .paths import atomic_write
 
 SEED = 4_2026
 N_PHENOMENA = 320
@@ -110,20 +110,6 @@ _OPEN = {
 }
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _fi_date(d: dt.date) -> str:
-    return f"{d.day}.{d.month}.{d.year}"
 
 
 def phenomena_rows(cw: ClientWork) -> tuple[list[str], list[list[str]]]:
@@ -164,7 +150,7 @@ def phenomena_rows(cw: ClientWork) -> tuple[list[str], list[list[str]]]:
         cat_cell = "; ".join(c if rng.random() < 0.5 else cat_label[c] for c in chosen)
         area_cell = area if rng.random() < 0.3 else area_label[area]
         rows.append([
-            f"IR-{2023 + (date.year - 2023)}-{i + 1:04d}", _fi_date(date), area_cell,
+            f"IR-{2023 + (date.year - 2023)}-{i + 1:04d}", fmt.fi_date(date), area_cell,
             muni[rng.choice(len(muni), p=mw)] if rng.random() < 0.9 else "",
             cat_cell, ages[int(rng.integers(0, len(ages)))], hh[int(rng.integers(0, len(hh)))] if rng.random() < 0.7 else "",
             text, str(int(rng.integers(3, 60))) if rng.random() < 0.8 else "", act if rng.random() < 0.85 else "",
@@ -300,8 +286,8 @@ def generate(out_dir: Path | str, cw: ClientWork) -> DemoInputs:
     """Write both synthetic exports into *out_dir* (atomically; same bytes every time)."""
     out = Path(out_dir)
     p, s = out / "ilmioraportit.csv", out / "asukaskysely.xlsx"
-    _atomic_write(p, phenomena_csv_bytes(cw))
-    _atomic_write(s, survey_xlsx_bytes(cw))
+    atomic_write(p, phenomena_csv_bytes(cw))
+    atomic_write(s, survey_xlsx_bytes(cw))
     return DemoInputs(p, s)
 
 
@@ -316,14 +302,14 @@ def ensure_inputs(cw: ClientWork, root: Path) -> DemoInputs:
         path = root / rel
         data = make(cw)
         if not path.is_file() or path.read_bytes() != data:
-            _atomic_write(path, data)
+            atomic_write(path, data)
         paths.append(path)
     if cw.screen_names_file:
         names = ("# SYNTHETIC demo: names to screen from free text, one per line\n"
                  + "\n".join(PLANTED_NAMES) + "\n").encode("utf-8")
         path = root / cw.screen_names_file
         if not path.is_file() or path.read_bytes() != names:
-            _atomic_write(path, names)
+            atomic_write(path, names)
     return DemoInputs(*paths)
 
 

@@ -23,9 +23,7 @@ When nothing at all is new, no snapshot is written and params stay as they are.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +32,7 @@ from typing import Any, Callable
 from . import __version__
 from .errors import FetchError, SnapshotError
 from .params import Params, load, params_dir
-from .paths import project_root
+from .paths import atomic_write, project_root
 from .snapshot import PendingFile, Snapshot, SnapshotFile, sha256_bytes, write_snapshot
 from .sources import sotkanet, statfin
 from .sources.http import Fetched, HttpClient
@@ -308,14 +306,7 @@ def pin_snapshot(params_file: Path, rel: str) -> tuple[str | None, str]:
         old = None
         new_text = text + ("" if text.endswith("\n") else "\n") + f"snapshot: {rel}\n"
     if new_text != text:
-        fd, tmp = tempfile.mkstemp(prefix=f".{params_file.name}.", dir=params_file.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(new_text)
-            os.replace(tmp, params_file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(params_file, new_text)
     return old, rel
 
 

@@ -17,6 +17,7 @@ a key figure never shows ``nan``.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
@@ -163,3 +164,14 @@ def years(ys: Iterable[int]) -> str:
 def count_noun(n: int, singular: str, plural_partitive: str) -> str:
     """'1 kunta' / '3 kuntaa' / '0 kuntaa' (Finnish partitive after numbers other than one)."""
     return f"{number(n)}{NBSP}{singular if n == 1 else plural_partitive}"
+
+
+def fi_date(d: "_dt.date | str") -> str:
+    """A date the Finnish way: date(2026, 3, 5) or '2026-03-05…' → '5.3.2026'.
+    A string that is not an ISO date is returned as it is."""
+    if isinstance(d, str):
+        try:
+            d = _dt.date.fromisoformat(d[:10])
+        except ValueError:
+            return d
+    return f"{d.day}.{d.month}.{d.year}"

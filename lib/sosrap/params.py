@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -189,6 +190,13 @@ class Sources(_Strict):
 
 
 SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
+
+
+def parse_semver(v: str) -> tuple[int, int, int] | None:
+    """'1.2.10' → (1, 2, 10), comparable; None when *v* is not MAJOR.MINOR.PATCH."""
+    m = re.match(SEMVER, str(v))
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
 #: author roles; `responsible` = the social worker in public office who is
 #: responsible for compiling the report (Social Welfare Act § 7; the plan).
 AUTHOR_ROLES = ("responsible", "author", "editor", "analyst")

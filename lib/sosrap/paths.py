@@ -3,6 +3,7 @@ the CLI and the tests all agree on the project root."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 ROOT_ENV = "SOSRAP_ROOT"
@@ -33,3 +34,19 @@ def project_root(start: Path | None = None) -> Path:
 
 def default_build_dir(edition: str, root: Path | None = None) -> Path:
     return (root or project_root()) / "build" / edition
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write *data* to *path* through a temporary file in the same folder and
+    a rename: a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -175,7 +175,6 @@ def _short_name(name: str) -> str:
 
 def _trend_panel(ax, k: pd.DataFrame, years: list[int], *, show_ci: bool, show_peers: bool) -> list:
     vt = str(k.value_type.iloc[0])
-    dec = int(k.decimals.iloc[0])
     handles = []
     peers = k[(k.role == "peer")].dropna(subset=["value"]).groupby("year")["value"].agg(["min", "max"])
     if show_peers and not peers.empty:

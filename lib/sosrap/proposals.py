@@ -39,6 +39,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import SosrapError
+from .fmt import fi_date
 
 REGISTER = "proposals.yaml"
 
@@ -279,8 +280,6 @@ def report_labels(report_dir: Path) -> set[str]:
 
 # --------------------------------------------------------------------------- rendering
 
-def fi_date(d: _dt.date) -> str:
-    return f"{d.day}.{d.month}.{d.year}"
 
 
 def _cell(text: str) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import build as _build
+from . import hashing
 from . import manifest as _manifest
 from . import params as _params
 from .errors import SosrapError
@@ -43,7 +44,6 @@ from .stages import load_stages
 MANIFEST = "release.json"
 FORMAT = "sosrap-release/1"
 FORMATS = ("html", "docx", "pdf")
-_SEMVER = re.compile(_params.SEMVER)
 
 
 class ReleaseError(SosrapError):
@@ -51,10 +51,10 @@ class ReleaseError(SosrapError):
 
 
 def semver(v: str) -> tuple[int, int, int]:
-    m = _SEMVER.match(v)
-    if not m:
+    parsed = _params.parse_semver(v)
+    if parsed is None:
         raise ReleaseError(f"version {v!r} is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.1)")
-    return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return parsed
 
 
 def releases_root(edition: str, project: Path, releases_dir: Path | None = None) -> Path:
@@ -66,7 +66,7 @@ def published_versions(edition_dir: Path) -> list[str]:
     """Published versions (folders with a release.json), oldest first."""
     if not edition_dir.is_dir():
         return []
-    found = [p.name for p in edition_dir.iterdir() if (p / MANIFEST).is_file() and _SEMVER.match(p.name)]
+    found = [p.name for p in edition_dir.iterdir() if (p / MANIFEST).is_file() and _params.parse_semver(p.name)]
     return sorted(found, key=semver)
 
 
@@ -217,9 +217,8 @@ def _audit_release(dest: Path, params) -> None:
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
-    """sha256 of every file under *root* except the release manifest."""
-    return {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != MANIFEST}
+    """sha256 of every file under *root* (dotfiles too) except the release manifest."""
+    return hashing.files_hash((p for p in root.rglob("*") if p.name != MANIFEST), root)
 
 
 # --------------------------------------------------------------------------- publish

@@ -34,6 +34,7 @@ from typing import Any, Sequence
 import yaml
 
 from .errors import SosrapError
+from .fmt import fi_date
 
 __all__ = ["RenderError", "RenderResult", "pick_engine", "engine_version", "render", "pandoc_path",
            "FILTER", "TEMPLATE", "CSS", "TYPST_TEMPLATE", "reference_docx"]
@@ -156,7 +157,7 @@ def _render_quarto(project_dir: Path, output_dir: Path, formats: Sequence[str], 
         if config.get("version") and config.get("date"):
             # Quarto's title block has no version field: show it with the date,
             # as the pandoc engine does ("15.10.2025 · versio 1.0.0").
-            cmd += ["-M", f"date:{_fi_date(str(config['date']))} · versio {config['version']}"]
+            cmd += ["-M", f"date:{fi_date(str(config['date']))} · versio {config['version']}"]
         proc = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise RenderError(f"quarto render failed ({fmt}):\n{_tail(proc.stderr)}")
@@ -166,11 +167,6 @@ def _render_quarto(project_dir: Path, output_dir: Path, formats: Sequence[str], 
             raise RenderError(f"quarto render reported success but {out} was not written")
         outputs[fmt] = out
     return RenderResult("quarto", engine_version("quarto"), outputs, warnings)
-
-
-def _fi_date(iso: str) -> str:
-    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", iso)
-    return f"{int(m.group(3))}.{int(m.group(2))}.{m.group(1)}" if m else iso
 
 
 # --------------------------------------------------------------------------- pandoc

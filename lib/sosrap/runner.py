@@ -16,13 +16,14 @@ import multiprocessing
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from . import hashing
 from .errors import SosrapError, StageError
 from .params import Params
+from .paths import atomic_write
 from .snapshot import Snapshot
 from .stages import Stage, load_stages
 
@@ -291,15 +292,13 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
                 if res["ok"]:
                     state = {"status": "ok", "fingerprint": fp, "params": stage_params(st, params),
                              "seconds": round(res["seconds"], 3), "notebook": st.notebook}
-                    layout.state_file(st.name).write_text(json.dumps(state, indent=1, sort_keys=True) + "\n",
-                                                          encoding="utf-8")
+                    atomic_write(layout.state_file(st.name), json.dumps(state, indent=1, sort_keys=True) + "\n")
                     results[st.name] = StageResult(st.name, "ran", res["seconds"])
                     say(st.name, "done", f"{res['seconds']:.1f} s")
                 else:
                     err = _stage_error(st, res, layout.executed(st))
-                    layout.state_file(st.name).write_text(json.dumps(
-                        {"status": "failed", "error": str(err), "notebook": st.notebook}, indent=1) + "\n",
-                        encoding="utf-8")
+                    atomic_write(layout.state_file(st.name), json.dumps(
+                        {"status": "failed", "error": str(err), "notebook": st.notebook}, indent=1) + "\n")
                     failed.append(err)
                     results[st.name] = StageResult(st.name, "failed", res["seconds"], error=err)
                     say(st.name, "failed", f"{res.get('ename')}")

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from ..errors import FetchError
+from ..fmt import fi_date  # notebooks import it from here
 from .http import Fetched, HttpClient, endpoint
 
 SOURCE = "sotkanet"
@@ -95,10 +96,6 @@ def tidy(data: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     return out[cols].sort_values(["indicator", "region_id", "year", "gender"], kind="stable").reset_index(drop=True)
 
 
-def fi_date(iso: str) -> str:
-    """'2026-03-05…' → '5.3.2026' (Finnish citation date form)."""
-    d = _dt.date.fromisoformat(iso[:10])
-    return f"{d.day}.{d.month}.{d.year}"
 
 
 def citation(meta: dict, retrieved: str, *, lang: str = "fi") -> str:
