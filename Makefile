@@ -7,6 +7,9 @@ SOSRAP := $(VENV)/bin/sosrap
 STAMP := $(VENV)/.sosrap-installed
 NODE_STAMP := node_modules/.sosrap-installed
 EDITION ?= demo
+# What nbstripout removes besides outputs and execution counts: Papermill's and
+# nbclient's run metadata. Cell ids stay (embeds may address cells by id).
+NBSTRIP_ARGS := --keep-id --extra-keys 'metadata.papermill cell.metadata.papermill cell.metadata.execution metadata.widgets'
 
 .DEFAULT_GOAL := help
 .PHONY: help setup report build status test lab doctor bench screenshots clean
@@ -18,11 +21,13 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing sosrap and its pinned dependencies into $(VENV) ..." >&2
 	@$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@# cffconvert validates CITATION.cff in the tests; see pyproject.toml for why --no-deps.
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt cffconvert
 	@# The `sosrap` Jupyter kernel lives inside the environment (not in ~/.local).
 	@$(PY) -m ipykernel install --sys-prefix --name sosrap --display-name "Python 3 (sosrap)" >/dev/null
-	@# Keep notebook outputs out of git (see .gitattributes and lib/sosrap/nbstrip.py).
+	@# Keep notebook outputs out of git (see .gitattributes): nbstripout as the clean filter.
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
-	  git config filter.sosrap-nbstrip.clean "$(abspath $(PY)) -m sosrap.nbstrip"; \
+	  git config filter.sosrap-nbstrip.clean "$(abspath $(PY)) -m nbstripout $(NBSTRIP_ARGS)"; \
 	  git config filter.sosrap-nbstrip.smudge cat; fi
 	@touch $(STAMP)
 

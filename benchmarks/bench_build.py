@@ -17,7 +17,7 @@ sys.path.insert(0, str(HERE / "tests"))
 
 from conftest import copy_project  # noqa: E402
 
-from sosrap.build import build  # noqa: E402
+from sosrap.pipeline.build import build  # noqa: E402
 
 
 def timed(label: str, root: Path, **kw) -> float:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from replay_server import ReplayServer  # noqa: E402
 
-from sosrap.fetch import fetch_edition  # noqa: E402
+from sosrap.sources.fetch import fetch_edition  # noqa: E402
 from sosrap.sources.http import HttpClient  # noqa: E402
 
 EDITION = "2026"

@@ -19,7 +19,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from sosrap import clientwork, demo_clientwork, params, privacy
+from sosrap import clientwork, params, privacy
+from sosrap.demo import clientwork as demo_clientwork
 
 
 def make_csv(path: Path, n: int, cw) -> None:

@@ -20,7 +20,7 @@ def main() -> None:
     if len(sys.argv) > 1:
         html = Path(sys.argv[1]).resolve()
     else:
-        from sosrap.build import build
+        from sosrap.pipeline.build import build
         html = build("demo", root=ROOT, quiet=True).outputs["html"].resolve()
     size = html.stat().st_size / 1e6
     print(f"report: {html}")

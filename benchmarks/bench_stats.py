@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_plots import demo_table  # noqa: E402
 
-from sosrap import keyfigures, stats  # noqa: E402
+from sosrap.indicators import keyfigures, stats# noqa: E402
 
 
 def main() -> None:

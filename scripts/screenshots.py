@@ -22,7 +22,7 @@ SHOTS = [  # file, viewport width, height, element to scroll to (None = top)
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from sosrap.build import build
+    from sosrap.pipeline.build import build
     html = build("demo", root=ROOT, quiet=True).outputs["html"].resolve()
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:

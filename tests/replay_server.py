@@ -110,7 +110,7 @@ class World:
     def _regions() -> list[dict]:
         """Country, maakunta 17, all 23 wellbeing counties and all 308 municipalities
         (Sotkanet ids: real ones for Pohde and the counties, made-up for others)."""
-        from sosrap import demo
+        from sosrap.demo import snapshot as demo
         munis = pd.read_csv(ROOT / "data/reference/municipalities.csv", dtype=str, keep_default_na=False)
         counties = pd.read_csv(ROOT / "data/reference/wellbeing_counties.csv", dtype=str, keep_default_na=False)
         county_id = {code: rid for code, rid, *_ in demo.COUNTIES}

@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from conftest import ROOT
+from support import ROOT
 
 
 def _name(req: str) -> str:

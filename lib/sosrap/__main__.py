@@ -1,3 +1,3 @@
-from .cli import main
+from sosrap.cli.app import main
 
 main()

@@ -16,8 +16,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ParamsError
-from .paths import project_root
+from sosrap.errors import ParamsError
+from sosrap.paths import project_root
 
 DEFAULTS_NAME = "_defaults.yaml"
 

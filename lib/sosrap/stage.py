@@ -22,11 +22,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import params as _params
-from .errors import SosrapError
-from .paths import default_build_dir, project_root
-from .snapshot import Snapshot
-from .stages import load_stages
+from sosrap import params as _params
+from sosrap.errors import SosrapError
+from sosrap.paths import default_build_dir, project_root
+from sosrap.sources.snapshot import Snapshot
+from sosrap.pipeline.graph import load_stages
 
 KEYFIGURES = "keyfigures.json"
 

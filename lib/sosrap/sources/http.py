@@ -22,8 +22,8 @@ from typing import Any, Callable
 
 import requests
 
-from .. import __version__
-from ..errors import FetchError
+from sosrap import __version__
+from sosrap.errors import FetchError
 
 USER_AGENT = (f"sosrap/{__version__} (social report workbench; batch download for a wellbeing "
               f"services county's social report; python-requests/{requests.__version__})")

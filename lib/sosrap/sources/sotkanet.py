@@ -13,9 +13,9 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..errors import FetchError
-from ..fmt import fi_date  # notebooks import it from here
-from .http import Fetched, HttpClient, endpoint
+from sosrap.errors import FetchError
+from sosrap.report.fmt import fi_date  # notebooks import it from here
+from sosrap.sources.http import Fetched, HttpClient, endpoint
 
 SOURCE = "sotkanet"
 DEFAULT_BASE_URL = "https://sotkanet.fi/rest/1.1/"

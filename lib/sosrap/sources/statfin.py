@@ -22,8 +22,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..errors import FetchError
-from .http import Fetched, HttpClient, Throttle, endpoint
+from sosrap.errors import FetchError
+from sosrap.sources.http import Fetched, HttpClient, Throttle, endpoint
 
 SOURCE = "statfin"
 ENV_URL = "SOSRAP_STATFIN_URL"
@@ -485,7 +485,7 @@ def read_snapshot_table(snapshot: Any, table: str) -> pd.DataFrame:
     parts = sorted((f for f in snapshot.files if f.source == SOURCE and f.kind == "data" and f.key == table),
                    key=lambda f: f.path)
     if not parts:
-        from ..errors import SnapshotError
+        from sosrap.errors import SnapshotError
         raise SnapshotError(f"{snapshot.root}: snapshot {snapshot.id!r} has no StatFin table {table}; add it to "
                             f"the edition's sources.statfin.tables and run `sosrap fetch`")
     return concat_parts([parse_jsonstat2(snapshot.read_json(f)) for f in parts])

@@ -1,0 +1,318 @@
+"""Deterministic SYNTHETIC client-work inputs for the demo edition.
+
+Phenomenon reports (a CSV export as a Finnish Excel writes it: UTF-8 with BOM,
+`;`, d.m.yyyy) and a resident/client survey (an XLSX export) with the shapes
+real form tools produce. Every text is made up from fragments. On purpose the
+data contains what the privacy gate must stop:
+
+* identity codes with every century sign (temporary/test range 9xx, checksum
+  valid), one of them wrapped over a line break, one inside a word;
+* phone numbers and e-mail addresses (example.com), names from the screening list;
+* several of those in rows approved for quoting, so only screening keeps them out;
+* small cells: one service area and one category with only a handful of
+  reports, a respondent group of three;
+* a few invalid rows (impossible date, unknown category, duplicate id), so
+  the rejects path is exercised in every demo build.
+
+`PLANTED` lists the planted identifiers; tests check they are in the input
+and absent from the built report. Same seed, same bytes.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sosrap.report import fmt
+from sosrap.params import ClientWork
+from sosrap.paths import atomic_write
+
+SEED = 4_2026
+N_PHENOMENA = 320
+N_SURVEY = 420
+_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+
+
+def _hetu(ddmmyy: str, sign: str, ind: int) -> str:
+    return f"{ddmmyy}{sign}{ind:03d}{_CHECK[int(ddmmyy + f'{ind:03d}') % 31]}"
+
+
+# Identity codes in the temporary/test range (900–999), one per century sign.
+PLANTED_CODES = [
+    _hetu("150385", "-", 912), _hetu("030772", "Y", 934), _hetu("211168", "X", 947),
+    _hetu("090590", "W", 958), _hetu("121201", "V", 963), _hetu("280255", "U", 971),
+    _hetu("010110", "A", 982), _hetu("050523", "B", 915), _hetu("171124", "C", 926),
+    _hetu("220223", "D", 937), _hetu("300624", "E", 948), _hetu("081023", "F", 959),
+    _hetu("240899", "+", 969),
+]
+PLANTED_PHONES = ["040 123 4567", "+358 50 765 4321", "044-9876543", "(08) 558 4410"]
+PLANTED_EMAILS = ["matti.meikalainen@example.com", "asiakas.palaute@example.com", "m.mehilainen@example.com"]
+PLANTED_NAMES = ["Meikäläinen", "Mehiläinen", "Teppo Testaaja"]
+
+
+@dataclass(frozen=True)
+class DemoInputs:
+    phenomena: Path
+    survey: Path
+
+
+_FRAGMENTS = {
+    "toimeentulo": ["Asiakkailla on yhä useammin maksuhäiriömerkintöjä ja pikavippejä.",
+                    "Toimeentulotuen käsittelyajat venyvät ja asiakkaat jäävät ilman rahaa kuun lopussa.",
+                    "Energian ja ruoan hinnan nousu näkyy ruoka-avun tarpeena."],
+    "asuminen": ["Vuokra-asuntoja ei löydy, kun luottotiedot ovat menneet.",
+                 "Nuoria jää asunnottomiksi itsenäistymisen jälkeen.",
+                 "Häätöuhkia tulee tietoon liian myöhään."],
+    "mielenterveys": ["Matalan kynnyksen mielenterveyspalveluihin on pitkät jonot.",
+                      "Nuorten ahdistus ja koulupudokkuus kytkeytyvät yhteen.",
+                      "Asiakkaat putoavat palveluiden väliin, kun hoitovastuu on epäselvä."],
+    "paihteet": ["Päihdekuntoutukseen pääsy vaatii useita yhteydenottoja.",
+                 "Rahapeliongelmat näkyvät velkaantumisena.",
+                 "Huumeiden käyttö on lisääntynyt pienillä paikkakunnilla."],
+    "yksinaisyys": ["Ikääntyneet asiakkaat kertovat yksinäisyydestä ja turvattomuudesta.",
+                    "Harrastusmahdollisuudet puuttuvat syrjäkylillä.",
+                    "Vertaistukiryhmät ovat loppuneet rahoituksen päätyttyä."],
+    "lapsiperheet": ["Vanhemmat uupuvat, kun perhetyötä ei saa ajoissa.",
+                     "Lastenhoitoapua ei ole saatavilla iltaisin.",
+                     "Eroperheiden riidat kuormittavat lapsia."],
+    "saavutettavuus": ["Palvelupisteen sulkeminen pidentää matkoja kymmeniä kilometrejä.",
+                       "Julkinen liikenne ei kulje vastaanottoaikoina.",
+                       "Asiakkaat eivät tiedä, mihin ottaa yhteyttä."],
+    "digiasiointi": ["Sähköinen asiointi ei onnistu ilman pankkitunnuksia.",
+                     "Ikääntyneet tarvitsevat apua lomakkeiden täyttämisessä.",
+                     "Chat-palvelu ei korvaa henkilökohtaista tapaamista."],
+    "tyo_koulutus": ["Pitkäaikaistyöttömät eivät pääse kuntouttavaan työtoimintaan.",
+                     "Kotoutujien kielikoulutukseen on jonoa.",
+                     "Nuoret keskeyttävät toisen asteen opinnot."],
+    "vakivalta": ["Lähisuhdeväkivalta tulee esiin vasta kriisissä.",
+                  "Turvakotipaikkoja ei ole lähellä."],
+}
+_ACTIONS = [("palvelu", "Perustetaan matalan kynnyksen palvelupiste yhteistyössä järjestöjen kanssa."),
+            ("ohjeistus", "Laaditaan yhteinen ohje palveluohjauksesta palvelualueiden välillä."),
+            ("resurssit", "Lisätään sosiaaliohjaajien resursseja jonojen purkamiseksi."),
+            ("yhteistyo", "Sovitaan säännöllinen yhteistyö kunnan asuntotoimen kanssa."),
+            ("tiedotus", "Tiedotetaan palveluista selkokielellä ja useilla kielillä."),
+            ("muu", "Selvitetään ilmiön laajuus seuraavassa raportissa.")]
+_OPEN = {
+    "kehitettavaa": ["Toivoisin, että ajan saisi nopeammin ja samalle työntekijälle.",
+                     "Puhelimeen pitäisi vastata, nyt jonotan joka kerta pitkään.",
+                     "Sähköiset lomakkeet ovat vaikeita, tarvitsen apua niiden täyttämiseen.",
+                     "Palveluista pitäisi kertoa selkeämmin ja yhdessä paikassa.",
+                     "Kylälle tarvittaisiin oma palvelupiste, matkat ovat pitkiä."],
+    "hyvaa": ["Työntekijä kuunteli ja otti tilanteeni vakavasti.",
+              "Sain apua nopeasti, kun tilanne oli vaikea.",
+              "Kotikäynnit ovat olleet todella tärkeitä meidän perheelle.",
+              "Vertaisryhmä auttoi jaksamaan arjessa."],
+}
+
+
+
+
+def phenomena_rows(cw: ClientWork) -> tuple[list[str], list[list[str]]]:
+    """Header (Finnish) and rows of the synthetic phenomenon export."""
+    rng = np.random.default_rng(SEED)
+    cats = [c.code for c in cw.categories]
+    cat_label = {c.code: c.label for c in cw.categories}
+    areas = [a.code for a in cw.service_areas]
+    area_label = {a.code: a.label for a in cw.service_areas}
+    # weights: the last area (youth services) and violence are rare → small cells
+    aw = np.array([0.34, 0.22, 0.18, 0.1, 0.155, 0.005][:len(areas)] + [0.05] * max(0, len(areas) - 6))
+    aw = aw / aw.sum()
+    cw_ = np.array([0.16, 0.14, 0.14, 0.1, 0.09, 0.1, 0.1, 0.08, 0.075, 0.015][:len(cats)]
+                   + [0.05] * max(0, len(cats) - 10))
+    cw_ = cw_ / cw_.sum()
+    muni = cw.municipalities or ["Oulu"]
+    mw = np.array([8.0 if m == "Oulu" else (2.0 if m in ("Raahe", "Kuusamo", "Ylivieska", "Kempele") else 0.5)
+                   for m in muni])
+    mw = mw / mw.sum()
+    ages = [a.code for a in cw.age_groups]
+    hh = [h.code for h in cw.household_types]
+    start = dt.date(2023, 1, 2)
+    span = (dt.date(2025, 5, 30) - start).days
+    header = ["Tunniste", "Päivämäärä", "Palvelualue", "Kunta", "Ilmiöluokka", "Ikäryhmä", "Kotitaloustyyppi",
+              "Kuvaus", "Arvio asiakasmäärästä", "Toimenpide-ehdotus", "Toimenpiteen tyyppi", "Lainauslupa",
+              "Vastaajan sähköposti"]  # the last column is not in the schema: form tools add such columns
+    rows = []
+    for i in range(N_PHENOMENA):
+        area = areas[rng.choice(len(areas), p=aw)]
+        k = 1 + int(rng.random() < 0.35) + int(rng.random() < 0.1)
+        chosen = list(dict.fromkeys(cats[j] for j in rng.choice(len(cats), size=k, p=cw_)))
+        date = start + dt.timedelta(days=int(rng.integers(0, span)))
+        frag = _FRAGMENTS.get(chosen[0], ["Ilmiö näkyy asiakastyössä."])
+        text = " ".join(frag[j] for j in sorted(set(rng.integers(0, len(frag), size=2).tolist())))
+        text += f" Havainto koskee erityisesti {'useita' if rng.random() < 0.5 else 'muutamia'} asiakkaita."
+        act_code, act = _ACTIONS[int(rng.integers(0, len(_ACTIONS)))]
+        # codes for some rows, Finnish labels for others (form tools export either)
+        cat_cell = "; ".join(c if rng.random() < 0.5 else cat_label[c] for c in chosen)
+        area_cell = area if rng.random() < 0.3 else area_label[area]
+        rows.append([
+            f"IR-{2023 + (date.year - 2023)}-{i + 1:04d}", fmt.fi_date(date), area_cell,
+            muni[rng.choice(len(muni), p=mw)] if rng.random() < 0.9 else "",
+            cat_cell, ages[int(rng.integers(0, len(ages)))], hh[int(rng.integers(0, len(hh)))] if rng.random() < 0.7 else "",
+            text, str(int(rng.integers(3, 60))) if rng.random() < 0.8 else "", act if rng.random() < 0.85 else "",
+            act_code, "kyllä" if rng.random() < 0.55 else "ei", "",
+        ])
+    # --- planted identifiers, in rows approved for quoting -------------------
+    plant_rows = list(range(5, 5 + 3 * len(PLANTED_CODES), 3))
+    for n, (r, code) in enumerate(zip(plant_rows, PLANTED_CODES)):
+        row = rows[r]
+        row[11] = "kyllä"
+        if n == 0:  # wrapped over a line break at the century sign
+            row[7] += f" Asiakkaan tunnus {code[:7]}\n{code[7:]} näkyi liitteessä."
+        elif n == 1:  # glued inside a word
+            row[7] += f" Asiakasnro{code}hyväksytty tarkistettavaksi."
+        else:
+            row[7] += f" Esimerkkinä asiakas ({code}), jonka tilanne on pitkittynyt."
+    for n, phone in enumerate(PLANTED_PHONES):
+        rows[60 + n][7] += f" Lisätietoja numerosta {phone}."
+        rows[60 + n][11] = "kyllä"
+    for n, mail in enumerate(PLANTED_EMAILS):
+        rows[80 + n][9] += f" Yhteyshenkilö {mail}."
+        rows[80 + n][7] += f" Asiakas lähetti viestin osoitteesta {mail}."
+        rows[80 + n][11] = "kyllä"
+        rows[80 + n][12] = mail
+    for n, name in enumerate(PLANTED_NAMES):
+        rows[100 + n][7] += f" Asiakas {name} kertoi tilanteesta itse."
+        rows[100 + n][11] = "kyllä"
+    # --- invalid rows: the rejects path runs in every demo build --------------
+    rows[150][1] = "31.2.2024"                      # impossible date
+    rows[151][4] = "tuntematon luokka"               # not in the code list
+    rows[152][0] = rows[10][0]                       # duplicate id
+    rows[153][8] = "noin kymmenen"                   # not a number
+    return header, rows
+
+
+def survey_rows(cw: ClientWork) -> tuple[list[str], list[list]]:
+    rng = np.random.default_rng(SEED + 1)
+    groups = [g.label for g in cw.respondent_groups]
+    areas = [a.label for a in cw.service_areas]
+    ages = [a.label for a in cw.age_groups if a.code != "kaikki"]
+    k = len(cw.likert_scale)
+    header = (["Vastaustunniste", "Vastauspäivä", "Vastaajaryhmä", "Palvelualue", "Kunta", "Ikäryhmä"]
+              + [q.column or q.text for q in cw.likert_items] + [q.column or q.text for q in cw.open_questions]
+              + ["Lainauslupa"])
+    rows: list[list] = []
+    start = dt.date(2025, 3, 3)
+    for i in range(N_SURVEY):
+        g = groups[0] if rng.random() < 0.6 else groups[1 % len(groups)]
+        base = rng.normal(3.4 if g == groups[0] else 3.0, 0.8)
+        row: list = [f"K-{i + 1:04d}", dt.datetime.combine(start + dt.timedelta(days=int(rng.integers(0, 40))),
+                                                          dt.time(12, 0)),
+                     g, areas[int(rng.integers(0, len(areas) - 1))], "Oulu" if rng.random() < 0.5 else "Raahe",
+                     ages[int(rng.integers(0, len(ages)))]]
+        for j, _q in enumerate(cw.likert_items):
+            u = rng.random()
+            if u < 0.06:
+                row.append(cw.likert_dont_know[0] if cw.likert_dont_know else None)
+            elif u < 0.1:
+                row.append(None)
+            else:
+                v = int(np.clip(round(base + rng.normal(0, 0.9) - 0.3 * j), 1, k))
+                row.append(cw.likert_scale[v - 1] if rng.random() < 0.3 else v)
+        for q in cw.open_questions:
+            opts = _OPEN.get(q.code, ["Ei kommentoitavaa."])
+            row.append(opts[int(rng.integers(0, len(opts)))] if rng.random() < 0.45 else None)
+        row.append("kyllä" if rng.random() < 0.5 else "ei")
+        rows.append(row)
+    # a respondent group of three: a small cell in every by-group table
+    small = cw.respondent_groups[-1].label
+    for r in (17, 211, 390):
+        rows[r][2] = small
+    # planted identifiers in approved open answers
+    oq = 6 + len(cw.likert_items)
+    for n, (r, text) in enumerate([
+        (30, f"Soittakaa minulle {PLANTED_PHONES[0]}, hetu {PLANTED_CODES[2]}."),
+        (31, f"Kirjoittakaa {PLANTED_EMAILS[1]} niin kerron lisää."),
+        (32, f"Työntekijä {PLANTED_NAMES[2]} auttoi paljon, kiitos!"),
+        (33, f"Minun tunnukseni on {PLANTED_CODES[9]} ja asia on kesken."),
+    ]):
+        rows[r][oq + (n % max(1, len(cw.open_questions)))] = text
+        rows[r][-1] = "kyllä"
+    rows[40][7] = 9          # off the scale: rejected
+    return header, rows
+
+
+def phenomena_csv_bytes(cw: ClientWork) -> bytes:
+    header, rows = phenomena_rows(cw)
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+
+
+def survey_xlsx_bytes(cw: ClientWork) -> bytes:
+    import openpyxl
+    header, rows = survey_rows(cw)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Vastaukset"
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    for c in ws["B"][1:]:
+        c.number_format = "d.m.yyyy"
+    wb.properties.creator = "sosrap demo"
+    wb.properties.created = wb.properties.modified = dt.datetime(2025, 6, 2, 8, 0)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _stable_zip(buf.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """Re-pack with fixed timestamps so the same seed gives the same bytes."""
+    import zipfile
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=(2025, 6, 2, 8, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                import re
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>2025-06-02T08:00:00Z\g<2>", body)
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+def generate(out_dir: Path | str, cw: ClientWork) -> DemoInputs:
+    """Write both synthetic exports into *out_dir* (atomically; same bytes every time)."""
+    out = Path(out_dir)
+    p, s = out / "ilmioraportit.csv", out / "asukaskysely.xlsx"
+    atomic_write(p, phenomena_csv_bytes(cw))
+    atomic_write(s, survey_xlsx_bytes(cw))
+    return DemoInputs(p, s)
+
+
+def ensure_inputs(cw: ClientWork, root: Path) -> DemoInputs:
+    """For an edition with `synthetic_demo: true`, write the synthetic exports to
+    the configured private paths when they are missing or differ from what the
+    generator gives (they are derived data, so regenerating is always safe)."""
+    paths = []
+    for rel, make in ((cw.phenomena_file, phenomena_csv_bytes), (cw.survey_file, survey_xlsx_bytes)):
+        if rel is None:
+            raise ValueError("synthetic_demo needs phenomena_file and survey_file in client_work")
+        path = root / rel
+        data = make(cw)
+        if not path.is_file() or path.read_bytes() != data:
+            atomic_write(path, data)
+        paths.append(path)
+    if cw.screen_names_file:
+        names = ("# SYNTHETIC demo: names to screen from free text, one per line\n"
+                 + "\n".join(PLANTED_NAMES) + "\n").encode("utf-8")
+        path = root / cw.screen_names_file
+        if not path.is_file() or path.read_bytes() != names:
+            atomic_write(path, names)
+    return DemoInputs(*paths)
+
+
+def planted() -> dict[str, list[str]]:
+    return {"identity_code": list(PLANTED_CODES), "phone": list(PLANTED_PHONES), "email": list(PLANTED_EMAILS),
+            "name": list(PLANTED_NAMES)}

@@ -1,0 +1,513 @@
+"""One visual theme for every figure in the report, and the report's statistical figures.
+
+* Colour-blind-safe palette (Okabe–Ito); the report's own area always in the
+  same blue (`HIGHLIGHT`), Koko maa dark grey, other areas light grey; colour is
+  never the only cue (line widths, markers and labels differ too).
+* Finnish axis labels and number formats (`sosrap.fmt`: decimal comma,
+  NBSP thousands separator).
+* Fixed width (`FIGSIZE`, 7 in ≈ A4 text width) and `DPI` 110 (770 px: sharp at
+  100 % zoom, fine in print); fonts ≥ 7,5 pt.
+* A source line under every figure (producer, retrieval date from the snapshot).
+* `alt_*` functions write the figure's alt text from the data: what is shown,
+  the range and the direction.
+* Deterministic bytes: identical data → identical PNG (no timestamps, no
+  random ids; `png_bytes` strips the software tag; in a notebook `setup()`
+  turns off the inline backend's "tight" cropping so the size is fixed).
+"""
+from __future__ import annotations
+
+import io
+import textwrap
+from typing import Iterable, Sequence
+
+import matplotlib
+
+# No matplotlib.use("Agg") here: in a kernel the inline backend must stay, or
+# figures never become cell outputs; headless scripts get Agg by default.
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter  # noqa: E402
+
+from sosrap.report import fmt# noqa: E402
+from sosrap.indicators import stats# noqa: E402
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+HIGHLIGHT = "#0072B2"   # the report's area (Okabe–Ito blue)
+COUNTRY = "#4D4D4D"     # Koko maa
+CONTEXT = "#B3B3B3"     # other areas
+ALERT = "#D55E00"       # beyond the 99,8 % control limit (Okabe–Ito vermillion)
+WARN = "#E69F00"        # beyond the 95 % limit (Okabe–Ito orange)
+FIGSIZE = (7.0, 3.8)    # inches; at DPI 110 → 770 px wide, sharp at 100 % zoom
+DPI = 110
+SOURCE_FONTSIZE = 7.5
+
+_RC = {
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "font.family": "DejaVu Sans",   # ships with matplotlib: same glyphs (−, ‰, NBSP) everywhere
+    "font.size": 9.5,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "legend.fontsize": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#DDDDDD",
+    "grid.linewidth": 0.7,
+    "legend.frameon": False,
+    "svg.hashsalt": "sosrap",
+    "path.simplify": True,
+    "axes.formatter.use_locale": False,
+}
+
+
+def setup() -> None:
+    """Apply the theme (call once per notebook; idempotent).
+
+    Uses seaborn's "ticks" style as the base, then the report's own settings.
+    In a Jupyter kernel it also makes inline PNGs fixed-size (no tight
+    cropping, which would make the size depend on label lengths).
+    """
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="ticks", palette=OKABE_ITO, rc=_RC)
+    plt.rcParams.update(_RC)
+    plt.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=OKABE_ITO)
+    _inline_fixed_size()
+
+
+def _inline_fixed_size() -> None:
+    try:
+        from IPython import get_ipython
+        if get_ipython() is None:
+            return
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        set_matplotlib_formats("png", bbox_inches=None, metadata={"Software": None})
+    except Exception:  # noqa: BLE001 — no IPython / other backend: nothing to configure
+        return
+
+
+class FiFormatter(Formatter):
+    """Tick labels with a decimal comma; with *decimals* None, as many decimals as
+    the tick step needs (0,5 steps → one decimal), the same on every tick."""
+
+    def __init__(self, decimals: int | None = None):
+        self.decimals = decimals
+        self._auto = 0
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        self._auto = 0
+        xs = [float(x) for x in locs if np.isfinite(x)]
+        for d in range(0, 4):
+            if all(abs(round(x, d) - x) < 1e-9 * max(1.0, abs(x)) for x in xs):
+                self._auto = d
+                break
+        else:
+            self._auto = 3
+
+    def __call__(self, x, pos=None) -> str:
+        return fmt.number(x, self._auto if self.decimals is None else self.decimals)
+
+
+def fi_axis(ax, axis: str = "y", decimals: int | None = 1) -> None:
+    """Finnish decimal comma (and NBSP thousands) on an axis; *decimals* None = as the ticks need."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FiFormatter(decimals))
+
+
+def source_line(fig, text: str) -> None:
+    """Producer and retrieval date under the figure (bottom left, small grey)."""
+    fig.text(0.01, 0.012, text, ha="left", va="bottom", fontsize=SOURCE_FONTSIZE, color="#555555",
+             wrap=True)
+
+
+def years_axis(ax, years: Iterable[int]) -> None:
+    """Every year a tick; labels every other year when there are many."""
+    ys = sorted(set(int(y) for y in years))
+    if not ys:
+        return
+    ax.set_xticks(ys)
+    ax.set_xticklabels([str(y) if (y - ys[0]) % 2 == 0 or len(ys) <= 6 else "" for y in ys])
+    ax.set_xlim(ys[0] - 0.4, ys[-1] + 0.4)
+
+
+def source_text(producers: Iterable[str], retrieved: str, synthetic: bool = False) -> str:
+    """'Lähde: THL Sotkanet – Työ- ja elinkeinoministeriö (TEM), haettu 2.6.2025.' (+ a synthetic-data warning)."""
+    ps = ", ".join(sorted(set(str(p) for p in producers if p)))
+    text = f"Lähde: THL Sotkanet – {ps}, haettu {retrieved}" if ps else f"Lähde: THL Sotkanet, haettu {retrieved}"
+    return text + ". SYNTEETTINEN ESIMERKKIAINEISTO – ei tilastotietoa." if synthetic else text + "."
+
+
+def png_bytes(fig) -> bytes:
+    """The figure as PNG bytes, identical for identical data (no software tag, fixed size and DPI)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _short(title: str, width: int = 60, lines: int = 2) -> str:
+    return "\n".join(textwrap.wrap(title, width, max_lines=lines, placeholder="…"))
+
+
+def _finish(fig, source: str, bottom: float = 0.07, top: float = 1.0) -> None:
+    source_line(fig, source)
+    fig.tight_layout(rect=(0, bottom, 1, top))
+
+
+def _short_name(name: str) -> str:
+    """Chart label: 'Pohjois-Pohjanmaan hyvinvointialue' → 'Pohjois-Pohjanmaan hva' (the common abbreviation)."""
+    return name.replace(" hyvinvointialue", " hva")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Trend figure
+# --------------------------------------------------------------------------------------------------------------
+
+def _trend_panel(ax, k: pd.DataFrame, years: list[int], *, show_ci: bool, show_peers: bool) -> list:
+    vt = str(k.value_type.iloc[0])
+    handles = []
+    peers = k[(k.role == "peer")].dropna(subset=["value"]).groupby("year")["value"].agg(["min", "max"])
+    if show_peers and not peers.empty:
+        peers = peers.reindex(years)  # gaps stay gaps
+        ax.fill_between(peers.index, peers["min"], peers["max"], color=CONTEXT, alpha=0.35, lw=0)
+        handles.append(plt.Rectangle((0, 0), 1, 1, color=CONTEXT, alpha=0.35,
+                                     label="muut hyvinvointialueet (vaihteluväli)"))
+    for role, colour, lw, marker, z in (("country", COUNTRY, 1.5, "s", 3), ("area", HIGHLIGHT, 2.4, "o", 4)):
+        r = k[k.role == role]
+        if r.empty:
+            continue
+        s = r.set_index("year").sort_index().reindex(years)
+        if show_ci and role == "area" and "ci_low" in s and s["ci_low"].notna().any():
+            ax.fill_between(s.index, s["ci_low"], s["ci_high"], color=colour, alpha=0.18, lw=0, zorder=z - 1)
+        ax.plot(s.index, s["value"], color=colour, lw=lw, marker=marker, ms=3.5, zorder=z)
+        label = "Koko maa" if role == "country" else _short_name(str(r.region_name.iloc[0]))
+        handles.append(Line2D([], [], color=colour, lw=lw, marker=marker, ms=3.5, label=label))
+    if show_ci and "ci_low" in k and k.loc[k.role == "area", "ci_low"].notna().any():
+        handles.append(plt.Rectangle((0, 0), 1, 1, color=HIGHLIGHT, alpha=0.18, label="95 %:n luottamusväli"))
+    gaps = [y for y in years if k[(k.year == y) & k.value.notna()].empty]
+    for y in gaps:
+        ax.axvspan(y - 0.4, y + 0.4, color="#F2F2F2", zorder=0, lw=0)
+        ax.text(y, 0.02, "ei tietoa", rotation=90, ha="center", va="bottom", fontsize=7, color="#777777",
+                transform=ax.get_xaxis_transform())
+    two = ax.get_subplotspec().get_gridspec().ncols > 1
+    ax.set_title(_short(str(k.indicator_title.iloc[0]), 38 if two else 85, 3 if two else 2), fontsize=8.5)
+    ax.set_ylabel(fmt.unit_label(vt))
+    fi_axis(ax, "y", None)
+    years_axis(ax, years)
+    ax.set_ylim(bottom=0)
+    return handles
+
+
+def trend_figure(table: pd.DataFrame, keys: str | Sequence[str], *, source: str, show_ci: bool = True,
+                 show_peers: bool = True):
+    """One panel per indicator key: the area (with its 95 % interval when counts
+    exist), Koko maa, and the other wellbeing counties' range. Missing years are
+    gaps, marked "ei tietoa", never joined.
+
+    *table* is the tidy indicator table, ideally after `stats.add_rates`.
+    """
+    setup()
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    if "ci_low" not in table.columns:
+        table = stats.add_rates(table)
+    fig, axes = plt.subplots(1, len(keys), figsize=FIGSIZE, squeeze=False)
+    handles: list = []
+    for ax, key in zip(axes[0], keys):
+        k = table[table.key == key]
+        if k.empty:
+            raise KeyError(f"no indicator with key {key!r} in the table")
+        years = list(range(int(k.year.min()), int(k.year.max()) + 1))
+        h = _trend_panel(ax, k, years, show_ci=show_ci, show_peers=show_peers)
+        if len(h) > len(handles):
+            handles = h
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), bbox_to_anchor=(0.5, 0.06),
+               fontsize=8)
+    _finish(fig, source, bottom=0.15)
+    return fig
+
+
+def alt_trend(table: pd.DataFrame, keys: str | Sequence[str], trends: pd.DataFrame | None = None) -> str:
+    """Alt text of `trend_figure`: what is shown, the area's and the country's first and
+    latest values, the peers' latest range, the trend direction, and gaps."""
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    parts = []
+    for key in keys:
+        k = table[table.key == key]
+        vt, dec = str(k.value_type.iloc[0]), int(k.decimals.iloc[0])
+        area = k[(k.role == "area")].dropna(subset=["value"]).sort_values("year")
+        country = k[(k.role == "country")].dropna(subset=["value"]).sort_values("year")
+        s = f"{k.indicator_title.iloc[0]}"
+        if not area.empty:
+            name = str(str(area.region_name.iloc[0]))
+            s += (f": {name} {fmt.value(area.value.iloc[0], vt, dec)} vuonna {int(area.year.iloc[0])} ja "
+                  f"{fmt.value(area.value.iloc[-1], vt, dec)} vuonna {int(area.year.iloc[-1])}")
+            if trends is not None:
+                tr = trends[(trends.key == key) & (trends.role == "area")]
+                if len(tr):
+                    s += f", kehitys {stats.TREND_WORD_FI[tr.direction.iloc[0]]}"
+        if not country.empty:
+            s += (f"; koko maa {fmt.value(country.value.iloc[0], vt, dec)} → "
+                  f"{fmt.value(country.value.iloc[-1], vt, dec)}")
+        peers = k[(k.role == "peer") & (k.year == (area.year.max() if len(area) else k.year.max()))].value.dropna()
+        if len(peers):
+            s += f"; muiden hyvinvointialueiden vaihteluväli {fmt.interval(peers.min(), peers.max(), vt, dec)}"
+        years = range(int(k.year.min()), int(k.year.max()) + 1)
+        gaps = [y for y in years if k[(k.year == y) & k.value.notna() & (k.role == "area")].empty]
+        if gaps:
+            s += f"; tieto puuttuu vuodelta {fmt.years(gaps)}"
+        parts.append(s + ".")
+    y0, y1 = int(table[table.key.isin(keys)].year.min()), int(table[table.key.isin(keys)].year.max())
+    return f"Viivakuvio vuosilta {y0}–{y1}, raportin alue korostettuna sinisellä. " + " ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Funnel plot
+# --------------------------------------------------------------------------------------------------------------
+
+def _thousands_axis(ax, axis: str = "x") -> None:
+    a = ax.xaxis if axis == "x" else ax.yaxis
+    a.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(v, 0)))
+    a.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
+
+
+def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: str = "kunta",
+                  label_all: bool = False):
+    """Funnel plot of `stats.funnel_data` output: each unit's rate against its
+    denominator (log scale), the target line, and the 95 % and 99,8 % control
+    limits. Only units beyond the 99,8 % limits are named (plus the largest
+    unit, for orientation), so small areas are not singled out on noise.
+    """
+    setup()
+    vt, dec = info["value_type"], info["decimals"]
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    u = units.dropna(subset=["value", "denominator"])
+    if u.empty or not info.get("has_counts", False) or not np.isfinite(info["target"]):
+        ax.text(0.5, 0.5, "Suppilokuviota ei voi piirtää: lukumääriä ei julkaista.", ha="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        _finish(fig, source)
+        return fig
+    lo_n = max(float(u.denominator.min()) * 0.7, 10.0)
+    hi_n = float(u.denominator.max()) * 1.4
+    grid = np.unique(np.round(np.geomspace(lo_n, hi_n, 160)))
+    lim = stats.funnel_limits(info["target"], grid, vt)
+    ax.plot(lim.denominator, lim["hi_99.8"], color=COUNTRY, lw=1.1, ls="-")
+    ax.plot(lim.denominator, lim["lo_99.8"], color=COUNTRY, lw=1.1, ls="-")
+    ax.plot(lim.denominator, lim["hi_95"], color=COUNTRY, lw=0.9, ls="--")
+    ax.plot(lim.denominator, lim["lo_95"], color=COUNTRY, lw=0.9, ls="--")
+    ax.axhline(info["target"], color=HIGHLIGHT, lw=1.6)
+    styles = {
+        stats.ABOVE_998: (ALERT, "^", 42), stats.BELOW_998: (ALERT, "v", 42),
+        stats.ABOVE_95: (WARN, "D", 26), stats.BELOW_95: (WARN, "D", 26),
+        stats.WITHIN: ("#7F7F7F", "o", 26),
+    }
+    for flag, (colour, marker, size) in styles.items():
+        g = u[u.flag == flag]
+        if len(g):
+            ax.scatter(g.denominator, g.value, s=size, color=colour, marker=marker, zorder=5,
+                       edgecolor="white", linewidth=0.5)
+    area = u[u.role == "area"] if "role" in u else u.iloc[0:0]
+    if len(area):   # the report's own area among the units: a blue ring, always named
+        ax.scatter(area.denominator, area.value, s=110, facecolor="none", edgecolor=HIGHLIGHT, linewidth=2,
+                   zorder=6)
+    named = u[u.flag.isin([stats.ABOVE_998, stats.BELOW_998])] if not label_all else u
+    if len(named) > 6 and not label_all:   # many true differences: name the extremes, the alt text lists all
+        named = pd.concat([named.nlargest(3, "value"), named.nsmallest(3, "value")])
+    named = pd.concat([named, area])
+    biggest = u.loc[[u.denominator.idxmax()]]
+    for r in pd.concat([named, biggest]).drop_duplicates("region_id").itertuples():
+        ax.annotate(_short_name(str(r.region_name)), (r.denominator, r.value), xytext=(4, 3),
+                    textcoords="offset points", fontsize=7.5, color="#333333")
+    ax.set_xscale("log")
+    _thousands_axis(ax, "x")
+    ax.set_xlabel("Väestö, josta osuus lasketaan (henkilöä, logaritminen asteikko)")
+    ax.set_ylabel(fmt.unit_label(vt))
+    fi_axis(ax, "y", None)
+    # Zoom to the data: the limits of tiny denominators would otherwise squash the points.
+    lo_v, hi_v = min(float(u.value.min()), info["target"]), max(float(u.value.max()), info["target"])
+    pad = max((hi_v - lo_v) * 0.25, info["target"] * 0.1)
+    ax.set_ylim(max(lo_v - pad, 0.0), hi_v + pad)
+    ax.set_title(f"{_short(info['indicator_title'], 95, 1)}, {info['year']}", fontsize=8.5)
+    handles = [
+        Line2D([], [], color=HIGHLIGHT, lw=1.6,
+               label=f"{_short_name(info['target_name'])} {fmt.value(info['target'], vt, dec)}"),
+        Line2D([], [], color=COUNTRY, lw=0.9, ls="--", label="95 %:n rajat"),
+        Line2D([], [], color=COUNTRY, lw=1.1, label="99,8 %:n rajat"),
+        Line2D([], [], color=ALERT, marker="^", lw=0, label="selvästi poikkeava (yli 99,8 %:n rajan)"),
+        Line2D([], [], color=WARN, marker="D", lw=0, ms=4, label="mahdollisesti poikkeava (yli 95 %:n rajan)"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, 0.07), fontsize=7.5)
+    _finish(fig, source, bottom=0.2)
+    return fig
+
+
+def alt_funnel(units: pd.DataFrame, info: dict, unit_plural: str = "kuntaa") -> str:
+    """Alt text of `funnel_figure`: how many units, the target, the value range, and who is beyond the limits."""
+    vt, dec = info["value_type"], info["decimals"]
+    u = units.dropna(subset=["value"])
+    s = (f"Suppilokuvio: {info['indicator_title']} vuonna {info['year']}, {len(u)} {unit_plural} "
+         f"väestön koon mukaan (logaritminen asteikko) verrattuna tasoon "
+         f"{fmt.value(info['target'], vt, dec)} ({str(info['target_name'])}) ja sen 95 %:n ja "
+         f"99,8 %:n satunnaisvaihtelun rajoihin.")
+    if len(u):
+        lo, hi = u.loc[u.value.idxmin()], u.loc[u.value.idxmax()]
+        s += (f" Arvot vaihtelevat välillä {fmt.value(lo.value, vt, dec)} ({str(lo.region_name)})"
+              f" – {fmt.value(hi.value, vt, dec)} ({str(hi.region_name)}).")
+    above = u[u.flag == stats.ABOVE_998].region_name.map(str).tolist()
+    below = u[u.flag == stats.BELOW_998].region_name.map(str).tolist()
+    if above:
+        s += f" Selvästi korkeampi: {fmt.join(above)}."
+    if below:
+        s += f" Selvästi matalampi: {fmt.join(below)}."
+    if not above and not below:
+        s += " Mikään ei poikkea selvästi satunnaisvaihtelua enempää."
+    if info.get("n_missing"):
+        s += f" Tieto puuttuu tai on salattu: {info['n_missing']}."
+    return s
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Ranked interval chart
+# --------------------------------------------------------------------------------------------------------------
+
+def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_type: str | None = None,
+                  decimals: int = 1, reference_label: str = "Koko maa"):
+    """Dot-and-whisker chart of `stats.ranked_table`: units in rank order, each with
+    its 95 % interval (none for rate-only indicators), the area highlighted, and
+    the reference (Koko maa) as a vertical line."""
+    setup()
+    r = ranked.dropna(subset=["value"]).iloc[::-1]
+    vt = value_type or ""
+    n = max(len(r), 1)
+    fig, ax = plt.subplots(figsize=(FIGSIZE[0], 1.3 + 0.2 * n))
+    y = np.arange(len(r))
+    colours = [HIGHLIGHT if role == "area" else "#555555" for role in r.role]
+    has_ci = r.ci_low.notna()
+    ax.hlines(y[has_ci.to_numpy()], r.ci_low[has_ci], r.ci_high[has_ci],
+              color=[c for c, h in zip(colours, has_ci) if h], lw=1.6)
+    ax.scatter(r.value, y, color=colours, s=[34 if role == "area" else 18 for role in r.role], zorder=3)
+    ref = r.reference.dropna()
+    if len(ref):
+        ax.axvline(float(ref.iloc[0]), color=COUNTRY, lw=1, ls="--")
+        ax.text(float(ref.iloc[0]), 1.0, f" {reference_label} {fmt.value(float(ref.iloc[0]), vt, decimals)}",
+                transform=ax.get_xaxis_transform(), fontsize=7.5, va="bottom", color=COUNTRY)
+    ax.set_yticks(y)
+    ax.yaxis.set_major_locator(FixedLocator(y))
+    labels = ax.set_yticklabels([_short_name(str(x)) for x in r.region_name], fontsize=7.5)
+    for lab, role in zip(labels, r.role):
+        if role == "area":
+            lab.set_color(HIGHLIGHT)
+            lab.set_fontweight("bold")
+    ax.grid(axis="x", color="#DDDDDD")
+    ax.grid(axis="y", visible=False)
+    fi_axis(ax, "x", None)
+    ax.set_xlabel(f"{fmt.unit_label(vt)} (viiva: 95 %:n luottamusväli)" if has_ci.any()
+                  else f"{fmt.unit_label(vt)} (luottamusväliä ei voi laskea: lukumäärää ei julkaista)")
+    if title:
+        ax.set_title(_short(title, 95, 2), fontsize=8.5, pad=14)
+    ax.set_ylim(-0.7, len(r) - 0.3)
+    _finish(fig, source, bottom=0.05 if n > 10 else 0.09)
+    return fig
+
+
+def alt_ranked(ranked: pd.DataFrame, *, title: str, value_type: str, decimals: int = 1,
+               unit_plural: str = "aluetta") -> str:
+    """Alt text of `ranked_figure`: units, range, the area's rank and its interval."""
+    r = ranked.dropna(subset=["value"])
+    if r.empty:
+        return f"Järjestyskuvio: {title}. Ei julkaistuja arvoja."
+    vt, dec = value_type, decimals
+    top, bottom = r.iloc[0], r.iloc[-1]
+    s = (f"Järjestyskuvio: {title}, vuosi {int(r.year.iloc[0])}, {len(r)} {unit_plural} suurimmasta pienimpään"
+         f"{' 95 %:n luottamusväleineen' if r.ci_low.notna().any() else ''}. Suurin "
+         f"{fmt.value(top.value, vt, dec)} ({str(top.region_name)}), pienin "
+         f"{fmt.value(bottom.value, vt, dec)} ({str(bottom.region_name)}).")
+    a = r[r.role == "area"]
+    if len(a):
+        x = a.iloc[0]
+        s += f" {str(x.region_name)} sijalla {int(x['rank'])}/{len(r)}: {fmt.value(x.value, vt, dec)}"
+        if np.isfinite(x.ci_low):
+            s += f" (95 %:n luottamusväli {fmt.interval(x.ci_low, x.ci_high, vt, dec + 1)})"
+        s += "."
+    ref = r.reference.dropna()
+    if len(ref):
+        s += f" Koko maa {fmt.value(float(ref.iloc[0]), vt, dec)} katkoviivana."
+    return s
+
+
+# --------------------------------------------------------------------------------------------------------------
+# One call per report figure (what the stage notebooks use): (figure, alt text)
+# --------------------------------------------------------------------------------------------------------------
+
+def source_for(rows: pd.DataFrame, retrieved: str, synthetic: bool = False) -> str:
+    """The source line for exactly the rows drawn: their producers and the retrieval date."""
+    text = source_text(rows.producer if "producer" in rows else [], retrieved, False)
+    return text + "\nSYNTEETTINEN ESIMERKKIAINEISTO – ei tilastotietoa." if synthetic else text
+
+
+def show(fig, alt: str = "") -> None:
+    """Display *fig* as the cell's one PNG output and close it (no second copy from the inline backend).
+
+    The data-driven *alt* text travels in the output's metadata
+    (``{"image/png": {"alt": …}}``) so the notebook (the audit trail) records it
+    and a renderer can use it; the report's `#| fig-alt:` cell option stays the
+    static fallback. Outside a notebook this is a no-op apart from closing.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+        if get_ipython() is not None:
+            display(fig, metadata={"image/png": {"alt": alt}} if alt else None)
+    finally:
+        plt.close(fig)
+
+
+def theme_trend(table: pd.DataFrame, theme: str, *, retrieved: str, synthetic: bool = False,
+                trends: pd.DataFrame | None = None):
+    """Trend figure of every indicator of *theme* → (figure, alt text)."""
+    rows = table[table.theme == theme]
+    if rows.empty:
+        raise KeyError(f"no indicators of theme {theme!r} in the table")
+    keys = list(rows.key.drop_duplicates())
+    fig = trend_figure(table, keys, source=source_for(rows, retrieved, synthetic))
+    return fig, alt_trend(table, keys, trends)
+
+
+def municipality_funnel(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: bool = False,
+                        year: int | None = None):
+    """Funnel plot of the area's municipalities against the area's own level, latest year → (figure, alt)."""
+    units, info = stats.funnel_data(table, key, role="municipality", target_role="area", year=year)
+    rows = table[table.key == key]
+    fig = funnel_figure(units, info, source=source_for(rows, retrieved, synthetic))
+    return fig, alt_funnel(units, info, "kuntaa")
+
+
+def county_funnel(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: bool = False,
+                  year: int | None = None):
+    """Funnel plot of all wellbeing counties (the area ringed) against Koko maa → (figure, alt)."""
+    units, info = stats.funnel_data(table, key, role=("area", "peer"), target_role="country", year=year)
+    rows = table[table.key == key]
+    fig = funnel_figure(units, info, source=source_for(rows, retrieved, synthetic), unit_word="hyvinvointialue")
+    return fig, alt_funnel(units, info, "hyvinvointialuetta")
+
+
+def county_ranking(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: bool = False,
+                   year: int | None = None):
+    """Ranked interval chart of the wellbeing counties, Koko maa as reference → (figure, alt)."""
+    ranked = stats.ranked_table(table, key, roles=("area", "peer"), year=year)
+    rows = table[table.key == key]
+    vt, dec = str(rows.value_type.iloc[0]), int(rows.decimals.iloc[0])
+    title = f"{rows.indicator_title.iloc[0]}, {int(ranked.year.iloc[0])}"
+    fig = ranked_figure(ranked, source=source_for(rows, retrieved, synthetic), title=title, value_type=vt,
+                        decimals=dec)
+    return fig, alt_ranked(ranked, title=title, value_type=vt, decimals=dec, unit_plural="hyvinvointialuetta")

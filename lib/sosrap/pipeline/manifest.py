@@ -1,0 +1,104 @@
+"""Provenance: what went into a build and what came out."""
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Sequence
+
+from sosrap import __version__
+from sosrap.pipeline import fingerprint as hashing
+from sosrap.sources.snapshot import sha256_file
+
+PACKAGES = ["sosrap", "papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy",
+            "pyarrow", "statsmodels", "scipy", "matplotlib", "seaborn", "pypandoc_binary", "typst", "pyyaml", "pydantic"]
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit(project: Path) -> str:
+    """HEAD's commit, with "+uncommitted" when tracked files differ; "uncommitted" outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True,
+                              timeout=10)
+        if head.returncode != 0:
+            return "uncommitted"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=project,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return head.stdout.strip() + ("+uncommitted" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "uncommitted"
+
+
+def engine_version(engine: str) -> str:
+    from sosrap.report import render
+    try:
+        return render.engine_version(engine)
+    except Exception as e:  # a manifest must still be written
+        return f"unknown ({e})"
+
+
+def private_inputs(project: Path, params) -> dict[str, str]:
+    """sha256 of the private client-work inputs (never their content): a
+    release records them so that `sosrap verify` can tell changed data from
+    changed code."""
+    cw = getattr(params, "client_work", None)
+    out: dict[str, str] = {}
+    if cw is None:
+        return out
+    for rel in (cw.phenomena_file, cw.survey_file, cw.screen_names_file):
+        if rel and (project / rel).is_file():
+            out[rel] = sha256_file(project / rel)
+    return out
+
+
+def inputs(project: Path, params, snapshot) -> dict:
+    """The sha256 of every input of a build."""
+    return {
+        "params": {p.relative_to(project).as_posix(): sha256_file(p)
+                   for p in sorted((project / "params").glob("*.yaml"))
+                   if p.name.startswith("_") or p.stem == params.edition},
+        "snapshot": {"path": params.snapshot, "id": snapshot.id, "synthetic": snapshot.synthetic,
+                     "files": snapshot.input_hashes()},
+        "notebooks": hashing.tree_hash(project / "notebooks"),
+        "report_sources": hashing.tree_hash(project / params.report),
+        "private_inputs": private_inputs(project, params),
+        "helper_code": hashing.package_code_hash(),
+    }
+
+
+def write(path: Path, *, project: Path, params, snapshot, stages: Sequence, timings: dict, engine: str,
+          outputs: dict[str, Path], report_dir: Path, files: dict[str, Path] | None = None,
+          source_date_epoch: int | None = None) -> dict:
+    meta = getattr(params, "metadata", None)
+    data = {
+        "manifest": "sosrap-build/1",
+        "edition": params.edition,
+        "sosrap": __version__,
+        "git_commit": git_commit(project),
+        "python": platform.python_version(),
+        "engine": {"name": engine, "version": engine_version(engine)},
+        "params": params.resolved(),
+        "version": meta.version if meta else None,
+        "source_date_epoch": source_date_epoch,
+        "inputs": inputs(project, params, snapshot),
+        "stages": {r.name: {"state": r.state, "seconds": round(r.seconds, 3), "reason": r.reason} for r in stages},
+        "seconds": timings,
+        "packages": package_versions(),
+        "outputs": {fmt: {"file": p.name, "sha256": sha256_file(p)} for fmt, p in outputs.items() if p.is_file()},
+        "files": {kind: {"file": p.relative_to(path.parent).as_posix(), "sha256": sha256_file(p)}
+                  for kind, p in (files or {}).items() if p.is_file()},
+        "variables_sha256": sha256_file(report_dir / "_variables.yml"),
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return data

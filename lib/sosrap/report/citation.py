@@ -1,0 +1,456 @@
+"""Citation metadata of an edition, from one source: `metadata:` in params.
+
+Everything a reader or a library catalogue needs to cite the report is
+generated here from the validated `EditionMetadata` — never typed twice:
+
+* the staged `_quarto.yml` keys (`author`, `date`, `citation`, `google-scholar`,
+  `version`, …) that both renderers read (Quarto natively; the pandoc engine
+  through the Lua filter and the HTML template, which write the `citation_*`
+  meta tags and the title block with version and date);
+* the recommended citation in Finnish and English and the citation appendix
+  (kuvailulehti: description sheet, abstracts, licence, version history);
+* the citation files every build writes next to the report: CITATION.cff
+  (1.2.0), BibTeX in biblatex dialect (keeps DOI and version; made by pandoc
+  from the CSL-JSON), RIS and CSL-JSON.
+
+All outputs are deterministic: no build time, only the edition's own dates.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sosrap.errors import SosrapError
+from sosrap.report.fmt import fi_date
+from sosrap.params import Author, EditionMetadata, Params, parse_semver
+
+__all__ = ["Edition", "LICENSES", "csl_item", "cff_text", "ris_text", "biblatex_text", "recommended",
+           "quarto_metadata", "appendix_markdown", "versions_markdown", "write_files", "CITATION_FILES"]
+
+#: SPDX id -> (Finnish name, English name, URL)
+LICENSES: dict[str, tuple[str, str, str]] = {
+    "CC-BY-4.0": ("Creative Commons Nimeä 4.0 Kansainvälinen (CC BY 4.0)",
+                  "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+                  "https://creativecommons.org/licenses/by/4.0/deed.fi"),
+    "CC-BY-SA-4.0": ("Creative Commons Nimeä-JaaSamoin 4.0 Kansainvälinen (CC BY-SA 4.0)",
+                     "Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0)",
+                     "https://creativecommons.org/licenses/by-sa/4.0/deed.fi"),
+    "CC0-1.0": ("CC0 1.0 Yleismaailmallinen (CC0 1.0)", "CC0 1.0 Universal (CC0 1.0)",
+                "https://creativecommons.org/publicdomain/zero/1.0/deed.fi"),
+}
+
+ROLE_FI = {"responsible": "vastuullinen sosiaalityöntekijä", "author": "kirjoittaja", "editor": "toimittaja",
+           "analyst": "analyysi"}
+
+#: file kind -> file name pattern ({base} = the report's base name)
+CITATION_FILES = {"cff": "CITATION.cff", "biblatex": "{base}.bib", "ris": "{base}.ris", "csljson": "{base}.csl.json"}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The citable facts of one build: params, metadata, the version being
+    built (a publish may override the params' version) and the file base name."""
+    params: Params
+    meta: EditionMetadata
+    version: str
+    basename: str
+
+    @classmethod
+    def of(cls, params: Params, basename: str, version: str | None = None) -> "Edition | None":
+        if params.metadata is None:
+            return None
+        return cls(params, params.metadata, version or params.metadata.version, basename)
+
+    @property
+    def date(self) -> _dt.date:
+        return self.meta.version_date(self.version)
+
+    @property
+    def title(self) -> str:
+        return self.params.title
+
+    @property
+    def full_title(self) -> str:
+        sub = self.params.subtitle
+        return f"{self.title}: {sub}" if sub else self.title
+
+    @property
+    def key(self) -> str:
+        return self.basename
+
+    @property
+    def doi_url(self) -> str | None:
+        return f"https://doi.org/{self.meta.doi}" if self.meta.doi else None
+
+    @property
+    def link(self) -> str | None:
+        return self.doi_url or self.meta.url
+
+    @property
+    def pdf_url(self) -> str | None:
+        if self.meta.pdf_url:
+            return self.meta.pdf_url
+        if self.meta.url:
+            return self.meta.url.rstrip("/") + f"/{self.basename}.pdf" if self.meta.url.endswith("/") \
+                else self.meta.url.rsplit("/", 1)[0] + f"/{self.basename}.pdf"
+        return None
+
+    @property
+    def source_date_epoch(self) -> int:
+        """Midnight UTC of the version's date: the only time a build may write."""
+        d = self.date
+        return int(_dt.datetime(d.year, d.month, d.day, tzinfo=_dt.timezone.utc).timestamp())
+
+    def license_names(self) -> tuple[str, str, str]:
+        spdx = self.meta.license
+        return LICENSES.get(spdx, (spdx, spdx, f"https://spdx.org/licenses/{spdx}.html"))
+
+
+
+
+# --------------------------------------------------------------------------- CSL-JSON
+
+def _csl_name(a: Author) -> dict:
+    if a.literal:
+        return {"literal": a.literal}
+    return {k: v for k, v in (("family", a.family), ("given", a.given)) if v}
+
+
+def csl_item(ed: Edition) -> dict[str, Any]:
+    """The report as one CSL-JSON item (type report)."""
+    m = ed.meta
+    d = ed.date
+    item: dict[str, Any] = {
+        "id": ed.key,
+        "type": "report",
+        "title": ed.full_title,
+        "author": [_csl_name(a) for a in m.authors],
+        "issued": {"date-parts": [[d.year, d.month, d.day]]},
+        "publisher": m.publisher,
+        "publisher-place": m.place,
+        "genre": "Sosiaalinen raportti",
+        "version": ed.version,
+        "language": ed.params.language,
+    }
+    optional = {"DOI": m.doi, "URL": m.url, "ISBN": m.isbn, "ISSN": m.issn, "collection-title": m.series,
+                "number": m.number, "abstract": m.abstract.fi,
+                "keyword": ", ".join(m.keywords) if m.keywords else None}
+    item.update({k: v for k, v in optional.items() if v})
+    return item
+
+
+def csljson_text(ed: Edition) -> str:
+    return json.dumps([csl_item(ed)], ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- BibTeX (biblatex)
+
+def biblatex_text(ed: Edition) -> str:
+    """biblatex via pandoc (`-t bibtex` would drop DOI and version); @report
+    also needs `institution`, which CSL does not have."""
+    from sosrap.report.render import pandoc_path
+    proc = subprocess.run([pandoc_path(), "-f", "csljson", "-t", "biblatex"], input=csljson_text(ed),
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+    if proc.returncode != 0:
+        raise SosrapError(f"pandoc could not write BibTeX: {proc.stderr.strip()}")
+    lines = proc.stdout.rstrip("\n").splitlines()
+    extra = [f"  institution = {{{ed.meta.publisher}}},", "  type = {Sosiaalinen raportti},"]
+    if ed.meta.keywords:
+        extra.append(f"  keywords = {{{', '.join(ed.meta.keywords)}}},")
+    out = [lines[0], *extra, *lines[1:]]
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------- RIS
+
+def ris_text(ed: Edition) -> str:
+    """RIS (RPRT) for reference managers; CRLF-free, tags in the usual order."""
+    m = ed.meta
+    d = ed.date
+    rows: list[tuple[str, str]] = [("TY", "RPRT"), ("TI", ed.full_title)]
+    for a in m.authors:
+        rows.append(("AU", a.literal or ", ".join(x for x in (a.family, a.given) if x)))
+    rows += [("PY", str(d.year)), ("DA", f"{d.year:04d}/{d.month:02d}/{d.day:02d}"), ("PB", m.publisher),
+             ("CY", m.place), ("ET", ed.version), ("LA", ed.params.language)]
+    if m.series:
+        rows.append(("T3", m.series))
+    if m.number:
+        rows.append(("M1", m.number))
+    for tag, val in (("DO", m.doi), ("UR", m.url or ed.doi_url), ("SN", m.isbn or m.issn)):
+        if val:
+            rows.append((tag, val))
+    rows += [("KW", k) for k in m.keywords]
+    rows.append(("AB", m.abstract.fi))
+    rows.append(("ER", ""))
+    return "".join(f"{tag}  - {val}".rstrip() + "\n" for tag, val in rows)
+
+
+# --------------------------------------------------------------------------- CITATION.cff
+
+def _cff_person(a: Author) -> dict:
+    if a.literal:
+        p: dict[str, Any] = {"name": a.literal}
+    else:
+        p = {"family-names": a.family}
+        if a.given:
+            p["given-names"] = a.given
+    if a.affiliation:
+        p["affiliation"] = a.affiliation
+    if a.orcid:
+        p["orcid"] = f"https://orcid.org/{a.orcid}"
+    return p
+
+
+def cff_text(ed: Edition) -> str:
+    """CITATION.cff 1.2.0: the report's metadata, with a `preferred-citation`
+    of type report (the root `type` can only be software or dataset: the
+    release is a dataset of tables, notebooks and the report)."""
+    m = ed.meta
+    authors = [_cff_person(a) for a in m.authors]
+    data: dict[str, Any] = {
+        "cff-version": "1.2.0",
+        "message": "Viittaa raporttiin alla olevin tiedoin. / If you use this report, please cite it as below.",
+        "type": "dataset",
+        "title": ed.full_title,
+        "version": ed.version,
+        "date-released": ed.date.isoformat(),
+        "authors": authors,
+        "license": m.license,
+    }
+    if m.doi:
+        data["doi"] = m.doi
+    if m.url:
+        data["url"] = m.url
+    if m.keywords:
+        data["keywords"] = list(m.keywords)
+    data["abstract"] = m.abstract.en
+    pref: dict[str, Any] = {
+        "type": "report", "title": ed.full_title, "authors": authors, "version": ed.version,
+        "year": ed.date.year, "month": ed.date.month, "date-published": ed.date.isoformat(),
+        "publisher": {"name": m.publisher, "city": m.place, "country": "FI"},
+        "institution": {"name": m.publisher},
+        "languages": [ed.params.language],
+    }
+    for key, val in (("doi", m.doi), ("url", m.url), ("isbn", m.isbn), ("issn", m.issn),
+                     ("collection-title", m.series), ("number", m.number)):
+        if val:
+            pref[key] = val
+    data["preferred-citation"] = pref
+    return ("# Written by `sosrap build` from the edition's metadata (params); do not edit.\n"
+            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000))
+
+
+# --------------------------------------------------------------------------- recommended citation
+
+def _apa_name(a: Author) -> str:
+    if a.literal:
+        return a.literal
+    initials = " ".join(part[0] + "." for part in (a.given or "").replace("-", " ").split() if part)
+    return f"{a.family}, {initials}" if initials else a.family
+
+
+def _name_list(authors: list[Author], conj: str) -> str:
+    names = [_apa_name(a) for a in authors]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" {conj} " + names[-1]
+
+
+def recommended(ed: Edition, lang: str = "fi") -> str:
+    """The recommended citation as plain text (APA-like), in Finnish or English."""
+    m = ed.meta
+    year = ed.date.year
+    if lang == "fi":
+        parts = [f"{_name_list(m.authors, '&')} ({year}). {ed.full_title}."]
+        if m.series:
+            parts.append(f"{m.series}{' ' + m.number if m.number else ''}.")
+        parts.append(f"Versio {ed.version}.")
+    else:
+        title = ed.full_title + (f" [{m.title_en}]" if m.title_en else " [in Finnish]")
+        parts = [f"{_name_list(m.authors, '&')} ({year}). {title}."]
+        if m.series:
+            parts.append(f"{m.series}{' ' + m.number if m.number else ''}.")
+        parts.append(f"Version {ed.version}.")
+    parts.append(f"{m.place}: {m.publisher}.")
+    if ed.link:
+        parts.append(ed.link)
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- renderer metadata
+
+def quarto_metadata(ed: Edition) -> dict[str, Any]:
+    """Keys merged into the staged `_quarto.yml` (Quarto's own names, so Quarto
+    renders them natively; the pandoc engine's filter and template read the same)."""
+    m = ed.meta
+    authors = []
+    for a in m.authors:
+        entry: dict[str, Any] = {"name": a.display}
+        if a.affiliation:
+            entry["affiliation"] = a.affiliation
+        if a.orcid:
+            entry["orcid"] = a.orcid
+        roles = [ROLE_FI[r] for r in a.roles if r != "author"]
+        if "responsible" in a.roles and a.public_office:
+            roles[roles.index(ROLE_FI["responsible"])] = "vastuullinen sosiaalityöntekijä (virkasuhteinen)"
+        if a.position:
+            roles.insert(0, a.position)
+        if roles:
+            entry["role"] = ", ".join(roles)
+        authors.append(entry)
+    citation: dict[str, Any] = {"type": "report", "genre": "Sosiaalinen raportti", "publisher": m.publisher,
+                                "publisher-place": m.place, "version": ed.version,
+                                "issued": ed.date.isoformat(), "language": ed.params.language}
+    for key, val in (("doi", m.doi), ("url", m.url), ("isbn", m.isbn), ("issn", m.issn),
+                     ("collection-title", m.series), ("number", m.number), ("pdf-url", ed.pdf_url)):
+        if val:
+            citation[key] = val
+    out: dict[str, Any] = {
+        "author": authors,
+        "date": ed.date.isoformat(),
+        "version": ed.version,
+        "citation": citation,
+        "google-scholar": True,
+        "license": m.license,
+        "keywords": list(m.keywords),
+    }
+    if m.doi:
+        out["doi"] = m.doi
+    return out
+
+
+# --------------------------------------------------------------------------- report appendix
+
+def _md_escape(text: str) -> str:
+    return text.replace("*", r"\*").replace("_", r"\_").replace("[", r"\[").replace("]", r"\]") \
+        .replace("@", r"\@").replace("<", r"\<")
+
+
+def _fence(text: str, lang: str) -> str:
+    return f"``` {lang}\n{text.rstrip()}\n```"
+
+
+def versions_markdown(ed: Edition) -> str:
+    """The version history: the first version, then every changelog entry up
+    to the one being built (newest first)."""
+    m = ed.meta
+    rows = sorted((c for c in m.changelog if _semver(c.version) <= _semver(ed.version)),
+                  key=lambda c: _semver(c.version), reverse=True)
+    lines = ["| Versio | Päivämäärä | Muutokset |", "|:--|:---|:-------|"]
+    for c in rows:
+        lines.append(f"| {c.version} | {fi_date(c.date)} | {_md_escape(c.changes).replace('|', '/')} |")
+    # The first version has no changelog entry: 1.0.0 by convention, or an
+    # earlier one when the edition's versions start lower.
+    first = min([_semver(c.version) for c in m.changelog] + [_semver(ed.version), (1, 0, 0)])
+    if not any(_semver(c.version) == first for c in m.changelog) and first <= _semver(ed.version):
+        lines.append(f"| {'.'.join(map(str, first))} | {fi_date(m.date)} | Ensimmäinen julkaistu versio. |")
+    return "\n".join(lines)
+
+
+def _semver(v: str) -> tuple[int, int, int]:
+    # versions in params are validated against SEMVER, so this never sees None
+    return parse_semver(v)  # type: ignore[return-value]
+
+
+def appendix_markdown(ed: Edition | None) -> str:
+    """The citation appendix (kuvailulehti), as Markdown for `_citation.qmd`."""
+    if ed is None:
+        return ("::: {.callout-warning title=\"Julkaisutiedot puuttuvat\"}\nEditionin parametreista puuttuu "
+                "`metadata:`-lohko, joten raportille ei ole viittausohjetta eikä viittaustiedostoja.\n:::\n")
+    m = ed.meta
+    lic_fi, lic_en, lic_url = ed.license_names()
+    rows = [("Nimeke", _md_escape(ed.full_title))]
+    if m.title_en:
+        rows.append(("Nimeke englanniksi", _md_escape(m.title_en)))
+    rows.append(("Tekijät", "; ".join(
+        _md_escape(a.display) + (f" ({_md_escape(a.position)})" if a.position else "")
+        + (" – vastuullinen virkasuhteinen sosiaalityöntekijä" if "responsible" in a.roles and a.public_office else "")
+        for a in m.authors)))
+    if m.contributors:
+        rows.append(("Muut tekijät", "; ".join(
+            f"{_md_escape(c.name)} ({_md_escape(c.role)}{', ' + _md_escape(c.organisation) if c.organisation else ''})"
+            for c in m.contributors)))
+    if m.partners:
+        rows.append(("Yhteistyötahot", "; ".join(_md_escape(p) for p in m.partners)))
+    rows += [("Julkaisija", _md_escape(m.publisher)), ("Julkaisupaikka", _md_escape(m.place)),
+             ("Vuosi", str(m.year)), ("Versio", ed.version), ("Päivämäärä", fi_date(ed.date))]
+    if m.series:
+        rows.append(("Sarja", _md_escape(m.series) + (f" {m.number}" if m.number else "")))
+    for label, val in (("ISBN", m.isbn), ("ISSN", m.issn)):
+        if val:
+            rows.append((label, val))
+    if m.doi:
+        rows.append(("DOI", f"<{ed.doi_url}>"))
+    if m.url:
+        rows.append(("Verkko-osoite", f"<{m.url}>"))
+    rows.append(("Kieli", {"fi": "suomi", "sv": "ruotsi", "en": "englanti"}[ed.params.language]))
+    rows.append(("Lisenssi", f"[{lic_fi}]({lic_url})"))
+    if m.keywords:
+        rows.append(("Asiasanat", _md_escape(", ".join(m.keywords))))
+    if m.keywords_en:
+        rows.append(("Keywords", _md_escape(", ".join(m.keywords_en))))
+    table = "\n".join(f"{k}\n:   {v}\n" for k, v in rows)
+    files = ", ".join(f"`{n.format(base=ed.basename)}`" for n in CITATION_FILES.values())
+    return f"""## Kuvailulehti {{#sec-kuvailulehti}}
+
+{table}
+### Tiivistelmä
+
+{m.abstract.fi.strip()}
+
+### Abstract {{lang="en"}}
+
+::: {{lang="en"}}
+{m.abstract.en.strip()}
+:::
+
+## Viittausohje {{#sec-viittausohje}}
+
+Suositeltu viittaus:
+
+> {_md_escape(recommended(ed, "fi"))}
+
+Recommended citation (in English):
+
+::: {{lang="en"}}
+> {_md_escape(recommended(ed, "en"))}
+:::
+
+Raportti on julkaistu lisenssillä [{lic_fi}]({lic_url}): sitä saa kopioida, levittää ja muokata, kun
+alkuperäiseen lähteeseen viitataan. Viittaustiedot ovat raportin julkaisussa myös tiedostoina ({files}).
+
+BibTeX (biblatex):
+
+{_fence(biblatex_text(ed), "bibtex")}
+
+## Versiohistoria {{#sec-versiohistoria}}
+
+Julkaistua versiota ei muuteta. Korjaukset julkaistaan uutena versiona, ja muutokset kirjataan tähän.
+
+::: {{#tbl-versiohistoria}}
+{versions_markdown(ed)}
+
+Raportin versiot ja niiden muutokset.
+:::
+"""
+
+
+# --------------------------------------------------------------------------- files
+
+def write_files(ed: Edition, out_dir: Path) -> dict[str, Path]:
+    """Write CITATION.cff, <base>.bib (biblatex), <base>.ris and <base>.json (CSL-JSON)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    texts = {"cff": cff_text(ed), "biblatex": biblatex_text(ed), "ris": ris_text(ed), "csljson": csljson_text(ed)}
+    out: dict[str, Path] = {}
+    for kind, pattern in CITATION_FILES.items():
+        path = out_dir / pattern.format(base=ed.basename)
+        path.write_bytes(texts[kind].encode("utf-8"))
+        out[kind] = path
+    return out

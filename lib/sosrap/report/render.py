@@ -1,0 +1,427 @@
+"""Render a staged Quarto project: with Quarto where installed, else with pandoc.
+
+The build stages a Quarto project (``_quarto.yml``, ``_variables.yml``,
+``index.qmd``, ``chapters/``, executed ``_notebooks/``, ``references.bib``).
+Quarto renders it as is.  Where Quarto cannot be installed, pandoc 3.9 from
+the ``pypandoc-binary`` wheel renders the same sources, with
+``filters/quarto_subset.lua`` implementing the Quarto features the reports use
+(include/var/meta/embed shortcodes, numbered figures and tables with
+cross-references, callouts, the notice block).
+
+Formats: HTML (self-contained, ``templates/report.html``), DOCX (Word styles
+from a reference document derived from pandoc's default, Finnish caption
+fields via ``+native_numbering``, real tables) and PDF (pandoc's typst writer
+with ``templates/report.typ``, compiled by typst-py with its bundled fonts).
+
+The pandoc engine is deterministic: the same inputs give byte-identical HTML,
+DOCX and PDF (no timestamps but SOURCE_DATE_EPOCH, no absolute paths, images
+named by content hash).
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from sosrap.errors import SosrapError
+from sosrap.report.fmt import fi_date
+
+__all__ = ["RenderError", "RenderResult", "pick_engine", "engine_version", "render", "pandoc_path",
+           "FILTER", "TEMPLATE", "CSS", "TYPST_TEMPLATE", "reference_docx"]
+
+PKG_DIR = Path(__file__).resolve().parent
+FILTER = PKG_DIR / "filters" / "quarto_subset.lua"
+TEMPLATE = PKG_DIR / "templates" / "report.html"
+CSS = PKG_DIR / "templates" / "report.css"
+TYPST_TEMPLATE = PKG_DIR / "templates" / "report.typ"
+
+ENGINES = ("auto", "quarto", "pandoc")
+#: format name -> (pandoc writer, file extension).  DOCX numbers captions
+#: with Word fields (+native_numbering: "Kuva 1", "Taulukko 1"); PDF is pandoc's
+#: typst writer compiled by typst-py, which numbers figures itself.
+PANDOC_FORMATS: dict[str, tuple[str, str]] = {"html": ("html5", "html"), "docx": ("docx+native_numbering", "docx"),
+                                              "pdf": ("typst", "pdf")}
+#: Quarto's PDF goes through typst too (Quarto bundles it), so both engines
+#: produce the PDF the same way.
+QUARTO_FORMATS: dict[str, str] = {"html": "html", "docx": "docx", "pdf": "typst"}
+
+#: `format.html` options that are pandoc command-line options, not metadata.
+_HTML_CLI_OPTIONS = {"toc", "toc-depth", "number-sections", "css", "embed-resources", "self-contained",
+                     "html-math-method", "theme", "standalone", "template"}
+#: Quarto's default toc-depth.
+_DEFAULT_TOC_DEPTH = 3
+
+
+class RenderError(SosrapError):
+    """Rendering failed; the message names the file and the label/key at fault."""
+
+
+@dataclass
+class RenderResult:
+    engine: str                      # "pandoc" | "quarto"
+    engine_version: str
+    outputs: dict[str, Path]         # format -> written file
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- engines
+
+def pandoc_path() -> str:
+    """The pandoc binary of the pypandoc-binary wheel (never a system pandoc:
+    the filter is written and tested against that exact version)."""
+    try:
+        import pypandoc
+    except ImportError as e:  # pragma: no cover - a dependency of sosrap
+        raise RenderError("the pandoc engine needs the 'pypandoc-binary' package") from e
+    try:
+        return pypandoc.get_pandoc_path()
+    except OSError as e:  # pragma: no cover
+        raise RenderError(f"pandoc not found: {e}") from e
+
+
+def pick_engine(engine: str = "auto") -> str:
+    """'quarto' when it is on PATH (or asked for), else 'pandoc'."""
+    if engine not in ENGINES:
+        raise RenderError(f"unknown render engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "quarto":
+        if not shutil.which("quarto"):
+            raise RenderError("engine 'quarto' requested but `quarto` is not on PATH "
+                              "(install Quarto, or use --engine pandoc)")
+        return "quarto"
+    if engine == "pandoc":
+        return "pandoc"
+    return "quarto" if shutil.which("quarto") else "pandoc"
+
+
+def engine_version(engine: str) -> str:
+    """Version string of the engine, e.g. '3.9' for pandoc, '1.6.30' for quarto."""
+    binary = pandoc_path() if engine == "pandoc" else shutil.which("quarto")
+    if engine not in ("pandoc", "quarto") or not binary:
+        raise RenderError(f"engine {engine!r} is not available")
+    proc = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
+    first = (proc.stdout.strip().splitlines() or [""])[0]
+    # pandoc prints "pandoc 3.9"; quarto prints just "1.6.30".
+    return first.split()[-1] if first else "unknown"
+
+
+def render(project_dir: Path, output_dir: Path, *, engine: str = "auto", formats: Sequence[str] = ("html",),
+           output_name: str = "report", source_date_epoch: int | None = None) -> RenderResult:
+    """Render ``project_dir/index.qmd`` into ``output_dir/<output_name>.<ext>`` for each format.
+
+    *source_date_epoch* (seconds, UTC) is the only time written into outputs
+    (DOCX core properties, PDF dates); without it the build is not byte-stable
+    for DOCX and PDF."""
+    project_dir = Path(project_dir).resolve()
+    output_dir = Path(output_dir).resolve()
+    if not (project_dir / "index.qmd").is_file():
+        raise RenderError(f"{project_dir}: no index.qmd to render")
+    if not formats:
+        raise RenderError("no output formats requested")
+    name = pick_engine(engine)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if source_date_epoch is not None:
+        env["SOURCE_DATE_EPOCH"] = str(int(source_date_epoch))
+    if name == "quarto":
+        return _render_quarto(project_dir, output_dir, formats, output_name, env)
+    return _render_pandoc(project_dir, output_dir, formats, output_name, env, source_date_epoch)
+
+
+# --------------------------------------------------------------------------- quarto
+
+def _render_quarto(project_dir: Path, output_dir: Path, formats: Sequence[str], output_name: str,
+                   env: dict[str, str]) -> RenderResult:
+    quarto = shutil.which("quarto")
+    assert quarto, "pick_engine checked this"
+    outputs: dict[str, Path] = {}
+    warnings: list[str] = []
+    config = _read_yaml(project_dir / "_quarto.yml")
+    for fmt in formats:
+        if fmt not in QUARTO_FORMATS:
+            raise RenderError(f"format {fmt!r} is not supported (supported: {', '.join(QUARTO_FORMATS)})")
+        target = f"{output_name}.{fmt}"
+        cmd = [quarto, "render", "index.qmd", "--to", QUARTO_FORMATS[fmt], "--output", target,
+               "--output-dir", str(output_dir)]
+        if fmt == "html":
+            cmd += ["-M", "embed-resources:true"]   # one self-contained file, as with pandoc
+        if config.get("version") and config.get("date"):
+            # Quarto's title block has no version field: show it with the date,
+            # as the pandoc engine does ("15.10.2025 · versio 1.0.0").
+            cmd += ["-M", f"date:{fi_date(str(config['date']))} · versio {config['version']}"]
+        proc = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RenderError(f"quarto render failed ({fmt}):\n{_tail(proc.stderr)}")
+        warnings += [ln.strip() for ln in proc.stderr.splitlines() if ln.strip().startswith("WARN")]
+        out = output_dir / target
+        if not out.is_file():
+            raise RenderError(f"quarto render reported success but {out} was not written")
+        outputs[fmt] = out
+    return RenderResult("quarto", engine_version("quarto"), outputs, warnings)
+
+
+# --------------------------------------------------------------------------- pandoc
+
+def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], output_name: str,
+                   env: dict[str, str], source_date_epoch: int | None) -> RenderResult:
+    for fmt in formats:
+        if fmt not in PANDOC_FORMATS:
+            raise RenderError(f"format {fmt!r} is not implemented in the pandoc engine "
+                              f"(implemented: {', '.join(PANDOC_FORMATS)})")
+    config = _read_yaml(project_dir / "_quarto.yml")
+    front = _front_matter(project_dir / "index.qmd")
+    variables = _read_yaml(project_dir / "_variables.yml")
+
+    outputs: dict[str, Path] = {}
+    warnings: list[str] = []
+    binary = pandoc_path()
+    with tempfile.TemporaryDirectory(prefix="sosrap-render-") as tmp:
+        tmpdir = Path(tmp)
+        vars_json = tmpdir / "variables.json"
+        vars_json.write_text(json.dumps(_stringify_scalars(variables), ensure_ascii=False), encoding="utf-8")
+        for fmt in formats:
+            writer, ext = PANDOC_FORMATS[fmt]
+            meta, options = _pandoc_metadata(config, front, fmt)
+            meta_file = tmpdir / f"metadata-{fmt}.json"
+            meta_file.write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
+            out = output_dir / f"{output_name}.{ext}"
+            work = tmpdir / fmt
+            work.mkdir()
+            target = work / f"{output_name}.typ" if fmt == "pdf" else out
+            cmd = [binary, "index.qmd", "--from", "markdown", "--to", writer, "--output", str(target),
+                   "--metadata-file", str(meta_file),
+                   # The filter must run before citeproc: it consumes @fig-/@tbl- "citations".
+                   "--lua-filter", str(FILTER), "--citeproc",
+                   *_format_options(fmt, options, project_dir, work)]
+            fenv = {**env, "SOSRAP_VARIABLES_JSON": str(vars_json)}
+            proc = subprocess.run(cmd, cwd=project_dir, env=fenv, capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                raise RenderError(_pandoc_error(proc.stderr, proc.returncode))
+            warnings += _pandoc_warnings(proc.stderr)
+            if fmt == "pdf":
+                _compile_typst(target, out, work, source_date_epoch)
+            outputs[fmt] = out
+    return RenderResult("pandoc", engine_version("pandoc"), outputs, warnings)
+
+
+def _compile_typst(source: Path, out: Path, work: Path, source_date_epoch: int | None) -> None:
+    """typst source -> PDF with typst-py. Images were extracted under *work*;
+    their absolute paths become relative so nothing machine-specific is read
+    into the PDF. Only typst's bundled fonts are used (system fonts differ
+    between machines, and so would the bytes)."""
+    try:
+        import typst
+    except ImportError as e:  # pragma: no cover - a dependency of sosrap
+        raise RenderError("PDF output needs the 'typst' package (pip install typst)") from e
+    text = source.read_text(encoding="utf-8").replace(str(work) + "/", "")
+    source.write_text(text, encoding="utf-8")
+    try:
+        typst.compile(str(source), output=str(out), root=str(work), ignore_system_fonts=True,
+                      timestamp=int(source_date_epoch) if source_date_epoch is not None else 0)
+    except Exception as e:  # typst raises its own error type with the diagnostics
+        raise RenderError(f"typst could not compile the PDF: {e}") from e
+
+
+def reference_docx(dest: Path) -> Path:
+    """The DOCX reference document (Word styles), made reproducibly from
+    pandoc's own default: Finnish proofing language, 11 pt body text and
+    tables with grid lines, so the coordination group can comment in Word.
+    Pandoc keeps only the styles from it, so its zip dates do not matter;
+    they are fixed anyway."""
+    raw = subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True,
+                         check=True).stdout
+    with zipfile.ZipFile(io.BytesIO(raw)) as zin:
+        items = [(i.filename, zin.read(i.filename)) for i in zin.infolist()]
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in items:
+            if name == "word/styles.xml":
+                data = _finnish_styles(data.decode("utf-8")).encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, data)
+    return dest
+
+
+_TABLE_BORDERS = ('<w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="A0A0A0"/>'
+                  '<w:left w:val="single" w:sz="4" w:space="0" w:color="A0A0A0"/>'
+                  '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="A0A0A0"/>'
+                  '<w:right w:val="single" w:sz="4" w:space="0" w:color="A0A0A0"/>'
+                  '<w:insideH w:val="single" w:sz="4" w:space="0" w:color="A0A0A0"/>'
+                  '<w:insideV w:val="single" w:sz="4" w:space="0" w:color="A0A0A0"/></w:tblBorders>')
+
+
+def _finnish_styles(xml: str) -> str:
+    xml = re.sub(r'<w:lang w:val="[^"]*"', '<w:lang w:val="fi-FI"', xml, count=1)
+    xml = xml.replace('<w:sz w:val="24" />\n        <w:szCs w:val="24" />',
+                      '<w:sz w:val="22" />\n        <w:szCs w:val="22" />', 1)
+    # The default table style ("Table", used for every table pandoc writes).
+    xml = re.sub(r'(<w:style w:type="table" w:default="1" w:styleId="Table">.*?<w:tblPr>)',
+                 lambda m: m.group(1) + _TABLE_BORDERS, xml, count=1, flags=re.S)
+    return xml
+
+
+#: Quarto options that are pandoc command-line options, not metadata.
+_CLI_OPTIONS = _HTML_CLI_OPTIONS | {"reference-doc", "papersize"}
+
+
+def _format_options(fmt: str, options: dict[str, Any], project_dir: Path, work: Path) -> list[str]:
+    """pandoc command-line options for one format, from merged Quarto options."""
+    args: list[str] = []
+    if fmt == "html":
+        args = ["--standalone", "--embed-resources", "--template", str(TEMPLATE),
+                "--css", str(CSS),
+                "--mathml",            # math without a CDN (MathJax would need the network)
+                "--section-divs"]      # <section> per heading, as Quarto writes it
+        for css in _as_list(options.get("css")):
+            path = (project_dir / str(css)).resolve()
+            if not path.is_file():
+                raise RenderError(f"_quarto.yml: css file not found: {css}")
+            args += ["--css", str(path)]
+    elif fmt == "docx":
+        ref = options.get("reference-doc")
+        if ref:
+            path = (project_dir / str(ref)).resolve()
+            if not path.is_file():
+                raise RenderError(f"_quarto.yml: reference-doc not found: {ref}")
+        else:
+            path = reference_docx(work / "reference.docx")
+        args = ["--reference-doc", str(path)]
+    elif fmt == "pdf":
+        args = ["--standalone", "--template", str(TYPST_TEMPLATE), f"--extract-media={work}",
+                "-V", f"papersize={options.get('papersize', 'a4')}"]
+    if options.get("toc"):
+        args += ["--toc", f"--toc-depth={int(options.get('toc-depth', _DEFAULT_TOC_DEPTH))}"]
+    if options.get("number-sections"):
+        args.append("--number-sections")
+    return args
+
+
+def _pandoc_metadata(config: dict, front: dict, fmt: str) -> tuple[dict, dict]:
+    """Metadata for --metadata-file, and the options that are pandoc flags.
+
+    Quarto merges project metadata (_quarto.yml) under the document's front
+    matter, and `format.<fmt>` options over both.  The document front matter
+    is also read by pandoc itself (it wins over --metadata-file), so putting
+    the merged result in the file keeps both in agreement.  PDF options may
+    be under `format.pdf` or `format.typst`.
+    """
+    merged = _deep_merge(config, front)
+    meta = {k: v for k, v in merged.items() if k not in ("project", "format")}
+    formats = merged.get("format") or {}
+    fmt_opts: dict = {}
+    for key in ((fmt, "typst") if fmt == "pdf" else (fmt,)):
+        opts = formats.get(key) if isinstance(formats, dict) else None
+        if isinstance(opts, dict):          # `format: {html: default}` has no options
+            fmt_opts = {**opts, **fmt_opts}
+    options = {k: meta[k] for k in _CLI_OPTIONS if k in meta}
+    for key, value in fmt_opts.items():
+        if key in _CLI_OPTIONS:
+            options[key] = value
+        else:
+            meta[key] = value
+    for key in _CLI_OPTIONS:
+        meta.pop(key, None)
+    if options.get("toc"):
+        meta["toc"] = True    # the template's $if(toc)$
+    return meta, options
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise RenderError(f"{path.name}: invalid YAML: {e}") from e
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise RenderError(f"{path.name}: expected a mapping at the top level")
+    return data
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def _front_matter(path: Path) -> dict:
+    match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+    if not match:
+        return {}
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as e:
+        raise RenderError(f"{path.name}: invalid YAML front matter: {e}") from e
+    return data if isinstance(data, dict) else {}
+
+
+def _deep_merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _stringify_scalars(value: Any) -> Any:
+    """Variables as exact strings, the way YAML wrote them (JSON would turn
+    1 into 1.0 inside Lua, and dates into objects)."""
+    if isinstance(value, dict):
+        return {str(k): _stringify_scalars(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringify_scalars(v) for v in value]
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_WARNING = re.compile(r"^\[WARNING\]\s*(.*)$")
+
+
+def _pandoc_warnings(stderr: str) -> list[str]:
+    """pandoc's [WARNING] lines, with their indented continuation lines."""
+    warnings: list[str] = []
+    for line in stderr.splitlines():
+        match = _WARNING.match(line)
+        if match:
+            warnings.append(match.group(1).strip())
+        elif warnings and line.startswith(" ") and line.strip():
+            warnings[-1] += " " + line.strip()
+    return warnings
+
+
+def _pandoc_error(stderr: str, returncode: int) -> str:
+    """The useful part of a pandoc failure: the filter's own message without
+    'Error running filter …' and the Lua stack traceback."""
+    lines = [ln for ln in stderr.splitlines() if not _WARNING.match(ln)]
+    text = "\n".join(lines).strip()
+    if "stack traceback:" in text:
+        text = text.split("stack traceback:", 1)[0].strip()
+    text = re.sub(r"^Error running filter [^\n]*:\n", "", text).strip()
+    # A Lua error raised with a position prefix ("…/quarto_subset.lua:123: msg").
+    text = re.sub(r"^\S*\.lua:\d+: ", "", text)
+    return text or f"pandoc failed with exit code {returncode}"
+
+
+def _tail(text: str, lines: int = 20) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])

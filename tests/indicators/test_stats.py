@@ -1,0 +1,247 @@
+"""Statistics against known answers: published interval tables, simulated trends, hand-computed funnels."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sosrap.indicators import stats
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Intervals against published reference values
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("x, lo, hi", [
+    # Exact (Garwood) 95 % limits for a Poisson count, as tabulated e.g. in Ulm (1990),
+    # Am J Epidemiol 131:373, and in most epidemiology textbooks.
+    (0, 0.0, 3.689),
+    (1, 0.0253, 5.572),
+    (5, 1.624, 11.668),
+    (10, 4.795, 18.390),
+    (20, 12.217, 30.888),
+])
+def test_poisson_ci_reference(x, lo, hi):
+    a, b = stats.poisson_ci(x)
+    assert a == pytest.approx(lo, abs=6e-4)
+    assert b == pytest.approx(hi, abs=6e-4)
+
+
+@pytest.mark.parametrize("x, n, lo, hi", [
+    # Newcombe (1998), Stat Med 17:857, Table I, method 3 (Wilson score, no continuity correction).
+    (81, 263, 0.2553, 0.3662),
+    (15, 148, 0.0624, 0.1605),
+    (0, 20, 0.0, 0.1611),
+    (1, 29, 0.0061, 0.1718),
+])
+def test_wilson_ci_reference(x, n, lo, hi):
+    a, b = stats.wilson_ci(x, n)
+    assert a == pytest.approx(lo, abs=6e-5)
+    assert b == pytest.approx(hi, abs=6e-5)
+
+
+def test_wilson_edges_and_vectorised():
+    lo, hi = stats.wilson_ci(np.array([0, 20, 5]), np.array([20, 20, 0]))
+    assert lo[0] == 0 and hi[1] == 1
+    assert np.isnan(lo[2]) and np.isnan(hi[2])       # no denominator → no interval
+
+
+def test_rate_ci_units():
+    # 15 of 148 as a percentage → Newcombe's Wilson limits × 100
+    lo, hi = stats.rate_ci(15, 148, "PROS")
+    assert (lo, hi) == pytest.approx((6.24, 16.05), abs=0.01)
+    # 10 events per 2 000 persons per 1 000 → Garwood limits / 2 000 × 1 000
+    lo, hi = stats.rate_ci(10, 2000, "PER1000")
+    assert (lo, hi) == pytest.approx((4.795 / 2, 18.390 / 2), abs=1e-3)
+    assert all(math.isnan(v) for v in stats.rate_ci(float("nan"), 100, "PROS"))
+
+
+def _toy_table() -> pd.DataFrame:
+    base = dict(indicator=1, indicator_title="Testi, % väestöstä", theme="t", theme_title="T", key="k",
+                value_type="PROS", decimals=1, producer="THL", region_category="KUNTA", region_code="1")
+    rows = [
+        {**base, "region_id": 1, "region_name": "A", "role": "area", "year": 2024, "value": 10.0,
+         "count": 100.0, "population": 5000.0},                      # denominator 1 000 (20 % of population)
+        {**base, "region_id": 2, "region_name": "B", "role": "municipality", "year": 2024, "value": np.nan,
+         "count": np.nan, "population": 800.0},                      # suppressed
+        {**base, "region_id": 3, "region_name": "C", "role": "municipality", "year": 2024, "value": 12.5,
+         "count": np.nan, "population": 900.0},                      # rate only
+        {**base, "region_id": 4, "region_name": "D", "role": "municipality", "year": 2023, "value": 5.0,
+         "count": 10.0, "population": 1000.0},
+        {**base, "region_id": 4, "region_name": "D", "role": "municipality", "year": 2024, "value": 0.0,
+         "count": 0.0, "population": 1000.0},                        # zero count: estimated denominator
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_add_rates_derives_denominator_and_says_when_no_interval():
+    t = stats.add_rates(_toy_table())
+    a = t.iloc[0]
+    assert a.denominator == pytest.approx(1000.0)                    # count / value × 100, not the population
+    assert a.denominator_source == "derived" and a.ci_method == "wilson"
+    lo, hi = stats.wilson_ci(100, 1000)
+    assert (a.ci_low, a.ci_high) == pytest.approx((lo * 100, hi * 100))
+    assert t.iloc[1].ci_note.startswith("ei julkaistu") and np.isnan(t.iloc[1].ci_low)
+    assert "vain osuus" in t.iloc[2].ci_note and np.isnan(t.iloc[2].ci_low)
+    z = t.iloc[4]
+    assert z.denominator_source == "estimated" and z.denominator == pytest.approx(200.0)  # ratio 0,2 × 1 000
+    assert z.ci_low == 0 and z.ci_high > 0
+
+
+def test_diff_ci_and_direction():
+    lo, hi = stats.diff_ci(6.0, 5.8, 6.2, 5.0, 4.8, 5.2)
+    assert lo == pytest.approx(1 - math.sqrt(0.08)) and hi == pytest.approx(1 + math.sqrt(0.08))
+    assert stats.change_direction(lo, hi) == stats.INCREASE
+    assert stats.change_direction(-0.3, 0.2) == stats.NO_CHANGE
+    assert stats.change_direction(0.05, 0.2, tol=0.05) == stats.NO_CHANGE   # within rounding of two values
+    assert stats.change_direction(float("nan"), 1) == ""
+
+
+def test_compare_respects_rounding():
+    assert stats.compare(5.8, 5.73, 5.87, 5.7) == "higher"
+    assert stats.compare(5.8, 5.73, 5.87, 5.7, tol=0.05) == "no_clear_difference"
+    assert stats.compare(5.8, float("nan"), float("nan"), 5.7) == ""
+    assert stats.compare(4.0, 3.5, 4.5, 6.0, tol=0.05) == "lower"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Trends
+# ---------------------------------------------------------------------------------------------------------------
+
+YEARS = np.arange(2015, 2025)
+
+
+def test_trend_recovers_known_change_from_poisson_counts():
+    rng = np.random.default_rng(1)
+    exposure = np.full(len(YEARS), 50_000.0)
+    rate = 0.05 * 0.97 ** (YEARS - YEARS[0])                          # −3 % a year
+    counts = rng.poisson(exposure * rate)
+    tr = stats.fit_trend(YEARS, counts=counts, exposure=exposure)
+    assert tr.direction == stats.DECREASE
+    assert tr.ci_low < -3.0 < tr.ci_high
+    assert tr.annual_pct == pytest.approx(-3.0, abs=0.5)
+    assert tr.method in ("poisson", "negbin")
+
+
+def test_trend_flat_noise_is_no_clear_change():
+    rng = np.random.default_rng(7)
+    exposure = np.full(len(YEARS), 3_000.0)
+    counts = rng.poisson(exposure * 0.02)
+    tr = stats.fit_trend(YEARS, counts=counts, exposure=exposure)
+    assert tr.direction == stats.NO_CHANGE
+    assert tr.ci_low < 0 < tr.ci_high
+
+
+def test_trend_interval_coverage_under_overdispersion():
+    """Year-to-year variation beyond Poisson (usual for big areas) must widen the interval,
+    or every flat series of a big area would be called a change."""
+    rng = np.random.default_rng(11)
+    exposure = np.full(len(YEARS), 400_000.0)
+    false_changes = 0
+    n_sim = 200
+    for _ in range(n_sim):
+        mu = exposure * 0.06 * np.exp(rng.normal(0, 0.02, len(YEARS)))   # flat trend, 2 % extra noise
+        tr = stats.fit_trend(YEARS, counts=rng.poisson(mu), exposure=exposure)
+        false_changes += tr.direction != stats.NO_CHANGE
+    assert false_changes / n_sim < 0.10          # nominal 5 %; a pure Poisson fit would give ~90 %
+
+
+def test_trend_gaps_are_reported_not_filled():
+    rng = np.random.default_rng(3)
+    exposure = np.full(len(YEARS), 10_000.0)
+    counts = rng.poisson(exposure * 0.1).astype(float)
+    counts[1] = np.nan                                                # 2016 missing
+    tr = stats.fit_trend(YEARS, counts=counts, exposure=exposure, period=YEARS)
+    assert tr.n_years == 9 and tr.missing_years == [2016]
+
+
+def test_trend_rates_only_uses_wls():
+    rates = 10 * 1.02 ** (YEARS - YEARS[0]) * np.exp(np.random.default_rng(5).normal(0, 0.003, len(YEARS)))
+    tr = stats.fit_trend(YEARS, rates=rates, weights=np.full(len(YEARS), 1000.0))
+    assert tr.method == "wls" and tr.direction == stats.INCREASE
+    assert tr.ci_low < 2.0 < tr.ci_high
+
+
+def test_trend_too_few_years():
+    tr = stats.fit_trend(YEARS[:3], counts=[5, 6, 7], exposure=[100, 100, 100])
+    assert tr.direction == stats.INSUFFICIENT and math.isnan(tr.annual_pct)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Funnel limits against hand-computed cases
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_funnel_limits_normal_hand_computed():
+    # θ = 10 %, n = 1 000: SE = √(0,1·0,9/1 000) = 0,0094868
+    # 95 %: 0,1 ± 1,959964·0,0094868 = 0,1 ± 0,018594 → 8,1406 % … 11,8594 %
+    # 99,8 %: 0,1 ± 3,090232·0,0094868 = 0,1 ± 0,029317 → 7,0683 % … 12,9317 %
+    lim = stats.funnel_limits(10.0, [1000], "PROS", method="normal").iloc[0]
+    assert lim.lo_95 == pytest.approx(8.1406, abs=1e-3) and lim.hi_95 == pytest.approx(11.8594, abs=1e-3)
+    assert lim["lo_99.8"] == pytest.approx(7.0683, abs=1e-3)
+    assert lim["hi_99.8"] == pytest.approx(12.9317, abs=1e-3)
+
+
+def test_funnel_limits_exact_poisson_hand_computed():
+    # Target 2 ‰, exposure 1 000 → λ = 2. Poisson(2) CDF: F(4) = 0,947347, F(5) = 0,983436.
+    # Upper 97,5 % quantile r = 5; α = (F(5) − 0,975) / (F(5) − F(4)) = 0,008436 / 0,036089 = 0,23376;
+    # limit = (5 − 0,23376) / 1 000 × 1 000 = 4,7662 ‰. Lower: r = 0, α > 0 → clipped to 0.
+    lim = stats.funnel_limits(2.0, [1000], "PER1000").iloc[0]
+    assert lim.hi_95 == pytest.approx(4.7662, abs=1e-3)
+    assert lim.lo_95 == 0.0
+
+
+def test_funnel_limits_exact_close_to_normal_for_large_n():
+    ex = stats.funnel_limits(10.0, [200_000], "PROS").iloc[0]
+    no = stats.funnel_limits(10.0, [200_000], "PROS", method="normal").iloc[0]
+    assert ex.lo_95 == pytest.approx(no.lo_95, abs=0.01) and ex.hi_95 == pytest.approx(no.hi_95, abs=0.01)
+
+
+def test_funnel_limits_widen_as_area_shrinks():
+    lim = stats.funnel_limits(5.0, [500, 5000, 50000], "PROS")
+    widths = (lim["hi_99.8"] - lim["lo_99.8"]).to_numpy()
+    assert widths[0] > widths[1] > widths[2]
+
+
+def test_small_area_not_flagged_on_noise_but_big_one_is():
+    # The same rate 8 % against a target of 5 %: 4 of 50 is noise, 4 000 of 50 000 is not.
+    lim = stats.funnel_limits(5.0, [50, 50_000], "PROS")
+    small = stats.funnel_flag(8.0, *lim.iloc[0][["lo_95", "hi_95", "lo_99.8", "hi_99.8"]])
+    big = stats.funnel_flag(8.0, *lim.iloc[1][["lo_95", "hi_95", "lo_99.8", "hi_99.8"]])
+    assert small == stats.WITHIN and big == stats.ABOVE_998
+
+
+def test_rank_intervals_deterministic_and_sensible():
+    v = np.array([9.0, 8.0, 5.0])
+    c = np.array([9.0, 8000.0, 5000.0])
+    n = np.array([100.0, 100_000.0, 100_000.0])
+    a = stats.rank_intervals(v, c, n, "PROS")
+    b = stats.rank_intervals(v, c, n, "PROS")
+    assert (a[0] == b[0]).all() and (a[1] == b[1]).all()
+    lo, hi = a
+    assert lo[0] == 1 and hi[0] >= 2          # 9 of 100 could well be below 8 %
+    assert (lo[1], hi[1]) == (1, 2)           # 8 000 of 100 000 is precise; only the small unit moves around it
+    assert hi[2] == 3 and lo[2] >= 2
+
+
+def test_mild_overdispersion_widens_the_interval_quasi_poisson():
+    """Dispersion above 1 but too little for a moment estimate of NB α: the
+    interval uses the Pearson scale (and t), never the narrower Poisson one."""
+    import statsmodels.api as sm
+    from sosrap.indicators import stats as S
+    years = list(range(2015, 2025))
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        y = rng.poisson(800, len(years))
+        tr = S.fit_trend(years, counts=y, exposure=[100_000] * len(years))
+        if tr.method == "quasipoisson":
+            break
+    else:
+        pytest.fail("no series in the mild-overdispersion window")
+    assert 1 < tr.dispersion
+    X = sm.add_constant(np.arange(len(years)) - np.mean(np.arange(len(years))))
+    pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log([100_000.0] * len(years))).fit()
+    lo, hi = pois.conf_int()[1]
+    pois_width = 100 * (np.exp(hi) - np.exp(lo))
+    assert tr.ci_high - tr.ci_low > pois_width * np.sqrt(tr.dispersion) * 0.99

@@ -1,0 +1,213 @@
+"""The runner's skip/stale logic, parallelism and failure handling, on tiny
+real notebooks executed by Papermill with a real kernel."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from sosrap import params as P
+from sosrap.errors import SosrapError, StageError
+from sosrap.pipeline.runner import Layout, run_stages, status
+from sosrap.stage import ParamsView
+
+PARAMS_CELL = 'edition = "demo"\nrun_dir = ""\nparams = {}\ninputs = {}'
+
+STAGES = """
+stages:
+  a:
+    notebook: a.ipynb
+    params: [years]
+  b:
+    notebook: b.ipynb
+    needs: [a]
+  c:
+    notebook: c.ipynb
+    needs: [a]
+  d:
+    notebook: d.ipynb
+    needs: [b]
+"""
+
+BODY = {
+    "a": 'import pathlib, time\nt0 = time.time()\n'
+         'pathlib.Path(run_dir, "years.txt").write_text(str(params["years"]["start"]))',
+    "b": 'import pathlib, time\nt0 = time.time()\ntime.sleep(2.0)\n'
+         'y = pathlib.Path(inputs["a"], "years.txt").read_text()\n'
+         'pathlib.Path(run_dir, "b.txt").write_text(y + "b")\n'
+         'pathlib.Path(run_dir, "times.json").write_text(f"[{t0}, {time.time()}]")',
+    "c": 'import pathlib, time\nt0 = time.time()\ntime.sleep(2.0)\n'
+         'pathlib.Path(run_dir, "times.json").write_text(f"[{t0}, {time.time()}]")',
+    "d": 'import pathlib\npathlib.Path(run_dir, "d.txt").write_text(pathlib.Path(inputs["b"], "b.txt").read_text())',
+}
+
+
+def write_nb(path: Path, body: str, extra: str | None = None) -> None:
+    nb = new_notebook()
+    p = new_code_cell(PARAMS_CELL)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, new_code_cell(body)] + ([new_code_cell(extra)] if extra else [])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def tiny(project: Path) -> Path:
+    nbdir = project / "notebooks"
+    shutil.rmtree(nbdir)
+    nbdir.mkdir()
+    (nbdir / "stages.yaml").write_text(STAGES, encoding="utf-8")
+    for name, body in BODY.items():
+        write_nb(nbdir / f"{name}.ipynb", body)
+    return project
+
+
+def run(root: Path, **kw) -> dict[str, str]:
+    res = run_stages(P.load("demo", root), root, root / "build", **kw)
+    return {r.name: r.state for r in res}
+
+
+def set_years(root: Path, start: int) -> None:
+    f = root / "params" / "demo.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("start: 2015", f"start: {start}"), encoding="utf-8")
+
+
+def test_skip_stale_force_and_status(tiny):
+    assert run(tiny) == {"a": "ran", "b": "ran", "c": "ran", "d": "ran"}
+    executed = tiny / "build" / "notebooks" / "b.ipynb"
+    mtime = executed.stat().st_mtime_ns
+    # Nothing changed: no notebook is executed.
+    assert run(tiny) == {"a": "skipped", "b": "skipped", "c": "skipped", "d": "skipped"}
+    assert executed.stat().st_mtime_ns == mtime
+    assert all(s == "fresh" for _, s, _ in status(P.load("demo", tiny), tiny, tiny / "build"))
+
+    # A param no stage reads: still nothing runs.
+    f = tiny / "params" / "demo.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("title: ", "title: Uusi "), encoding="utf-8")
+    assert set(run(tiny).values()) == {"skipped"}
+
+    # Editing one notebook re-runs it; its output is identical, so downstream stays fresh.
+    write_nb(tiny / "notebooks" / "c.ipynb", BODY["c"] + "\n# edited")
+    rows = {n: (s, r) for n, s, r in status(P.load("demo", tiny), tiny, tiny / "build")}
+    assert rows["c"][0] == "stale" and "notebook c.ipynb changed" in rows["c"][1]
+    assert rows["a"][0] == "fresh"
+    assert run(tiny) == {"a": "skipped", "b": "skipped", "c": "ran", "d": "skipped"}
+
+    # A declared param changes: a re-runs, its output changes, so b and d follow; c's inputs changed too.
+    set_years(tiny, 2016)
+    rows = {n: (s, r) for n, s, r in status(P.load("demo", tiny), tiny, tiny / "build")}
+    assert rows["a"] == ("stale", ["params changed (years)"])
+    assert rows["d"][0] == "stale" and "upstream stale" in rows["d"][1][0]
+    assert run(tiny) == {"a": "ran", "b": "ran", "c": "ran", "d": "ran"}
+    assert (tiny / "build" / "artifacts" / "d" / "d.txt").read_text() == "2016b"
+
+    assert set(run(tiny, force=True).values()) == {"ran"}
+
+
+def test_independent_stages_run_in_parallel(tiny):
+    run(tiny, jobs=2)
+    b = json.loads((tiny / "build" / "artifacts" / "b" / "times.json").read_text())
+    c = json.loads((tiny / "build" / "artifacts" / "c" / "times.json").read_text())
+    assert b[0] < c[1] and c[0] < b[1], f"b {b} and c {c} should overlap with --jobs 2"
+
+
+def test_failing_stage_keeps_notebook_and_blocks_dependents(tiny):
+    write_nb(tiny / "notebooks" / "b.ipynb", BODY["b"], extra='raise ValueError("boom in b")')
+    with pytest.raises(StageError) as e:
+        run(tiny)
+    err = e.value
+    assert err.stage == "b" and err.ename == "ValueError" and "boom in b" in str(err)
+    assert "stage 'b' failed in cell" in str(err) and 'raise ValueError("boom in b")' in str(err)
+    executed = Path(err.executed)
+    assert executed.is_file()
+    nb = nbformat.read(executed, as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in nb.cells for o in c.get("outputs", []))
+    layout = Layout(tiny / "build")
+    assert json.loads(layout.state_file("b").read_text())["status"] == "failed"
+    assert not (layout.run_dir("d") / "d.txt").exists(), "a stage after a failed one must not run"
+    rows = {n: r for n, _, r in status(P.load("demo", tiny), tiny, tiny / "build")}
+    assert rows["b"] == ["last run failed"]
+    # Fixed: only what is stale runs.
+    write_nb(tiny / "notebooks" / "b.ipynb", BODY["b"])
+    states = run(tiny)
+    assert states["a"] == "skipped" and states["b"] == "ran" and states["d"] == "ran"
+
+
+def test_stage_graph_errors(tiny):
+    (tiny / "notebooks" / "stages.yaml").write_text("stages:\n  b:\n    notebook: b.ipynb\n    needs: [zz]\n")
+    with pytest.raises(SosrapError, match="needs 'zz'"):
+        run(tiny)
+    (tiny / "notebooks" / "stages.yaml").write_text("stages:\n  b:\n    notebook: nope.ipynb\n")
+    with pytest.raises(SosrapError, match="nope.ipynb does not exist"):
+        run(tiny)
+    (tiny / "notebooks" / "stages.yaml").write_text("stages:\n  b:\n    notebook: b.ipynb\n    parms: [x]\n")
+    with pytest.raises(SosrapError, match="unknown key"):
+        run(tiny)
+
+
+def test_params_view_only_declared_keys():
+    v = ParamsView({"years": {"start": 2015}}, "trends")
+    assert v.years.start == 2015
+    with pytest.raises(SosrapError, match="does not declare it"):
+        v.snapshot
+
+
+def test_code_fingerprint_follows_imports(tmp_path):
+    """A stage depends on the sosrap modules its notebook imports (transitively), not on all of them."""
+    from sosrap.pipeline.fingerprint import code_hash_for_notebook
+    nb = tmp_path / "x.ipynb"
+    write_nb(nb, "%matplotlib inline\nfrom sosrap.report import fmt\nimport sosrap.stage")
+    files = set(code_hash_for_notebook(nb))
+    assert {"__init__.py", "report/fmt.py", "stage.py", "params.py", "sources/snapshot.py"} <= files
+    assert not {"report/render.py", "cli/app.py", "pipeline/build.py"} & files
+    write_nb(nb, "import pandas as pd")
+    assert set(code_hash_for_notebook(nb)) == {"__init__.py"}
+
+
+FLAKY_KERNEL = """\
+import os, runpy, sys
+marker = sys.argv[1]
+if not os.path.exists(marker):          # the first start dies, as a kernel that lost a port race does
+    open(marker, "w").close()
+    sys.exit(1)
+sys.argv = ["ipykernel_launcher", "-f", sys.argv[2]]
+runpy.run_module("ipykernel_launcher", run_name="__main__")
+"""
+
+RUN_ONE = """\
+import json, sys
+from sosrap.pipeline.runner import _execute
+a = sys.argv[1:]
+print(json.dumps(_execute(a[0], a[1], json.loads(a[2]), *a[3:])))
+"""
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path):
+    """Parallel stages can lose jupyter_client's free-port race: the kernel dies
+    before any cell runs. The worker starts it again (bounded), so the build
+    does not fail on it; the retry is written to the stage log."""
+    import subprocess
+    import sys
+    spec = tmp_path / "jupyter/kernels/flaky"
+    spec.mkdir(parents=True)
+    (tmp_path / "flaky.py").write_text(FLAKY_KERNEL, encoding="utf-8")
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(tmp_path / "flaky.py"), str(tmp_path / "died-once"), "{connection_file}"],
+        "display_name": "flaky", "language": "python"}), encoding="utf-8")
+    nb = new_notebook(cells=[new_code_cell("x = 6 * 7\nprint(x)")])
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    env = {**__import__("os").environ, "JUPYTER_PATH": str(tmp_path / "jupyter")}
+    proc = subprocess.run([sys.executable, "-c", RUN_ONE, str(tmp_path / "in.ipynb"), str(tmp_path / "out.ipynb"),
+                           "{}", str(tmp_path), "flaky", str(tmp_path / "stage.log")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (tmp_path / "died-once").exists()
+    assert result["ok"], result
+    assert "attempt 2 of 3" in (tmp_path / "stage.log").read_text(encoding="utf-8")
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert out.cells[0].outputs[0]["text"] == "42\n"

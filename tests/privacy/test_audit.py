@@ -1,0 +1,208 @@
+"""The end-of-build audit of rendered output (privacy.audit_*): it finds
+identifiers and unsuppressed small counts, says where, and never prints them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypandoc
+import pytest
+
+from sosrap import privacy as P
+
+CODE = "100190-123E"          # valid checksum
+MAIL = "matti.m@example.com"
+PHONE = "040 123 4567"
+
+HTML = f"""<!doctype html><html><head><title>Raportti</title>
+<style>.x {{ content: "{CODE}"; }}</style>
+<script>var leak = "{MAIL} {PHONE} {CODE}";</script>
+<meta name="description" content="{MAIL}">
+</head><body>
+<h1 id="johdanto">Johdanto</h1>
+<p>Vuonna 2024 asiakkaita oli 12&nbsp;345. Katso taulukko.</p>
+<h2 id="ilmiot">Ilmiöt asiakastyöstä</h2>
+<p>Asiakas <b>100190-</b><br>123E soitti.</p>
+<img src="data:image/png;base64,AAAA{CODE}" alt="Kuva: yhteys {MAIL}">
+<div id="tbl-protected"><table>
+<thead><tr><th>Luokka</th><th>A</th><th>B</th></tr></thead>
+<tbody><tr><th>Asuminen</th><td>12</td><td>x</td></tr>
+<tr><td>Velat</td><td>3</td><td>1&nbsp;204</td></tr></tbody></table></div>
+<table id="tbl-open"><tbody><tr><td>Muu</td><td>2</td></tr></tbody></table>
+<h2 id="yhteys">Yhteystiedot</h2>
+<p>Puhelin {PHONE}</p>
+</body></html>"""
+
+
+@pytest.fixture()
+def html(tmp_path: Path) -> Path:
+    p = tmp_path / "report.html"
+    p.write_text(HTML, encoding="utf-8")
+    return p
+
+
+def test_audit_html_finds_each_kind_and_says_where(html):
+    f = P.audit_html(html, ["tbl-protected"])
+    kinds = [x.kind for x in f]
+    assert kinds.count("identity_code") == 1          # split by <b> and <br>, still found; not in script/style/src
+    assert kinds.count("email") == 1                  # the alt text
+    assert kinds.count("phone") == 1
+    assert kinds.count("small_count") == 1            # 3 in the protected table; 2 in an unprotected one is fine
+    code = next(x for x in f if x.kind == "identity_code")
+    assert code.section == "Ilmiöt asiakastyöstä" and code.line > 0
+    assert HTML[code.offset:code.offset + 7] == "100190-"  # offset points at it in the file
+    small = next(x for x in f if x.kind == "small_count")
+    assert small.table == "tbl-protected" and "row 3 (headings included), column 2" in small.detail
+    phone = next(x for x in f if x.kind == "phone")
+    assert phone.section == "Yhteystiedot"
+
+
+def test_findings_never_contain_the_value(html):
+    f = P.audit_html(html, ["tbl-protected"])
+    with pytest.raises(P.PrivacyError) as e:
+        P.check_report(html, ["tbl-protected"])
+    text = str(e.value) + " ".join(str(x) for x in f) + repr(f)
+    for v in (CODE, "123E", MAIL, "example", PHONE, "4567"):
+        assert v not in text
+    assert "report.html" in text and "char" in text and "section 'Ilmiöt asiakastyöstä'" in text
+    assert "#tbl-protected" in text
+
+
+def test_allow_list_for_public_contacts(html):
+    f = P.audit_html(html, [], allow=[MAIL, "040-1234567"])
+    assert {x.kind for x in f} == {"identity_code"}
+
+
+def test_require_protected_table_present(html):
+    f = P.audit_html(html, ["tbl-protected", "tbl-missing"], require_protected=True)
+    assert any(x.kind == "missing_table" and x.table == "tbl-missing" for x in f)
+
+
+def test_clean_report_passes(tmp_path):
+    p = tmp_path / "ok.html"
+    p.write_text("<html><body><h1>Otsikko</h1><p>Asiakkaita 12 345 (2015–2024), osuus 0,5 %.</p>"
+                 "<div id='tbl-a'><table><tr><th>a</th><td>x</td><td>15</td><td>0</td></tr></table></div>"
+                 "</body></html>", encoding="utf-8")
+    assert P.audit_report(p, [P.ProtectedTable("tbl-a", 5)]) == []
+    P.check_report(p, ["tbl-a"])  # does not raise
+
+
+def test_threshold_per_table(tmp_path):
+    p = tmp_path / "t.html"
+    p.write_text("<table id='tbl-a'><tr><td>l</td><td>4</td></tr></table>", encoding="utf-8")
+    assert [x.kind for x in P.audit_html(p, [P.ProtectedTable("tbl-a", 5)])] == ["small_count"]
+    assert P.audit_html(p, [P.ProtectedTable("tbl-a", 3)]) == []
+
+
+def test_audit_text_offsets():
+    text = f"rivi yksi\nasiakas {CODE}\nsoita {PHONE}"
+    f = P.audit_text(text, file="x.md")
+    assert [(x.kind, x.line, x.offset) for x in f] == [("identity_code", 2, text.index(CODE)),
+                                                        ("phone", 3, text.index(PHONE))]
+    assert P.audit_text(text, names=["Aino"], kinds=("name",)) == []
+
+
+MD = f"""# Johdanto
+
+Teksti ilman tunnisteita, 12 345 asiakasta.
+
+# Ilmiöt
+
+Yhteys {MAIL}.
+
+::: {{#tbl-protected}}
+| Luokka | n |
+|---|---|
+| A | 3 |
+| B | 10 |
+
+: Suojattu taulukko
+:::
+
+| Luokka | n |
+|---|---|
+| C | 2 |
+
+: Avoin taulukko {{#tbl-open}}
+
+Tunnus {CODE}.
+"""
+
+
+def test_audit_docx_made_by_pandoc(tmp_path):
+    src = tmp_path / "r.md"
+    src.write_text(MD, encoding="utf-8")
+    out = tmp_path / "r.docx"
+    pypandoc.convert_file(str(src), "docx", outputfile=str(out))
+    f = P.audit_docx(out, ["tbl-protected"])
+    assert sorted(x.kind for x in f) == ["email", "identity_code", "small_count"]
+    small = next(x for x in f if x.kind == "small_count")
+    assert small.table == "tbl-protected" and small.section == "Ilmiöt"
+    assert all(x.section == "Ilmiöt" for x in f)
+    text = " ".join(map(str, f))
+    assert MAIL not in text and CODE not in text
+    # the same file through audit_report, with the HTML beside it
+    html = tmp_path / "r.html"
+    pypandoc.convert_file(str(src), "html", outputfile=str(html))
+    both = P.audit_report(html, ["tbl-protected"], docx_path=out)
+    assert sorted(x.kind for x in both) == ["email", "email", "identity_code", "identity_code",
+                                            "small_count", "small_count"]
+
+
+def test_audit_docx_rejects_non_docx(tmp_path):
+    p = tmp_path / "x.docx"
+    p.write_bytes(b"nope")
+    with pytest.raises(P.SosrapError, match="not a valid DOCX"):
+        P.audit_docx(p)
+
+
+# --- the demo report, built once (shared session fixture from conftest) -------------
+
+def _planted_inputs_text(root: Path) -> str:
+    import openpyxl
+    priv = root / "data" / "private" / "demo"
+    text = (priv / "ilmioraportit.csv").read_bytes().decode("utf-8-sig")
+    ws = openpyxl.load_workbook(priv / "asukaskysely.xlsx", read_only=True).active
+    cells = " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+    return text + "\n" + cells
+
+
+@pytest.mark.e2e
+def test_demo_report_planted_identifiers_in_input_absent_from_output(demo_build):
+    from bs4 import BeautifulSoup
+
+    from sosrap.demo import clientwork as D
+    root, html = demo_build
+    inputs = _planted_inputs_text(root)
+    unwrapped = inputs.replace("\n", "")
+    raw = html.read_text(encoding="utf-8")
+    visible = " ".join(BeautifulSoup(raw, "html.parser").get_text(" ").split())
+    executed = (root / "build" / "demo" / "notebooks" / "40_client_work.ipynb").read_text(encoding="utf-8")
+    for kind, values in D.planted().items():
+        for v in values:
+            assert v in inputs or v in unwrapped, f"planted {kind} #{values.index(v)} missing from the input"
+            for where, text in (("html", raw), ("visible text", visible), ("executed notebook", executed)):
+                assert v not in text and v not in " ".join(text.split()), \
+                    f"planted {kind} #{values.index(v)} leaked into the {where}"
+
+
+@pytest.mark.e2e
+def test_demo_report_passes_audit_and_suppresses_small_cells(demo_build):
+    from bs4 import BeautifulSoup
+
+    from sosrap import clientwork as C
+    from sosrap import params as _params
+    root, html = demo_build
+    protected = P.load_protected(root / "build" / "demo")
+    assert {t.id for t in protected} >= {"tbl-ilmiot-alue", "tbl-ilmiot-vuosi", "tbl-kysely-ryhmat"}
+    assert P.audit_report(html, protected, require_protected=True) == []
+    # the input has small cells; the published table shows markers instead
+    cw = _params.load("demo", root).client_work
+    res = C.ingest_phenomena(root / cw.phenomena_file, cw)
+    t = C.crosstab(res.data, "categories", "service_area", explode=["categories"])
+    assert ((t > 0) & (t < 5)).to_numpy().any()
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    el = soup.find(id="tbl-ilmiot-alue")
+    table = el if el.name == "table" else el.find("table")
+    cells = [td.get_text(strip=True) for td in table.find_all("td")]
+    assert "x" in cells
+    assert "tietosuojasyistä salattu" in soup.get_text()

@@ -1,0 +1,80 @@
+"""`sosrap new-edition` (issue #6, point 7): next year's params and report
+sources, proposals carried forward, data years bumped, ready to fetch."""
+from __future__ import annotations
+
+import shutil
+
+import yaml
+
+from sosrap.publish import edition as E
+from sosrap import params as P
+from sosrap.report import proposals as PR
+from support import run_sosrap
+
+
+def test_new_edition_scaffolds_params_and_report(project):
+    proc = run_sosrap("new-edition", "2030", "--from", "demo", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1].endswith("params/2030.yaml")
+    assert "4 proposal(s) carried forward" in proc.stderr and "sosrap fetch 2030" in proc.stderr
+
+    p = P.load("2030", project)
+    old = P.load("demo", project)
+    assert p.edition == "2030" and p.title == "Sosiaalinen raportti 2030"
+    assert p.years.start == old.years.start and p.years.end == old.years.end + 5
+    assert p.report == "reports/2030" and p.snapshot == "data/snapshots/2030-not-fetched-yet"
+    assert p.indicators == old.indicators
+    moved = {k: getattr(old.client_work, k).replace("data/private/demo/", "data/private/2030/")
+             for k in ("phenomena_file", "survey_file", "screen_names_file")}
+    assert p.client_work == old.client_work.model_copy(update=moved)
+    m = p.metadata
+    assert m.year == 2030 and m.version == "1.0.0" and str(m.date) == "2030-10-15"
+    assert m.changelog == [] and m.doi is None and m.number == "1/2030"
+    assert m.authors == old.metadata.authors and m.publisher == old.metadata.publisher
+    # A top-level `snapshot:` line, as `sosrap fetch` rewrites it.
+    assert "\nsnapshot: data/snapshots/2030-not-fetched-yet\n" in (project / "params/2030.yaml").read_text(encoding="utf-8")
+
+    rep = project / "reports/2030"
+    for name in ("_quarto.yml", "index.qmd", "references.bib", "chapters/06-toimenpide-ehdotukset.qmd",
+                 "chapters/95-julkaisutiedot.qmd"):
+        assert (rep / name).is_file(), name
+    reg = yaml.safe_load((rep / PR.REGISTER).read_text(encoding="utf-8"))
+    assert reg["previous"] == "demo" and [x["id"] for x in reg["proposals"]] == ["2025-1", "2025-2", "2025-3", "2025-4"]
+    assert all(x["edition"] == "demo" for x in reg["proposals"])
+    regs = PR.load(project, p)
+    assert [e.label for e in regs.chain] == ["2025", "2030"] and not regs.new and len(regs.inherited) == 4
+
+    # Ready to fetch: a build before fetching says what to do.
+    proc = run_sosrap("build", "2030", cwd=project)
+    assert proc.returncode == 1 and "sosrap fetch" in proc.stderr
+
+
+def test_new_edition_never_overwrites(project):
+    E.new_edition("2031", from_edition="demo", root=project)
+    before = (project / "params/2031.yaml").read_text(encoding="utf-8")
+    proc = run_sosrap("new-edition", "2031", "--from", "demo", cwd=project)
+    assert proc.returncode == 1 and "already exists" in proc.stderr
+    assert (project / "params/2031.yaml").read_text(encoding="utf-8") == before
+
+
+def test_new_edition_from_an_edition_without_report_sources(project):
+    # params/2026.yaml (real data) points at reports/2026; here it has not been written yet.
+    shutil.rmtree(project / "reports/2026")
+    proc = run_sosrap("new-edition", "2027", "--from", "2026", cwd=project)
+    assert proc.returncode == 1 and "reports/2026" in proc.stderr and "_quarto.yml" in proc.stderr
+    assert not (project / "params/2027.yaml").exists() and not (project / "reports/2027").exists()
+
+
+def test_new_edition_2027_from_the_real_2026_edition(project):
+    """The yearly step for the real edition: next year's data years, its own
+    private inputs, an unfetched snapshot pin, and the 2026 register carried on."""
+    proc = run_sosrap("new-edition", "2027", "--from", "2026", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    p = P.load("2027", project)
+    assert (p.years.start, p.years.end) == (2015, 2026) and p.title == "Sosiaalinen raportti 2027"
+    assert p.snapshot == "data/snapshots/2027-not-fetched-yet" and p.report == "reports/2027"
+    assert p.client_work.phenomena_file == "data/private/2027/ilmioraportit.csv"
+    assert p.metadata.year == 2027 and p.metadata.version == "1.0.0"
+    assert (project / "reports/2027/_quarto.yml").is_file()
+    proc = run_sosrap("build", "2027", cwd=project)
+    assert proc.returncode == 1 and "sosrap fetch 2027" in proc.stderr

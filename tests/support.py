@@ -1,0 +1,62 @@
+"""What tests share besides fixtures: the project root, a throw-away copy of the
+project, the real CLI as a subprocess, and the fetch tests' fast retry policy.
+(Fixtures themselves live in the conftest.py of each folder.)"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sosrap.sources.http import RetryPolicy
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEMO_SNAPSHOT = "data/snapshots/demo-synthetic-2025"
+
+# HTTP clients in tests: tiny backoff and timeouts, so faults cost milliseconds.
+FAST = RetryPolicy(retries=3, backoff=0.001, backoff_max=0.01, retry_after_max=5.0,
+                   connect_timeout=2.0, read_timeout=0.5)
+
+
+def copy_project(dest: Path) -> Path:
+    """A throw-away copy of the project's editable parts (params, notebooks,
+    reports, the demo snapshot), so tests can edit and build without touching
+    the checkout. The sosrap package itself is the installed one."""
+    for part in ("params", "notebooks", "reports"):
+        shutil.copytree(ROOT / part, dest / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_notebooks",
+                                                                                "_variables.yml", "_notice.qmd"))
+    shutil.copytree(ROOT / DEMO_SNAPSHOT, dest / DEMO_SNAPSHOT)
+    return dest
+
+
+def run_sosrap(*args: str, cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    """The real CLI, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "sosrap", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def demo_table():
+    """The demo edition's tidy indicator table, built from the committed snapshot."""
+    from sosrap import params
+    from sosrap.indicators import table as indicators
+    from sosrap.sources.snapshot import Snapshot
+    p = params.load("demo", ROOT).resolved()
+    snap = Snapshot.open(ROOT / p["snapshot"])
+    return indicators.build_table(
+        snap, indicators=p["indicators"], themes=p["themes"], area=p["area"], country=p["country"],
+        peer_category=p["peer_category"], municipality_category=p["municipality_category"], years=p["years"],
+        population_indicator=p["population_indicator"])
+
+
+_PUBLISHED: dict = {}
+
+
+def published_demo(tmp_path_factory):
+    """(project root, result of `publish demo --version 1.0.0`), made once per session and shared by
+    the release, citation, proposals and formats tests."""
+    from sosrap.publish import release
+    if "demo" not in _PUBLISHED:
+        root = copy_project(tmp_path_factory.mktemp("release") / "project")
+        _PUBLISHED["demo"] = (root, release.publish("demo", "1.0.0", root=root))
+    return _PUBLISHED["demo"]
