@@ -6,18 +6,16 @@ the dotted key named, because the person fixing them edits YAML, not Python.
 """
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import json
 import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sosrap.errors import ParamsError
-from sosrap.paths import project_root
+from sosrap.paths import deep_merge, project_root, read_yaml
 
 DEFAULTS_NAME = "_defaults.yaml"
 
@@ -340,26 +338,8 @@ class Params(_Strict):
         return json.loads(self.model_dump_json())
 
 
-def deep_merge(base: dict, over: dict) -> dict:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = deep_merge(out[k], v)
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise ParamsError(f"{path}: not valid YAML: {e}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ParamsError(f"{path}: expected a mapping of keys at the top level")
-    return data
 
 
 def _has_path(d: Any, loc: tuple) -> bool:
@@ -399,9 +379,9 @@ def load_raw(edition: str, root: Path | None = None) -> tuple[dict, list[Path]]:
     merged: dict = {}
     defaults = pdir / DEFAULTS_NAME
     if defaults.is_file():
-        merged = _read_yaml(defaults)
+        merged = read_yaml(defaults, error=ParamsError)
         files.append(defaults)
-    edition_data = _read_yaml(path)
+    edition_data = read_yaml(path, error=ParamsError)
     merged = deep_merge(merged, edition_data)
     files.append(path)
     merged.setdefault("edition", edition)
@@ -414,12 +394,12 @@ def validate(data: dict, files: list[Path]) -> Params:
     except ValidationError as e:
         lines = []
         edition_file = files[-1]
-        edition_data = _read_yaml(edition_file)
+        edition_data = read_yaml(edition_file, error=ParamsError)
         for err in e.errors():
             loc = tuple(err["loc"])
             # Name the file a person must edit: where the key is, else the edition file.
             where = edition_file
-            if not _has_path(edition_data, loc) and len(files) > 1 and _has_path(_read_yaml(files[0]), loc):
+            if not _has_path(edition_data, loc) and len(files) > 1 and _has_path(read_yaml(files[0], error=ParamsError), loc):
                 where = files[0]
             msg = err["msg"]
             if err["type"] == "extra_forbidden":

@@ -2,11 +2,18 @@
 the CLI and the tests all agree on the project root."""
 from __future__ import annotations
 
+import copy
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
+import yaml
+
+from sosrap.errors import SosrapError
+
 ROOT_ENV = "SOSRAP_ROOT"
+KEYFIGURES = "keyfigures.json"   # what a stage writes into its run folder for {{< var >}}
 
 
 def is_project_root(path: Path) -> bool:
@@ -50,3 +57,80 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class AtomicDir:
+    """A folder that appears complete or not at all: the one way sosrap writes a
+    folder (snapshots, the staged report, releases, the reference tables).
+
+        with AtomicDir(dest) as d:      # d.path: a fresh folder beside dest
+            write(d.path / "x")         # an error or Ctrl-C here leaves dest untouched
+        # here d.path has become dest in one rename (an existing dest is replaced,
+        # or with replace=False the rename fails with FileExistsError)
+
+    `d.discard()` inside the block throws the new folder away on exit.
+    """
+
+    def __init__(self, dest: Path, *, replace: bool = True, prefix: str | None = None):
+        self.dest = Path(dest)
+        self.replace = replace
+        self.prefix = prefix or f".{self.dest.name}.partial-"
+        self.path: Path = self.dest
+        self._discard = False
+
+    def __enter__(self) -> "AtomicDir":
+        self.dest.parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.dest.parent))
+        return self
+
+    def discard(self) -> None:
+        self._discard = True
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None or self._discard:
+            shutil.rmtree(self.path, ignore_errors=True)
+            return
+        try:
+            self._commit()
+        except BaseException:
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
+
+    def _commit(self) -> None:
+        if not self.dest.exists():
+            os.replace(self.path, self.dest)
+            return
+        if not self.replace:
+            raise FileExistsError(f"{self.dest} already exists")
+        old = self.dest.parent / f".{self.dest.name}.old-{os.getpid()}"
+        os.replace(self.dest, old)
+        os.replace(self.path, self.dest)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_yaml(path: Path, *, error: type[Exception] = SosrapError, missing_ok: bool = False) -> dict:
+    """A YAML file whose top level is a mapping ({} when empty, or missing with *missing_ok*);
+    anything else raises *error* naming the file."""
+    path = Path(path)
+    if missing_ok and not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise error(f"{path}: not valid YAML: {e}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected a mapping of keys at the top level")
+    return data
+
+
+def deep_merge(base: dict, over: dict) -> dict:
+    """*over* on top of *base*, mappings merged key by key (neither input is changed)."""
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out

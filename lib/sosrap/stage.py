@@ -24,11 +24,10 @@ import pandas as pd
 
 from sosrap import params as _params
 from sosrap.errors import SosrapError
-from sosrap.paths import default_build_dir, project_root
+from sosrap.paths import KEYFIGURES, deep_merge, default_build_dir, project_root
 from sosrap.sources.snapshot import Snapshot
 from sosrap.pipeline.graph import load_stages
 
-KEYFIGURES = "keyfigures.json"
 
 
 class ParamsView:
@@ -112,7 +111,7 @@ class StageContext:
         The build writes them all to the report's `_variables.yml` for `{{< var >}}`."""
         path = self.run_dir / KEYFIGURES
         current = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        current = _params.deep_merge(current, figures)
+        current = deep_merge(current, figures)
         path.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         return path
 

@@ -927,7 +927,7 @@ def figure_categories(st: privacy.SuppressedTable, *, synthetic: bool):
     """Reports per category (row totals of the published table; hidden totals are not drawn)."""
     import matplotlib.pyplot as plt
 
-    from sosrap.indicators import figures as plots
+    from sosrap.report import theme as plots
     plots.setup()
     totals = st.masked()[privacy.TOTAL_LABEL].drop(privacy.TOTAL_LABEL)
     totals = totals.sort_values(ascending=True, na_position="first")
@@ -962,7 +962,7 @@ def figure_likert(sd: StageData):
     """Share agreeing and disagreeing per statement (diverging bars)."""
     import matplotlib.pyplot as plt
 
-    from sosrap.indicators import figures as plots
+    from sosrap.report import theme as plots
     assert sd.survey is not None
     plots.setup()
     d = sd.survey.data

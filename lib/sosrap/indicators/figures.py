@@ -1,144 +1,27 @@
-"""One visual theme for every figure in the report, and the report's statistical figures.
+"""The indicator figures of the report (trends, funnels, rankings), drawn in the one
+theme of `sosrap.report.theme` (which this module re-exports for notebooks: `setup`, `show`,
+`png_bytes`, the palette and sizes).
 
-* Colour-blind-safe palette (Okabe–Ito); the report's own area always in the
-  same blue (`HIGHLIGHT`), Koko maa dark grey, other areas light grey; colour is
-  never the only cue (line widths, markers and labels differ too).
-* Finnish axis labels and number formats (`sosrap.fmt`: decimal comma,
-  NBSP thousands separator).
-* Fixed width (`FIGSIZE`, 7 in ≈ A4 text width) and `DPI` 110 (770 px: sharp at
-  100 % zoom, fine in print); fonts ≥ 7,5 pt.
 * A source line under every figure (producer, retrieval date from the snapshot).
 * `alt_*` functions write the figure's alt text from the data: what is shown,
   the range and the direction.
-* Deterministic bytes: identical data → identical PNG (no timestamps, no
-  random ids; `png_bytes` strips the software tag; in a notebook `setup()`
-  turns off the inline backend's "tight" cropping so the size is fixed).
 """
 from __future__ import annotations
 
-import io
 import textwrap
 from typing import Iterable, Sequence
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
-# No matplotlib.use("Agg") here: in a kernel the inline backend must stay, or
-# figures never become cell outputs; headless scripts get Agg by default.
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter  # noqa: E402
-
-from sosrap.report import fmt# noqa: E402
-from sosrap.indicators import stats# noqa: E402
-
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-HIGHLIGHT = "#0072B2"   # the report's area (Okabe–Ito blue)
-COUNTRY = "#4D4D4D"     # Koko maa
-CONTEXT = "#B3B3B3"     # other areas
-ALERT = "#D55E00"       # beyond the 99,8 % control limit (Okabe–Ito vermillion)
-WARN = "#E69F00"        # beyond the 95 % limit (Okabe–Ito orange)
-FIGSIZE = (7.0, 3.8)    # inches; at DPI 110 → 770 px wide, sharp at 100 % zoom
-DPI = 110
-SOURCE_FONTSIZE = 7.5
-
-_RC = {
-    "figure.figsize": FIGSIZE,
-    "figure.dpi": DPI,
-    "savefig.dpi": DPI,
-    "figure.facecolor": "white",
-    "savefig.facecolor": "white",
-    "font.family": "DejaVu Sans",   # ships with matplotlib: same glyphs (−, ‰, NBSP) everywhere
-    "font.size": 9.5,
-    "axes.titlesize": 10,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8.5,
-    "ytick.labelsize": 8.5,
-    "legend.fontsize": 8.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.axis": "y",
-    "grid.color": "#DDDDDD",
-    "grid.linewidth": 0.7,
-    "legend.frameon": False,
-    "svg.hashsalt": "sosrap",
-    "path.simplify": True,
-    "axes.formatter.use_locale": False,
-}
-
-
-def setup() -> None:
-    """Apply the theme (call once per notebook; idempotent).
-
-    Uses seaborn's "ticks" style as the base, then the report's own settings.
-    In a Jupyter kernel it also makes inline PNGs fixed-size (no tight
-    cropping, which would make the size depend on label lengths).
-    """
-    import seaborn as sns
-
-    sns.set_theme(context="notebook", style="ticks", palette=OKABE_ITO, rc=_RC)
-    plt.rcParams.update(_RC)
-    plt.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=OKABE_ITO)
-    _inline_fixed_size()
-
-
-def _inline_fixed_size() -> None:
-    try:
-        from IPython import get_ipython
-        if get_ipython() is None:
-            return
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-        set_matplotlib_formats("png", bbox_inches=None, metadata={"Software": None})
-    except Exception:  # noqa: BLE001 — no IPython / other backend: nothing to configure
-        return
-
-
-class FiFormatter(Formatter):
-    """Tick labels with a decimal comma; with *decimals* None, as many decimals as
-    the tick step needs (0,5 steps → one decimal), the same on every tick."""
-
-    def __init__(self, decimals: int | None = None):
-        self.decimals = decimals
-        self._auto = 0
-
-    def set_locs(self, locs) -> None:
-        super().set_locs(locs)
-        self._auto = 0
-        xs = [float(x) for x in locs if np.isfinite(x)]
-        for d in range(0, 4):
-            if all(abs(round(x, d) - x) < 1e-9 * max(1.0, abs(x)) for x in xs):
-                self._auto = d
-                break
-        else:
-            self._auto = 3
-
-    def __call__(self, x, pos=None) -> str:
-        return fmt.number(x, self._auto if self.decimals is None else self.decimals)
-
-
-def fi_axis(ax, axis: str = "y", decimals: int | None = 1) -> None:
-    """Finnish decimal comma (and NBSP thousands) on an axis; *decimals* None = as the ticks need."""
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FiFormatter(decimals))
-
-
-def source_line(fig, text: str) -> None:
-    """Producer and retrieval date under the figure (bottom left, small grey)."""
-    fig.text(0.01, 0.012, text, ha="left", va="bottom", fontsize=SOURCE_FONTSIZE, color="#555555",
-             wrap=True)
-
-
-def years_axis(ax, years: Iterable[int]) -> None:
-    """Every year a tick; labels every other year when there are many."""
-    ys = sorted(set(int(y) for y in years))
-    if not ys:
-        return
-    ax.set_xticks(ys)
-    ax.set_xticklabels([str(y) if (y - ys[0]) % 2 == 0 or len(ys) <= 6 else "" for y in ys])
-    ax.set_xlim(ys[0] - 0.4, ys[-1] + 0.4)
+from sosrap.indicators import stats
+from sosrap.report import fmt
+from sosrap.report.theme import (ALERT, CONTEXT, COUNTRY, DPI, FIGSIZE, HIGHLIGHT, OKABE_ITO,  # noqa: F401
+                                 SOURCE_FONTSIZE, WARN, FiFormatter, fi_axis, png_bytes, setup, show,
+                                 source_line, years_axis)
 
 
 def source_text(producers: Iterable[str], retrieved: str, synthetic: bool = False) -> str:
@@ -146,13 +29,6 @@ def source_text(producers: Iterable[str], retrieved: str, synthetic: bool = Fals
     ps = ", ".join(sorted(set(str(p) for p in producers if p)))
     text = f"Lähde: THL Sotkanet – {ps}, haettu {retrieved}" if ps else f"Lähde: THL Sotkanet, haettu {retrieved}"
     return text + ". SYNTEETTINEN ESIMERKKIAINEISTO – ei tilastotietoa." if synthetic else text + "."
-
-
-def png_bytes(fig) -> bytes:
-    """The figure as PNG bytes, identical for identical data (no software tag, fixed size and DPI)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return buf.getvalue()
 
 
 def _short(title: str, width: int = 60, lines: int = 2) -> str:
@@ -453,23 +329,6 @@ def source_for(rows: pd.DataFrame, retrieved: str, synthetic: bool = False) -> s
     """The source line for exactly the rows drawn: their producers and the retrieval date."""
     text = source_text(rows.producer if "producer" in rows else [], retrieved, False)
     return text + "\nSYNTEETTINEN ESIMERKKIAINEISTO – ei tilastotietoa." if synthetic else text
-
-
-def show(fig, alt: str = "") -> None:
-    """Display *fig* as the cell's one PNG output and close it (no second copy from the inline backend).
-
-    The data-driven *alt* text travels in the output's metadata
-    (``{"image/png": {"alt": …}}``) so the notebook (the audit trail) records it
-    and a renderer can use it; the report's `#| fig-alt:` cell option stays the
-    static fallback. Outside a notebook this is a no-op apart from closing.
-    """
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-        if get_ipython() is not None:
-            display(fig, metadata={"image/png": {"alt": alt}} if alt else None)
-    finally:
-        plt.close(fig)
 
 
 def theme_trend(table: pd.DataFrame, theme: str, *, retrieved: str, synthetic: bool = False,

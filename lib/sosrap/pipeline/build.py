@@ -25,11 +25,10 @@ from sosrap.report import citation, proposals
 from sosrap.pipeline import fingerprint as hashing, manifest
 from sosrap import params as _params
 from sosrap.errors import SnapshotError, SosrapError
-from sosrap.paths import atomic_write, default_build_dir, project_root
+from sosrap.paths import KEYFIGURES, AtomicDir, atomic_write, default_build_dir, project_root
+from sosrap.report.fmt import fi_date
 from sosrap.pipeline.runner import Layout, StageResult, run_stages, status
 from sosrap.sources.snapshot import Snapshot
-from sosrap.sources.sotkanet import fi_date
-from sosrap.stage import KEYFIGURES
 from sosrap.pipeline.graph import load_stages
 
 REPORT_STAGE = "report"
@@ -77,7 +76,7 @@ def edition_variables(params: _params.Params, snap: Snapshot) -> dict:
         "edition": {"name": params.edition, "title": params.title, "first_year": str(params.years.start),
                     "last_year": str(params.years.end),
                     **({"year": str(params.metadata.year), "version": params.metadata.version,
-                        "date": citation.fi_date(params.metadata.version_date())} if params.metadata else {})},
+                        "date": fi_date(params.metadata.version_date())} if params.metadata else {})},
         "snapshot": {"id": snap.id, "created": fi_date(snap.created) if snap.created else "",
                      "synthetic": "kyllä" if snap.synthetic else "ei"},
     }
@@ -107,8 +106,13 @@ def stage_report(project: Path, params: _params.Params, layout: Layout, snap: Sn
     src = project / params.report
     if not (src / "_quarto.yml").is_file():
         raise SosrapError(f"{src}: not a Quarto project (no _quarto.yml); check `report:` in params/{params.edition}.yaml")
-    dest = layout.root / "report"
-    tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=layout.root))
+    with AtomicDir(layout.root / "report", prefix=".report-") as staged:
+        _fill_staging(staged.path, src, project, params, layout, snap, key_figures, stage_names, edition, registers)
+    return layout.root / "report"
+
+
+def _fill_staging(tmp: Path, src: Path, project: Path, params: _params.Params, layout: Layout, snap: Snapshot,
+                  key_figures: dict, stage_names: Sequence[str], edition, registers) -> None:
     shutil.copytree(src, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*GENERATED, ".quarto", "_site"))
     nbdir = tmp / "_notebooks"
     nbdir.mkdir()
@@ -137,10 +141,6 @@ def stage_report(project: Path, params: _params.Params, layout: Layout, snap: Sn
         proposals.check_links(registers, proposals.report_labels(tmp))
     (tmp / "_proposals.qmd").write_text(proposals.chapter_markdown(registers) if registers else "", encoding="utf-8")
     (tmp / "_followup.qmd").write_text(proposals.followup_markdown(registers) if registers else "", encoding="utf-8")
-    if dest.exists():
-        shutil.rmtree(dest)
-    tmp.rename(dest)
-    return dest
 
 
 def render_fingerprint(report_dir: Path, engine: str, formats: Sequence[str]) -> str:

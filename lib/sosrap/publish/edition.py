@@ -28,7 +28,7 @@ import yaml
 from sosrap import params as _params
 from sosrap.report import proposals
 from sosrap.errors import SosrapError
-from sosrap.paths import project_root
+from sosrap.paths import deep_merge, project_root
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -133,7 +133,7 @@ def new_edition(new: str, *, from_edition: str, root: Path | None = None, snapsh
     try:
         defaults = pdir / _params.DEFAULTS_NAME
         base = yaml.safe_load(defaults.read_text(encoding="utf-8")) or {} if defaults.is_file() else {}
-        _params.validate(_params.deep_merge(base, yaml.safe_load(body)), [pdir / f"{from_edition}.yaml"])
+        _params.validate(deep_merge(base, yaml.safe_load(body)), [pdir / f"{from_edition}.yaml"])
     except SosrapError as e:
         raise SosrapError(f"the scaffolded params for {new} would be invalid: {e}") from None
 

@@ -37,7 +37,7 @@ from sosrap.pipeline import fingerprint as hashing
 from sosrap.pipeline import manifest as _manifest
 from sosrap import params as _params
 from sosrap.errors import SosrapError
-from sosrap.paths import project_root
+from sosrap.paths import AtomicDir, project_root
 from sosrap.sources.snapshot import sha256_file
 from sosrap.pipeline.graph import load_stages
 
@@ -266,9 +266,8 @@ def publish(edition: str, version: str, *, root: Path | None = None, releases_di
     say(f"building {edition} {version} (html, docx, pdf)")
     result = _build.build(edition, jobs=jobs, engine=engine, formats=FORMATS, build_dir=build_dir, quiet=quiet,
                           root=project, version=version)
-    edition_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=edition_dir))
-    try:
+    with AtomicDir(target, replace=False, prefix=f".{version}-") as swap:
+        staging = swap.path
         files = assemble(result, project, staging)
         if target.exists():
             old = read_manifest(target)
@@ -279,6 +278,7 @@ def publish(edition: str, version: str, *, root: Path | None = None, releases_di
                     f"this build differs in {len(differ)} file(s): {', '.join(differ[:10])}"
                     f"{' …' if len(differ) > 10 else ''}. Publish a new version with a changelog entry.")
             say(f"{edition} {version} is already published with identical content")
+            swap.discard()
             return PublishResult(edition, version, target, False, files)
         build_manifest = json.loads((result.build_dir / "manifest.json").read_text(encoding="utf-8"))
         data = {
@@ -299,13 +299,8 @@ def publish(edition: str, version: str, *, root: Path | None = None, releases_di
         }
         (staging / MANIFEST).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         _read_only(staging)
-        staging.rename(target)
-        staging = None
-        say(f"published {edition} {version} → {target}")
-        return PublishResult(edition, version, target, True, files)
-    finally:
-        if staging is not None and staging.exists():
-            _rmtree(staging)
+    say(f"published {edition} {version} → {target}")
+    return PublishResult(edition, version, target, True, files)
 
 
 def _read_only(root: Path) -> None:

@@ -34,6 +34,7 @@ from typing import Any, Sequence
 import yaml
 
 from sosrap.errors import SosrapError
+from sosrap.paths import deep_merge, read_yaml
 from sosrap.report.fmt import fi_date
 
 __all__ = ["RenderError", "RenderResult", "pick_engine", "engine_version", "render", "pandoc_path",
@@ -145,7 +146,7 @@ def _render_quarto(project_dir: Path, output_dir: Path, formats: Sequence[str], 
     assert quarto, "pick_engine checked this"
     outputs: dict[str, Path] = {}
     warnings: list[str] = []
-    config = _read_yaml(project_dir / "_quarto.yml")
+    config = read_yaml(project_dir / "_quarto.yml", error=RenderError, missing_ok=True)
     for fmt in formats:
         if fmt not in QUARTO_FORMATS:
             raise RenderError(f"format {fmt!r} is not supported (supported: {', '.join(QUARTO_FORMATS)})")
@@ -177,9 +178,9 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
         if fmt not in PANDOC_FORMATS:
             raise RenderError(f"format {fmt!r} is not implemented in the pandoc engine "
                               f"(implemented: {', '.join(PANDOC_FORMATS)})")
-    config = _read_yaml(project_dir / "_quarto.yml")
+    config = read_yaml(project_dir / "_quarto.yml", error=RenderError, missing_ok=True)
     front = _front_matter(project_dir / "index.qmd")
-    variables = _read_yaml(project_dir / "_variables.yml")
+    variables = read_yaml(project_dir / "_variables.yml", error=RenderError, missing_ok=True)
 
     outputs: dict[str, Path] = {}
     warnings: list[str] = []
@@ -314,7 +315,7 @@ def _pandoc_metadata(config: dict, front: dict, fmt: str) -> tuple[dict, dict]:
     the merged result in the file keeps both in agreement.  PDF options may
     be under `format.pdf` or `format.typst`.
     """
-    merged = _deep_merge(config, front)
+    merged = deep_merge(config, front)
     meta = {k: v for k, v in merged.items() if k not in ("project", "format")}
     formats = merged.get("format") or {}
     fmt_opts: dict = {}
@@ -337,18 +338,6 @@ def _pandoc_metadata(config: dict, front: dict, fmt: str) -> tuple[dict, dict]:
 
 # --------------------------------------------------------------------------- helpers
 
-def _read_yaml(path: Path) -> dict:
-    if not path.is_file():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise RenderError(f"{path.name}: invalid YAML: {e}") from e
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise RenderError(f"{path.name}: expected a mapping at the top level")
-    return data
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -365,14 +354,6 @@ def _front_matter(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _deep_merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _as_list(value: Any) -> list:

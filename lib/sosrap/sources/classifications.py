@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sosrap.errors import FetchError, SosrapError
-from sosrap.paths import project_root
+from sosrap.paths import AtomicDir, project_root
 from sosrap.sources.http import HttpClient, endpoint, utc_now
 
 ENV_URL = "SOSRAP_CLASSIFICATIONS_URL"
@@ -160,25 +157,14 @@ def write_reference(dest: Path, munis: pd.DataFrame, cty: pd.DataFrame, info: di
     """Replace the reference folder's tables as a whole (written beside it,
     then swapped in). Returns whether the tables' content changed."""
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".reference.partial-", dir=dest.parent))
-    try:
+    with AtomicDir(dest) as d:
+        tmp = d.path
         munis.to_csv(tmp / MUNICIPALITIES, index=False, encoding="utf-8", lineterminator="\n")
         cty.to_csv(tmp / COUNTIES, index=False, encoding="utf-8", lineterminator="\n")
         (tmp / META).write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         (tmp / "README.md").write_text(_readme(info, len(munis), len(cty)), encoding="utf-8")
         changed = not all((dest / n).is_file() and (dest / n).read_bytes() == (tmp / n).read_bytes()
                           for n in (MUNICIPALITIES, COUNTIES))
-        old = None
-        if dest.exists():
-            old = dest.parent / f".reference.old-{os.getpid()}"
-            os.replace(dest, old)
-        os.replace(tmp, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return changed
 
 

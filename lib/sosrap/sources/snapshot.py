@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from sosrap.errors import SnapshotError
+from sosrap.paths import AtomicDir
 
 FORMAT = "sosrap-snapshot/1"
 MANIFEST = "snapshot.json"
@@ -168,9 +167,8 @@ def write_snapshot(dest: Path, meta: dict, files: Iterable[PendingFile], *, carr
     dest = Path(dest)
     if dest.exists():
         raise SnapshotError(f"{dest} already exists; snapshots are immutable (choose a new id)")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
-    try:
+    with AtomicDir(dest, replace=False) as d:
+        tmp = d.path
         entries: list[SnapshotFile] = []
         for old, old_path in carry:
             target = tmp / old.path
@@ -188,8 +186,4 @@ def write_snapshot(dest: Path, meta: dict, files: Iterable[PendingFile], *, carr
         full = {"format": FORMAT, **meta, "files": [e.to_json() for e in entries]}
         (tmp / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=1, sort_keys=False) + "\n",
                                     encoding="utf-8")
-        os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return Snapshot.open(dest)

@@ -14,7 +14,6 @@ from typing import Any, Iterable
 import pandas as pd
 
 from sosrap.errors import FetchError
-from sosrap.report.fmt import fi_date  # notebooks import it from here
 from sosrap.sources.http import Fetched, HttpClient, endpoint
 
 SOURCE = "sotkanet"
@@ -109,7 +108,8 @@ def citation(meta: dict, retrieved: str, *, lang: str = "fi") -> str:
         d = _dt.date.fromisoformat(retrieved[:10])
         return (f"{PORTAL_EN}. {info['title_en'] or info['title_fi']} (ind. {info['id']}). "
                 f"Accessed {d.isoformat()}.")
-    return f"{PORTAL}. {info['title_fi']} (ind. {info['id']}). Viitattu {fi_date(retrieved)}."
+    d = _dt.date.fromisoformat(retrieved[:10])   # Sotkanet's form: d.m.yyyy
+    return f"{PORTAL}. {info['title_fi']} (ind. {info['id']}). Viitattu {d.day}.{d.month}.{d.year}."
 
 
 def attribution(meta: dict, retrieved: str, licence: str) -> dict:
