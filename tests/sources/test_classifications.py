@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from support import FAST, ROOT
+from support import ROOT
 from replay_server import FIXTURES, Fault
 from sosrap.sources import classifications as reference
 from sosrap.errors import FetchError

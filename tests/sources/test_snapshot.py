@@ -1,37 +1,11 @@
+"""The snapshot format: atomic, immutable writing, verification, and the fetch `Draft`."""
 from __future__ import annotations
-
-import json
 
 import pytest
 
-from sosrap.demo import snapshot as demo
 from sosrap.errors import SnapshotError
-from sosrap.sources.snapshot import PendingFile, Snapshot, write_snapshot
-from support import DEMO_SNAPSHOT, ROOT
-
-
-def test_demo_snapshot_is_reproducible(tmp_path):
-    """The committed demo snapshot is exactly what the committed generator writes."""
-    fresh = demo.generate(tmp_path / "demo")
-    shipped = Snapshot.open(ROOT / DEMO_SNAPSHOT, verify=True)
-    assert (tmp_path / "demo" / "snapshot.json").read_bytes() == (ROOT / DEMO_SNAPSHOT / "snapshot.json").read_bytes()
-    assert [f.sha256 for f in fresh.files] == [f.sha256 for f in shipped.files]
-
-
-def test_demo_snapshot_says_synthetic_and_has_gaps():
-    snap = Snapshot.open(ROOT / DEMO_SNAPSHOT)
-    assert snap.synthetic and snap.meta["description"].startswith("Synteettinen")
-    rows = json.loads((ROOT / DEMO_SNAPSHOT / "sotkanet/data/2618.json").read_text(encoding="utf-8"))
-    assert any("value" not in r for r in rows), "suppressed cells (no value) must exist"
-    assert {r["year"] for r in rows} == set(range(2015, 2025))
-    n_rows = {r["region"]: 0 for r in rows}
-    for r in rows:
-        n_rows[r["region"]] += 1
-    assert min(n_rows.values()) < 10, "some small municipalities lack whole rows (withheld at source)"
-    gap = json.loads((ROOT / DEMO_SNAPSHOT / "sotkanet/data/3216.json").read_text(encoding="utf-8"))
-    assert 2016 not in {r["year"] for r in gap}
-    rate_only = json.loads((ROOT / DEMO_SNAPSHOT / "sotkanet/data/3099.json").read_text(encoding="utf-8"))
-    assert all("absValue" not in r for r in rate_only)
+from sosrap.sources.http import Fetched
+from sosrap.sources.snapshot import Draft, PendingFile, Snapshot, size_text, write_snapshot
 
 
 def test_write_is_atomic_and_immutable(tmp_path):
@@ -58,3 +32,27 @@ def test_tampered_file_is_detected(tmp_path):
         Snapshot.open(tmp_path / "s", verify=True)
     with pytest.raises(SnapshotError, match="not a snapshot"):
         Snapshot.open(tmp_path / "nothing")
+
+
+def _fetched(content: bytes, url: str = "http://x/a") -> Fetched:
+    return Fetched(url=url, method="GET", status=200, content=content, retrieved="2026-01-01T00:00:00Z")
+
+
+def test_draft_keeps_identical_bytes_from_the_same_url_only(tmp_path):
+    old = write_snapshot(tmp_path / "s", {"id": "s", "sources": {"sotkanet": {"base_url": "http://x/"}}},
+                         [PendingFile("a.json", b"[1]", "sotkanet", "data", "1", "http://x/a",
+                                      "2025-01-01T00:00:00Z", "CC BY 4.0")])
+    draft = Draft(old)
+    assert draft.previous("sotkanet", "http://x/") is old and draft.previous("sotkanet", "http://y/") is None
+    assert draft.previous("statfin", "http://x/") is None
+    assert draft.add("a.json", _fetched(b"[1]"), "sotkanet", "data", "1", "CC BY 4.0") is True
+    assert draft.carry == [(old.files[0], tmp_path / "s" / "a.json")] and not draft.pending
+    assert draft.add("a.json", _fetched(b"[1]", "http://x/other"), "sotkanet", "data", "1", "") is False
+    assert draft.add("a.json", _fetched(b"[2]"), "sotkanet", "data", "1", "") is False
+    assert draft.add("a.json", _fetched(b"[1]"), "sotkanet", "data", "1", "", reuse_identical=False) is False
+    assert len(draft.pending) == 3 and draft.pending[0].retrieved == "2026-01-01T00:00:00Z"
+    assert Draft(None).previous("sotkanet", "http://x/") is None
+
+
+def test_size_text():
+    assert (size_text(512), size_text(2048), size_text(1536 * 1024)) == ("512 B", "2 kB", "1536 kB")

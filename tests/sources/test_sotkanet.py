@@ -1,4 +1,4 @@
-"""Sotkanet: parsers on fixtures, and the HTTP client against the local replay server."""
+"""Sotkanet: parsers on fixtures, the client and its fetch step against the local replay server."""
 from __future__ import annotations
 
 import json
@@ -6,11 +6,10 @@ import json
 import pandas as pd
 import pytest
 
-from support import FAST
-from replay_server import FIXTURES, Fault
+from replay_server import FIXTURES
 from sosrap.errors import FetchError
 from sosrap.sources import sotkanet
-from sosrap.sources.http import HttpClient, RetryPolicy
+from sosrap.sources.snapshot import Draft, write_snapshot
 
 
 def _fx(name: str):
@@ -87,50 +86,7 @@ def test_env_variable_overrides_configured_url(replay, http, monkeypatch):
     assert c.base_url == replay.sotkanet_url and c.get_indicator(493)["id"] == 493
 
 
-# --- faults: each ends in a retry that succeeds or in one clear error ---------------------
-
-@pytest.mark.parametrize("fault", [Fault.delay(0.8), Fault.http(500), Fault.http(503), Fault.malformed(),
-                                   Fault.truncate(), Fault.reset()],
-                         ids=["timeout", "500", "503", "malformed-json", "truncated-body", "connection-reset"])
-def test_transient_fault_then_success(replay, http, fault):
-    replay.inject("GET", "/indicators/493", fault)
-    info = sotkanet.SotkanetClient(replay.sotkanet_url, http).get_indicator(493)
-    assert info["title_fi"].startswith("Toimeentulotukea")
-    assert len(replay.requests("GET", "/indicators/493")) == 2 and http.stats.retries == 1
-
-
-def test_truncated_data_body_is_retried(replay, http):
-    replay.inject("GET", "/json", Fault.truncate())
-    rows = sotkanet.SotkanetClient(replay.sotkanet_url, http).fetch_data(181, [2024]).data
-    assert len(rows) > 300
-
-
-def test_429_honours_retry_after(replay, http, sleeps):
-    replay.inject("GET", "/regions", Fault.http(429, b"Too Many Requests", {"Retry-After": "2"}))
-    sotkanet.SotkanetClient(replay.sotkanet_url, http).fetch_regions()
-    assert 2.0 in sleeps.calls, "waited what the server asked"
-
-
-def test_backoff_grows_exponentially(replay, sleeps):
-    h = HttpClient(RetryPolicy(retries=3, backoff=0.001, backoff_max=1.0, read_timeout=1.0), sleep=sleeps)
-    replay.inject("GET", "/regions", Fault.http(500), Fault.http(502), Fault.http(504))
-    sotkanet.SotkanetClient(replay.sotkanet_url, h).fetch_regions()
-    assert sleeps.calls == [0.001, 0.002, 0.004]
-
-
-def test_persistent_5xx_ends_in_one_error_naming_url_and_indicator(replay, http):
-    replay.inject("GET", "/json", *[Fault.http(500)] * 10)
-    with pytest.raises(FetchError) as e:
-        sotkanet.SotkanetClient(replay.sotkanet_url, http).fetch_data(493, [2024])
-    msg = str(e.value)
-    assert "indicator 493" in msg and replay.sotkanet_url + "json?indicator=493" in msg and "HTTP 500" in msg
-    assert len(replay.requests("GET", "/json")) == FAST.retries + 1, "bounded retries"
-
-
-def test_persistent_malformed_json_is_a_clear_error(replay, http):
-    replay.inject("GET", "/indicators/493", *[Fault.malformed()] * 10)
-    with pytest.raises(FetchError, match=r"indicator 493 metadata.*not valid JSON"):
-        sotkanet.SotkanetClient(replay.sotkanet_url, http).fetch_indicator(493)
+# --- answers that are errors ----------------------------------------------------------
 
 
 def test_empty_data_for_unknown_indicator_is_an_error(replay, http):
@@ -147,7 +103,37 @@ def test_unknown_indicator_metadata_404_is_not_retried(replay, http):
     assert len(replay.requests("GET", "/indicators/99999")) == 1
 
 
-def test_missing_user_agent_would_be_refused(replay):
-    import requests
-    r = requests.get(replay.sotkanet_url + "regions", headers={"User-Agent": ""}, timeout=5)
-    assert r.status_code == 403, "the replay server behaves like Sotkanet: why we always send one"
+# --- the fetch step ------------------------------------------------------------------
+
+def _draft_fetch(client, prev=None, years=(2024, 2025)) -> Draft:
+    draft = Draft(prev)
+    sotkanet.fetch_into(draft, client, [493, 181], years, ["total"], lambda line: None)
+    return draft
+
+
+def test_fetch_into_carries_data_whose_data_updated_is_unchanged(replay, http, tmp_path):
+    client = sotkanet.SotkanetClient(replay.sotkanet_url, http)
+    first = _draft_fetch(client)
+    assert sorted(p.path for p in first.pending) == [
+        "sotkanet/data/181.json", "sotkanet/data/493.json", "sotkanet/indicators/181.json",
+        "sotkanet/indicators/493.json", "sotkanet/regions.json"] and not first.carry
+    meta = {"id": "s1", "sources": {"sotkanet": {"base_url": client.base_url}}}
+    snap = write_snapshot(tmp_path / "s1", meta, first.pending)
+    replay.world.data_updated[181] = "2026-11-27"
+    n = len(replay.requests("GET", "/json"))
+    second = _draft_fetch(client, snap)
+    assert [p.path for p in second.pending] == ["sotkanet/indicators/181.json", "sotkanet/data/181.json"]
+    assert sorted(f.path for f, _ in second.carry) == [
+        "sotkanet/data/493.json", "sotkanet/indicators/493.json", "sotkanet/regions.json"]
+    assert len(replay.requests("GET", "/json")) == n + 1, "only indicator 181's data is downloaded again"
+    other_years = _draft_fetch(client, snap, years=(2025,))
+    assert {"sotkanet/data/493.json", "sotkanet/data/181.json"} <= {p.path for p in other_years.pending}
+
+
+def test_fetch_into_carries_nothing_from_another_base_url(replay, http, tmp_path):
+    client = sotkanet.SotkanetClient(replay.sotkanet_url, http)
+    first = _draft_fetch(client)
+    snap = write_snapshot(tmp_path / "s1", {"id": "s1", "sources": {"sotkanet": {"base_url": "https://elsewhere/"}}},
+                          first.pending)
+    again = _draft_fetch(client, snap)
+    assert not again.carry and len(again.pending) == len(first.pending)

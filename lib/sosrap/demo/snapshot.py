@@ -209,63 +209,67 @@ def _populations(rng: np.random.Generator) -> dict[int, np.ndarray]:
     return pops
 
 
-def _rows(ind: DemoIndicator, pops: dict[int, np.ndarray], rng: np.random.Generator) -> list[dict]:
-    """Data rows for all regions in the /json shape; counts aggregate upwards."""
-    rows: list[dict] = []
-    n_years = len(YEARS)
-    t = np.arange(n_years)
+def _row(ind: DemoIndicator, region: int, year: int, value: float | None, count: int | None) -> dict:
+    row: dict = {"indicator": ind.id, "region": region, "year": year, "gender": "total"}
+    if value is not None:
+        row["value"] = value
+    if count is not None:
+        row["absValue"] = count
+    return row
 
-    def emit(region: int, i: int, value: float | None, count: int | None) -> None:
-        row: dict = {"indicator": ind.id, "region": region, "year": YEARS[i], "gender": "total"}
-        if value is not None:
-            row["value"] = value
-        if count is not None:
-            row["absValue"] = count
-        rows.append(row)
 
-    if ind.value_type == "LKM":  # the population itself
-        for rid in sorted(pops):
-            for i in range(n_years):
-                v = int(pops[rid][i])
-                emit(rid, i, v, v)
-        return rows
+def _population_rows(ind: DemoIndicator, pops: dict[int, np.ndarray]) -> list[dict]:
+    return [_row(ind, rid, year, int(pops[rid][i]), int(pops[rid][i]))
+            for rid in sorted(pops) for i, year in enumerate(YEARS)]
 
-    scale = 100.0 if ind.value_type == "PROS" else 1000.0
-    wobble = rng.normal(0, 0.015, n_years).cumsum() * 0.5      # shared year-to-year movement
+
+def _counts(ind: DemoIndicator, pops: dict[int, np.ndarray], rng: np.random.Generator,
+            scale: float) -> dict[int, np.ndarray]:
+    """Case counts per region id and year: municipalities and counties drawn
+    around a national rate; Pohde and the country are sums."""
+    t = np.arange(len(YEARS))
+    wobble = rng.normal(0, 0.015, len(YEARS)).cumsum() * 0.5      # shared year-to-year movement
     national = ind.base * np.exp(ind.trend * t + wobble)
     counts: dict[int, np.ndarray] = {}
-    rates: dict[int, np.ndarray] = {}
     pohde_effect = 0.92 if ind.id in (181, 3562, 2424) else 1.06
-    for code, rid, *_ in POHDE_MUNICIPALITIES:
+    for _, rid, *_ in POHDE_MUNICIPALITIES:
         eff = pohde_effect * float(np.exp(rng.normal(0, 0.18)))
         slope = rng.normal(0, 0.01)
         rate = national * eff * np.exp(slope * t)
-        denom = pops[rid] * ind.denom_share
-        counts[rid] = rng.poisson(denom * rate / scale)
-        rates[rid] = rate
-    for code, rid, *_ in COUNTIES:
+        counts[rid] = rng.poisson(pops[rid] * ind.denom_share * rate / scale)
+    for _, rid, *_ in COUNTIES:
         if rid == POHDE_ID:
             continue
         eff = float(np.exp(rng.normal(0, 0.12)))
         rate = national * eff * np.exp(rng.normal(0, 0.008) * t)
         counts[rid] = rng.poisson(pops[rid] * ind.denom_share * rate / scale)
-        rates[rid] = rate
     counts[POHDE_ID] = sum(counts[rid] for _, rid, *_ in POHDE_MUNICIPALITIES)
     counts[COUNTRY_ID] = sum(counts[rid] for _, rid, *_ in COUNTIES if rid != POHDE_ID) + counts[POHDE_ID]
+    return counts
+
+
+def _rows(ind: DemoIndicator, pops: dict[int, np.ndarray], rng: np.random.Generator) -> list[dict]:
+    """Data rows for all regions in the /json shape; counts aggregate upwards.
+    Municipal cells may be missing (no row) or suppressed (a row without value)."""
+    if ind.value_type == "LKM":  # the population itself
+        return _population_rows(ind, pops)
+    scale = 100.0 if ind.value_type == "PROS" else 1000.0
+    counts = _counts(ind, pops, rng, scale)
     municipal = {rid for _, rid, *_ in POHDE_MUNICIPALITIES}
+    rows: list[dict] = []
     for rid in sorted(counts):
         denom = pops[rid] * ind.denom_share
-        for i in range(n_years):
-            if ind.gap_year == YEARS[i]:
+        for i, year in enumerate(YEARS):
+            if ind.gap_year == year:
                 continue                      # not published that year: a gap, never a zero
             c = int(counts[rid][i])
             if rid in municipal and rng.random() < 0.012:
                 continue                      # an occasional missing cell
             if rid in municipal and c < SUPPRESS_BELOW:
-                emit(rid, i, None, None) if rng.random() < 0.5 else None
-                continue                      # suppressed at source (a row with no value, or no row)
-            value = round(c / denom[i] * scale, 1)
-            emit(rid, i, value, c if ind.counts else None)
+                if rng.random() < 0.5:        # suppressed at source: a row with no value, or no row
+                    rows.append(_row(ind, rid, year, None, None))
+                continue
+            rows.append(_row(ind, rid, year, round(c / denom[i] * scale, 1), c if ind.counts else None))
     return rows
 
 

@@ -1,5 +1,9 @@
 """`sosrap fetch <edition>`: params → a new immutable snapshot, pinned in params.
 
+Orchestration only: which clients the edition needs, then each client's own
+fetch step (`sotkanet.fetch_into`, `statfin.fetch_into`) adds its files to a
+`snapshot.Draft`, and `write_snapshot` writes the result.
+
 What the edition declares (Sotkanet indicators + the population indicator,
 years, genders; StatFin tables) is downloaded into memory, checked by the
 clients, and written with `write_snapshot` (temporary folder, renamed only
@@ -33,12 +37,11 @@ from sosrap import __version__
 from sosrap.errors import FetchError, SnapshotError
 from sosrap.params import Params, load, params_dir
 from sosrap.paths import atomic_write, project_root
-from sosrap.sources.snapshot import PendingFile, Snapshot, SnapshotFile, sha256_bytes, write_snapshot
 from sosrap.sources import sotkanet, statfin
-from sosrap.sources.http import Fetched, HttpClient
+from sosrap.sources.http import HttpClient
+from sosrap.sources.snapshot import Draft, Snapshot, write_snapshot
 
 SNAPSHOTS_DIR = Path("data") / "snapshots"
-METADATA_LICENCE = "CC BY 4.0 (THL, Sotkanetin metatiedot)"
 
 Progress = Callable[[str], None]
 
@@ -79,128 +82,61 @@ def previous_snapshot(params: Params, root: Path) -> Snapshot | None:
     return None
 
 
-class _Collector:
-    """New files and carried files for the snapshot being assembled."""
-
-    def __init__(self, prev: Snapshot | None, progress: Progress):
-        self.prev = prev
-        self.pending: list[PendingFile] = []
-        self.carry: list[tuple[SnapshotFile, Path]] = []
-        self.progress = progress
-
-    def keep(self, old: SnapshotFile) -> None:
-        assert self.prev is not None
-        self.carry.append((old, self.prev.path(old)))
-
-    def add(self, path: str, f: Fetched, source: str, kind: str, key: str | None, licence: str,
-            extra: dict | None = None, *, reuse_identical: bool = True) -> bool:
-        """Add a response; if the previous snapshot has the same file with the
-        same bytes, keep that one instead (returns True when kept)."""
-        if reuse_identical and self.prev is not None:
-            old = next((x for x in self.prev.files if x.path == path), None)
-            if old is not None and old.sha256 == sha256_bytes(f.content) and old.url == f.url:
-                self.keep(old)
-                return True
-        self.pending.append(PendingFile(path=path, data=f.content, source=source, kind=kind, key=key, url=f.url,
-                                        retrieved=f.retrieved, licence=licence, extra=extra or {}))
-        return False
-
-
-def _same_base(prev: Snapshot | None, source: str, base_url: str) -> bool:
-    if prev is None:
-        return False
-    return ((prev.meta.get("sources") or {}).get(source) or {}).get("base_url") == base_url
-
-
-def _kb(n: int) -> str:
-    return f"{n / 1024:.0f} kB" if n >= 1024 else f"{n} B"
-
-
-def _fetch_sotkanet(params: Params, client: sotkanet.SotkanetClient, col: _Collector, prev: Snapshot | None,
-                    progress: Progress) -> None:
-    years = params.years.as_list()
-    genders = list(params.sources.sotkanet.genders)
-    carry_ok = _same_base(prev, "sotkanet", client.base_url)
-    regions = client.fetch_regions()
-    kept = col.add("sotkanet/regions.json", regions, "sotkanet", "regions", None, METADATA_LICENCE,
-                   reuse_identical=carry_ok)
-    progress(f"sotkanet regions: {len(regions.data)} regions, {'unchanged' if kept else _kb(len(regions.content))}")
+def _fetch_sources(params: Params, http: HttpClient, draft: Draft, report: FetchReport,
+                   progress: Progress) -> dict[str, Any]:
+    """Run each source's fetch step the edition needs; returns the snapshot's `sources` entry."""
+    sk = sotkanet.SotkanetClient(params.sources.sotkanet.base_url, http)
     ids = [i.id for i in params.indicators]
     if params.population_indicator not in ids:
         ids.append(params.population_indicator)
-    for n, iid in enumerate(ids, 1):
-        meta_f = client.fetch_indicator(iid)
-        info = sotkanet.parse_indicator(meta_f.data)
-        licence = sotkanet.licence_for(info)
-        col.add(f"sotkanet/indicators/{iid}.json", meta_f, "sotkanet", "indicator", str(iid), METADATA_LICENCE,
-                extra={"data_updated": info["data_updated"]}, reuse_identical=carry_ok)
-        label = f"[{n}/{len(ids)}] sotkanet {iid} {info['title_fi'][:60]}"
-        old_data = prev.find("sotkanet", "data", iid) if (prev and carry_ok) else None
-        old_meta = prev.find("sotkanet", "indicator", iid) if (prev and carry_ok) else None
-        old_updated = None
-        if old_meta is not None:
-            try:
-                old_updated = sotkanet.parse_indicator(prev.read_json(old_meta))["data_updated"]
-            except (SnapshotError, KeyError, ValueError, TypeError):
-                old_updated = None
-        if (old_data is not None and info["data_updated"] and old_updated == info["data_updated"]
-                and old_data.extra.get("years") == years and old_data.extra.get("genders") == genders
-                and old_data.licence == licence):
-            col.keep(old_data)
-            progress(f"{label}: unchanged (data-updated {info['data_updated']}), kept from {prev.id}")
-            continue
-        data_f = client.fetch_data(iid, years, genders)
-        col.add(f"sotkanet/data/{iid}.json", data_f, "sotkanet", "data", str(iid), licence,
-                extra={"years": years, "genders": genders, "data_updated": info["data_updated"]},
-                reuse_identical=False)
-        progress(f"{label}: {len(data_f.data)} rows, {_kb(len(data_f.content))}"
-                 + (f" (data-updated {old_updated} → {info['data_updated']})" if old_updated else ""))
+    sotkanet.fetch_into(draft, sk, ids, params.years.as_list(), params.sources.sotkanet.genders, progress)
+    sources_meta: dict[str, Any] = {"sotkanet": {"base_url": sk.base_url}}
+    if params.sources.statfin.tables:
+        sf = statfin.StatFinClient(params.sources.statfin.base_url, http)
+        statfin.fetch_into(draft, sf, params.sources.statfin.tables, params.years.as_list(), progress)
+        report.notes += sf.notes
+        sources_meta["statfin"] = {"base_url": sf.base_url}
+    return sources_meta
 
 
-def _table_request(params: Params, t: Any) -> dict:
-    return {"path": t.path, "contents_variable": t.contents_variable,
-            "selections": [s.model_dump() for s in t.selections], "years": params.years.as_list()}
+def _new_dest(root: Path, edition: str, now: _dt.datetime) -> Path:
+    """`data/snapshots/<edition>-<UTC stamp>`, with `-2`, `-3` … if taken."""
+    snap_id = f"{edition}-{_stamp(now)}"
+    dest = root / SNAPSHOTS_DIR / snap_id
+    k = 2
+    while dest.exists():
+        dest = root / SNAPSHOTS_DIR / f"{snap_id}-{k}"
+        k += 1
+    return dest
 
 
-def _fetch_statfin(params: Params, client: statfin.StatFinClient, col: _Collector, prev: Snapshot | None,
-                   progress: Progress) -> None:
-    tables = params.sources.statfin.tables
-    carry_ok = _same_base(prev, "statfin", client.base_url)
-    cfg = client.config()
-    if client.config_fetched is not None:
-        col.add("statfin/config.json", client.config_fetched, "statfin", "config", None, statfin.LICENCE,
-                reuse_identical=carry_ok)
-    progress(f"statfin limits: {cfg.cell_limit} cells per query, {cfg.max_calls} calls per {cfg.time_window:g} s")
-    for n, t in enumerate(tables, 1):
-        label = f"[{n}/{len(tables)}] statfin {t.id} ({t.path})"
-        request = _table_request(params, t)
-        updated, listing_url = client.fetch_updated(t.path)
-        old_meta = prev.find("statfin", "metadata", t.id) if (prev and carry_ok) else None
-        old_parts = [f for f in prev.files if f.source == "statfin" and f.kind == "data" and f.key == t.id] \
-            if (prev and carry_ok) else []
-        if (old_meta is not None and old_parts and updated and old_meta.extra.get("updated") == updated
-                and old_meta.extra.get("request") == request):
-            col.keep(old_meta)
-            for p in old_parts:
-                col.keep(p)
-            progress(f"{label}: unchanged (updated {updated}), kept from {prev.id}")
-            continue
-        meta_f = client.fetch_metadata(t.path)
-        meta = statfin.parse_metadata(meta_f.data)
-        sel = client.resolve(meta, t.selections, years=params.years.as_list(), table=t.id)
-        col.add(f"statfin/{t.id}/metadata.json", meta_f, "statfin", "metadata", t.id, statfin.LICENCE,
-                extra={"updated": updated, "listing_url": listing_url, "request": request, "title": meta.title},
-                reuse_identical=False)
-        parts = client.fetch_data(t.path, sel, meta=meta, contents=t.contents_variable)
-        cells = 0
-        for i, f in enumerate(parts, 1):
-            n_cells = statfin.cell_count({q["code"]: q["selection"]["values"] for q in f.body["query"]})
-            cells += n_cells
-            col.add(f"statfin/{t.id}/data-{i:03d}.json", f, "statfin", "data", t.id, statfin.LICENCE,
-                    extra={"method": "POST", "query": f.body, "cells": n_cells, "updated": updated},
-                    reuse_identical=False)
-        progress(f"{label}: {cells} cells in {len(parts)} quer{'y' if len(parts) == 1 else 'ies'}, "
-                 f"{_kb(sum(len(f.content) for f in parts))}")
+def _snapshot_meta(edition: str, params: Params, dest: Path, now: _dt.datetime, sources_meta: dict[str, Any],
+                   prev: Snapshot | None) -> dict[str, Any]:
+    return {
+        "id": dest.name,
+        "created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "synthetic": False,
+        "edition": edition,
+        "description": ("Sotkanet" + (" ja Tilastokeskus" if "statfin" in sources_meta else "")
+                        + f": painoksen {edition} aineisto, vuodet {params.years.start}–{params.years.end}, "
+                        f"haettu {now.date().isoformat()}."),
+        "generator": f"sosrap {__version__} fetch",
+        "sources": sources_meta,
+        "previous": prev.id if prev else None,
+        "request": {"years": params.years.as_list(), "genders": list(params.sources.sotkanet.genders),
+                    "indicators": sorted({i.id for i in params.indicators} | {params.population_indicator}),
+                    "statfin_tables": [t.id for t in params.sources.statfin.tables]},
+    }
+
+
+def _may_pin(edition: str, params: Params, root: Path, report: FetchReport, pin: bool) -> bool:
+    """False when the edition pins the synthetic snapshot (noted in the report)."""
+    if pin and _is_synthetic(root / params.snapshot):
+        # the demo stays on its synthetic snapshot: a real fetch must not replace it silently
+        report.notes.append(f"params/{edition}.yaml pins the synthetic snapshot {params.snapshot}; "
+                            f"not re-pinned (edit `snapshot:` by hand to build from the fetched data)")
+        return False
+    return pin
 
 
 def fetch_edition(edition: str, *, root: Path | None = None, pin: bool = True, http: HttpClient | None = None,
@@ -218,61 +154,32 @@ def fetch_edition(edition: str, *, root: Path | None = None, pin: bool = True, h
     before = http.stats.requests
     prev = previous_snapshot(params, root)
     report = FetchReport(edition=edition, snapshot=None, created=False, previous=prev.root if prev else None)
-    if pin and _is_synthetic(root / params.snapshot):
-        pin = False     # the demo stays on its synthetic snapshot: a real fetch must not replace it silently
-        report.notes.append(f"params/{edition}.yaml pins the synthetic snapshot {params.snapshot}; not re-pinned "
-                            f"(edit `snapshot:` by hand to build from the fetched data)")
+    pin = _may_pin(edition, params, root, report, pin)
     if prev is not None:
         progress(f"previous snapshot: {prev.id} ({_rel(prev.root, root)})")
 
-    col = _Collector(prev, progress)
-    sk = sotkanet.SotkanetClient(params.sources.sotkanet.base_url, http)
-    _fetch_sotkanet(params, sk, col, prev, progress)
-    sources_meta: dict[str, Any] = {"sotkanet": {"base_url": sk.base_url}}
-    if params.sources.statfin.tables:
-        sf = statfin.StatFinClient(params.sources.statfin.base_url, http)
-        _fetch_statfin(params, sf, col, prev, progress)
-        report.notes += sf.notes
-        sources_meta["statfin"] = {"base_url": sf.base_url}
-
+    draft = Draft(prev)
+    sources_meta = _fetch_sources(params, http, draft, report, progress)
     report.requests = http.stats.requests - before
-    report.carried = sorted(f.path for f, _ in col.carry)
-    report.downloaded = sorted(p.path for p in col.pending)
-    if prev is not None and not col.pending:
+    report.carried = sorted(f.path for f, _ in draft.carry)
+    report.downloaded = sorted(p.path for p in draft.pending)
+    params_file = params_dir(root) / f"{edition}.yaml"
+    if prev is not None and not draft.pending:
         report.snapshot = prev.root
         report.seconds = time.perf_counter() - t0
         progress(f"nothing new: snapshot {prev.id} is up to date")
         if pin and params.snapshot != _rel(prev.root, root):
-            report.pinned = pin_snapshot(params_dir(root) / f"{edition}.yaml", _rel(prev.root, root))
+            report.pinned = pin_snapshot(params_file, _rel(prev.root, root))
         return report
 
     now = now or _dt.datetime.now(_dt.timezone.utc)
-    snap_id = f"{edition}-{_stamp(now)}"
-    dest = root / SNAPSHOTS_DIR / snap_id
-    k = 2
-    while dest.exists():
-        dest = root / SNAPSHOTS_DIR / f"{snap_id}-{k}"
-        k += 1
-    meta = {
-        "id": dest.name,
-        "created": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "synthetic": False,
-        "edition": edition,
-        "description": ("Sotkanet" + (" ja Tilastokeskus" if "statfin" in sources_meta else "")
-                        + f": painoksen {edition} aineisto, vuodet {params.years.start}–{params.years.end}, "
-                        f"haettu {now.date().isoformat()}."),
-        "generator": f"sosrap {__version__} fetch",
-        "sources": sources_meta,
-        "previous": prev.id if prev else None,
-        "request": {"years": params.years.as_list(), "genders": list(params.sources.sotkanet.genders),
-                    "indicators": sorted({i.id for i in params.indicators} | {params.population_indicator}),
-                    "statfin_tables": [t.id for t in params.sources.statfin.tables]},
-    }
-    snap = write_snapshot(dest, meta, col.pending, carry=col.carry)
+    dest = _new_dest(root, edition, now)
+    snap = write_snapshot(dest, _snapshot_meta(edition, params, dest, now, sources_meta, prev), draft.pending,
+                          carry=draft.carry)
     report.snapshot, report.created = snap.root, True
-    progress(f"wrote snapshot {snap.id}: {len(col.pending)} files downloaded, {len(col.carry)} kept")
+    progress(f"wrote snapshot {snap.id}: {len(draft.pending)} files downloaded, {len(draft.carry)} kept")
     if pin:
-        report.pinned = pin_snapshot(params_dir(root) / f"{edition}.yaml", _rel(snap.root, root))
+        report.pinned = pin_snapshot(params_file, _rel(snap.root, root))
     report.seconds = time.perf_counter() - t0
     return report
 

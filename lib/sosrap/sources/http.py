@@ -172,46 +172,57 @@ class HttpClient:
             if throttle is not None:
                 throttle.acquire()
             self.stats.requests += 1
-            try:
-                resp = self.session.request(method, url, json=json_body, headers=headers,
-                                            timeout=(p.connect_timeout, p.read_timeout))
-                content = resp.content          # reads the body: truncation raises here
-            except requests.Timeout as e:
-                last = f"timed out ({type(e).__name__}, read timeout {p.read_timeout:g} s)"
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as e:
-                last = f"connection failed or body truncated ({type(e).__name__}: {_short(e)})"
-            else:
-                self.stats.bytes += len(content)
-                status = resp.status_code
-                if status in ok_statuses:
-                    f = Fetched(url=url, method=method, status=status, content=content, retrieved=utc_now(),
-                                headers=dict(resp.headers), body=json_body)
-                    if not parse_json:
-                        return f
-                    try:
-                        f.data = json.loads(content)
-                        return f
-                    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                        last = f"response is not valid JSON ({e.msg if hasattr(e, 'msg') else e}): {_snippet(content)!r}"
-                elif status in RETRY_STATUSES:
-                    last = f"HTTP {status} {resp.reason or ''}".rstrip()
-                    ra = _retry_after(resp.headers.get("Retry-After")) if status in (429, 503) else None
-                    if ra is not None and attempt < p.retries:
-                        self._wait(min(ra, p.retry_after_max))
-                        continue
-                else:
-                    raise FetchError(f"{what}: HTTP {status} {resp.reason or ''} from {url}: {_snippet(content)!r}",
-                                     url=url, what=what, status=status)
+            f, last, retry_after = self._attempt(method, url, what=what, json_body=json_body, parse_json=parse_json,
+                                                 ok_statuses=ok_statuses, headers=headers)
+            if f is not None:
+                return f
             if attempt < p.retries:
-                self._wait(p.delay(attempt))
+                self._wait(p.delay(attempt) if retry_after is None else min(retry_after, p.retry_after_max))
         raise FetchError(f"{what}: giving up after {p.retries + 1} attempts on {url}: {last}", url=url, what=what)
+
+    def _attempt(self, method: str, url: str, *, what: str, json_body: Any, parse_json: bool,
+                 ok_statuses: tuple[int, ...], headers: dict[str, str] | None
+                 ) -> tuple[Fetched | None, str, float | None]:
+        """One try: (the response, "", None) on success, else (None, why it
+        failed, the server's Retry-After or None) for a transient failure.
+        A non-retryable status raises `FetchError`."""
+        p = self.policy
+        try:
+            resp = self.session.request(method, url, json=json_body, headers=headers,
+                                        timeout=(p.connect_timeout, p.read_timeout))
+            content = resp.content          # reads the body: truncation raises here
+        except requests.Timeout as e:
+            return None, f"timed out ({type(e).__name__}, read timeout {p.read_timeout:g} s)", None
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as e:
+            return None, f"connection failed or body truncated ({type(e).__name__}: {_short(e)})", None
+        self.stats.bytes += len(content)
+        status = resp.status_code
+        if status in ok_statuses:
+            f = Fetched(url=url, method=method, status=status, content=content, retrieved=utc_now(),
+                        headers=dict(resp.headers), body=json_body)
+            return _parsed(f) if parse_json else (f, "", None)
+        if status in RETRY_STATUSES:
+            ra = _retry_after(resp.headers.get("Retry-After")) if status in (429, 503) else None
+            return None, f"HTTP {status} {resp.reason or ''}".rstrip(), ra
+        raise FetchError(f"{what}: HTTP {status} {resp.reason or ''} from {url}: {_snippet(content)!r}",
+                         url=url, what=what, status=status)
 
     def get(self, url: str, *, what: str, **kw: Any) -> Fetched:
         return self.request("GET", url, what=what, **kw)
 
     def post_json(self, url: str, body: Any, *, what: str, **kw: Any) -> Fetched:
         return self.request("POST", url, what=what, json_body=body, **kw)
+
+
+def _parsed(f: Fetched) -> tuple[Fetched | None, str, float | None]:
+    """*f* with its JSON parsed, or a transient failure: a 200 whose body is
+    truncated or not JSON is retried like a 5xx."""
+    try:
+        f.data = json.loads(f.content)
+        return f, "", None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        return None, f"response is not valid JSON ({e.msg if hasattr(e, 'msg') else e}): {_snippet(f.content)!r}", None
 
 
 def _short(e: BaseException, n: int = 200) -> str:

@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 from sosrap.errors import SnapshotError
 from sosrap.paths import AtomicDir
+from sosrap.sources.http import Fetched
 
 FORMAT = "sosrap-snapshot/1"
 MANIFEST = "snapshot.json"
@@ -154,6 +155,49 @@ class PendingFile:
     retrieved: str
     licence: str
     extra: dict = field(default_factory=dict)
+
+
+class Draft:
+    """A snapshot being assembled by `sosrap fetch`: new responses (`pending`)
+    and files carried over unchanged from the previous snapshot (`carry`).
+    Each source client adds its own files (`sotkanet.fetch_into`,
+    `statfin.fetch_into`); `write_snapshot(dest, meta, draft.pending,
+    carry=draft.carry)` then writes them."""
+
+    def __init__(self, prev: Snapshot | None):
+        self.prev = prev
+        self.pending: list[PendingFile] = []
+        self.carry: list[tuple[SnapshotFile, Path]] = []
+
+    def previous(self, source: str, base_url: str) -> Snapshot | None:
+        """The previous snapshot if it was fetched from the same *base_url* for
+        *source* (only then may its files be carried over), else None."""
+        if self.prev is None:
+            return None
+        same = ((self.prev.meta.get("sources") or {}).get(source) or {}).get("base_url") == base_url
+        return self.prev if same else None
+
+    def keep(self, old: SnapshotFile) -> None:
+        assert self.prev is not None
+        self.carry.append((old, self.prev.path(old)))
+
+    def add(self, path: str, f: Fetched, source: str, kind: str, key: str | None, licence: str,
+            extra: dict | None = None, *, reuse_identical: bool = True) -> bool:
+        """Add a response; if the previous snapshot has the same file with the
+        same bytes, keep that one instead (returns True when kept)."""
+        if reuse_identical and self.prev is not None:
+            old = next((x for x in self.prev.files if x.path == path), None)
+            if old is not None and old.sha256 == sha256_bytes(f.content) and old.url == f.url:
+                self.keep(old)
+                return True
+        self.pending.append(PendingFile(path=path, data=f.content, source=source, kind=kind, key=key, url=f.url,
+                                        retrieved=f.retrieved, licence=licence, extra=extra or {}))
+        return False
+
+
+def size_text(n: int) -> str:
+    """A byte count for progress lines: "12 kB", "512 B"."""
+    return f"{n / 1024:.0f} kB" if n >= 1024 else f"{n} B"
 
 
 def write_snapshot(dest: Path, meta: dict, files: Iterable[PendingFile], *, carry: Iterable[tuple[SnapshotFile, Path]] = ()) -> Snapshot:

@@ -1,7 +1,11 @@
-"""THL Sotkanet indicator bank (REST API 1.1): parsing raw responses.
+"""THL Sotkanet indicator bank (REST API 1.1): parsing, the client, the fetch step.
 
-The same functions parse the shipped demo snapshot and a fetched one, so the
-demo exercises the real path. Output frames are tidy and long with stable
+The module owns Sotkanet's verbs, like rOpenGov's R package `sotkanet`:
+parse raw responses, fetch them (`SotkanetClient`) and add them to a new
+snapshot (`fetch_into`, the Sotkanet step of `sosrap fetch`). Hand-written
+because no maintained Python client exists, and the same parsers must read
+the shipped demo snapshot and a fetched one, so the demo exercises the real
+path. Output frames are tidy and long with stable
 column names. Region codes collide across categories (HYVINVOINTIALUE "19" is
 Pohde, MAAKUNTA "19" is Lappi), so regions are keyed by Sotkanet id, and
 (category, code) is always used together.
@@ -9,17 +13,19 @@ Pohde, MAAKUNTA "19" is Lappi), so regions are keyed by Sotkanet id, and
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from sosrap.errors import FetchError
+from sosrap.errors import FetchError, SnapshotError
 from sosrap.sources.http import Fetched, HttpClient, endpoint
+from sosrap.sources.snapshot import Draft, Snapshot, SnapshotFile, size_text
 
 SOURCE = "sotkanet"
 DEFAULT_BASE_URL = "https://sotkanet.fi/rest/1.1/"
 PORTAL = "Tilasto- ja indikaattoripankki Sotkanet. Terveyden ja hyvinvoinnin laitos"
 PORTAL_EN = "Statistics and Indicator Bank Sotkanet. Finnish Institute for Health and Welfare"
+METADATA_LICENCE = "CC BY 4.0 (THL, Sotkanetin metatiedot)"
 
 DATA_COLUMNS = ["indicator", "region", "year", "gender", "value", "absValue"]
 
@@ -93,8 +99,6 @@ def tidy(data: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     cols = ["indicator", "region_id", "region_category", "region_code", "region_name", "region_name_sv",
             "year", "gender", "value", "abs_value"]
     return out[cols].sort_values(["indicator", "region_id", "year", "gender"], kind="stable").reset_index(drop=True)
-
-
 
 
 def citation(meta: dict, retrieved: str, *, lang: str = "fi") -> str:
@@ -249,3 +253,57 @@ class SotkanetClient:
 def _check(ok: bool, what: str, url: str, expectation: str) -> None:
     if not ok:
         raise FetchError(f"{what}: unexpected response from {url}: {expectation}", url=url, what=what)
+
+
+# --- the fetch step -------------------------------------------------------------
+
+def fetch_into(draft: Draft, client: SotkanetClient, indicators: Iterable[int], years: Iterable[int],
+               genders: Iterable[str], progress: Callable[[str], None]) -> None:
+    """Sotkanet's part of `sosrap fetch`: regions and each indicator's metadata
+    always (small), its data only when `data-updated`, the years, the genders
+    or the licence differ from the previous snapshot's (else carried over)."""
+    ids, years, genders = list(indicators), list(years), list(genders)
+    prev = draft.previous(SOURCE, client.base_url)
+    regions = client.fetch_regions()
+    kept = draft.add("sotkanet/regions.json", regions, SOURCE, "regions", None, METADATA_LICENCE,
+                     reuse_identical=prev is not None)
+    progress(f"sotkanet regions: {len(regions.data)} regions, "
+             f"{'unchanged' if kept else size_text(len(regions.content))}")
+    for n, iid in enumerate(ids, 1):
+        _fetch_indicator(draft, client, prev, iid, years, genders, f"[{n}/{len(ids)}] sotkanet {iid}", progress)
+
+
+def _fetch_indicator(draft: Draft, client: SotkanetClient, prev: Snapshot | None, iid: int, years: list[int],
+                     genders: list[str], label: str, progress: Callable[[str], None]) -> None:
+    meta_f = client.fetch_indicator(iid)
+    info = parse_indicator(meta_f.data)
+    licence = licence_for(info)
+    updated = info["data_updated"]
+    draft.add(f"sotkanet/indicators/{iid}.json", meta_f, SOURCE, "indicator", str(iid), METADATA_LICENCE,
+              extra={"data_updated": updated}, reuse_identical=prev is not None)
+    label = f"{label} {info['title_fi'][:60]}"
+    old_data, old_updated = _previous_data(prev, iid)
+    if (old_data is not None and updated and old_updated == updated and old_data.extra.get("years") == years
+            and old_data.extra.get("genders") == genders and old_data.licence == licence):
+        draft.keep(old_data)
+        progress(f"{label}: unchanged (data-updated {updated}), kept from {prev.id}")
+        return
+    data_f = client.fetch_data(iid, years, genders)
+    draft.add(f"sotkanet/data/{iid}.json", data_f, SOURCE, "data", str(iid), licence,
+              extra={"years": years, "genders": genders, "data_updated": updated}, reuse_identical=False)
+    progress(f"{label}: {len(data_f.data)} rows, {size_text(len(data_f.content))}"
+             + (f" (data-updated {old_updated} → {updated})" if old_updated else ""))
+
+
+def _previous_data(prev: Snapshot | None, iid: int) -> tuple[SnapshotFile | None, str | None]:
+    """The previous snapshot's data file of *iid* and the `data-updated` of its metadata."""
+    if prev is None:
+        return None, None
+    old_meta = prev.find(SOURCE, "indicator", iid)
+    old_updated = None
+    if old_meta is not None:
+        try:
+            old_updated = parse_indicator(prev.read_json(old_meta))["data_updated"]
+        except (SnapshotError, KeyError, ValueError, TypeError):
+            old_updated = None
+    return prev.find(SOURCE, "data", iid), old_updated
