@@ -110,53 +110,79 @@ _OPEN = {
 }
 
 
+def _weights(head: list[float], n: int, rest: float = 0.05) -> np.ndarray:
+    """The first *n* of *head* (then *rest* each), normalised to sum to one."""
+    w = np.array(head[:n] + [rest] * max(0, n - len(head)))
+    return w / w.sum()
 
 
-def phenomena_rows(cw: ClientWork) -> tuple[list[str], list[list[str]]]:
-    """Header (Finnish) and rows of the synthetic phenomenon export."""
-    rng = np.random.default_rng(SEED)
-    cats = [c.code for c in cw.categories]
-    cat_label = {c.code: c.label for c in cw.categories}
-    areas = [a.code for a in cw.service_areas]
-    area_label = {a.code: a.label for a in cw.service_areas}
-    # weights: the last area (youth services) and violence are rare → small cells
-    aw = np.array([0.34, 0.22, 0.18, 0.1, 0.155, 0.005][:len(areas)] + [0.05] * max(0, len(areas) - 6))
-    aw = aw / aw.sum()
-    cw_ = np.array([0.16, 0.14, 0.14, 0.1, 0.09, 0.1, 0.1, 0.08, 0.075, 0.015][:len(cats)]
-                   + [0.05] * max(0, len(cats) - 10))
-    cw_ = cw_ / cw_.sum()
-    muni = cw.municipalities or ["Oulu"]
-    mw = np.array([8.0 if m == "Oulu" else (2.0 if m in ("Raahe", "Kuusamo", "Ylivieska", "Kempele") else 0.5)
-                   for m in muni])
-    mw = mw / mw.sum()
-    ages = [a.code for a in cw.age_groups]
-    hh = [h.code for h in cw.household_types]
-    start = dt.date(2023, 1, 2)
-    span = (dt.date(2025, 5, 30) - start).days
-    header = ["Tunniste", "Päivämäärä", "Palvelualue", "Kunta", "Ilmiöluokka", "Ikäryhmä", "Kotitaloustyyppi",
-              "Kuvaus", "Arvio asiakasmäärästä", "Toimenpide-ehdotus", "Toimenpiteen tyyppi", "Lainauslupa",
-              "Vastaajan sähköposti"]  # the last column is not in the schema: form tools add such columns
-    rows = []
-    for i in range(N_PHENOMENA):
-        area = areas[rng.choice(len(areas), p=aw)]
-        k = 1 + int(rng.random() < 0.35) + int(rng.random() < 0.1)
-        chosen = list(dict.fromkeys(cats[j] for j in rng.choice(len(cats), size=k, p=cw_)))
-        date = start + dt.timedelta(days=int(rng.integers(0, span)))
-        frag = _FRAGMENTS.get(chosen[0], ["Ilmiö näkyy asiakastyössä."])
-        text = " ".join(frag[j] for j in sorted(set(rng.integers(0, len(frag), size=2).tolist())))
-        text += f" Havainto koskee erityisesti {'useita' if rng.random() < 0.5 else 'muutamia'} asiakkaita."
-        act_code, act = _ACTIONS[int(rng.integers(0, len(_ACTIONS)))]
-        # codes for some rows, Finnish labels for others (form tools export either)
-        cat_cell = "; ".join(c if rng.random() < 0.5 else cat_label[c] for c in chosen)
-        area_cell = area if rng.random() < 0.3 else area_label[area]
-        rows.append([
-            f"IR-{2023 + (date.year - 2023)}-{i + 1:04d}", fmt.fi_date(date), area_cell,
-            muni[rng.choice(len(muni), p=mw)] if rng.random() < 0.9 else "",
-            cat_cell, ages[int(rng.integers(0, len(ages)))], hh[int(rng.integers(0, len(hh)))] if rng.random() < 0.7 else "",
-            text, str(int(rng.integers(3, 60))) if rng.random() < 0.8 else "", act if rng.random() < 0.85 else "",
-            act_code, "kyllä" if rng.random() < 0.55 else "ei", "",
-        ])
-    # --- planted identifiers, in rows approved for quoting -------------------
+def _municipality_weight(m: str) -> float:
+    if m == "Oulu":
+        return 8.0
+    return 2.0 if m in ("Raahe", "Kuusamo", "Ylivieska", "Kempele") else 0.5
+
+
+@dataclass(frozen=True)
+class _PhenomenonLists:
+    """Code lists of the edition and the weights the synthetic reports are drawn with."""
+    cats: list[str]
+    cat_label: dict[str, str]
+    areas: list[str]
+    area_label: dict[str, str]
+    area_w: np.ndarray
+    cat_w: np.ndarray
+    muni: list[str]
+    muni_w: np.ndarray
+    ages: list[str]
+    hh: list[str]
+
+    @classmethod
+    def of(cls, cw: ClientWork) -> _PhenomenonLists:
+        areas = [a.code for a in cw.service_areas]
+        cats = [c.code for c in cw.categories]
+        muni = cw.municipalities or ["Oulu"]
+        mw = np.array([_municipality_weight(m) for m in muni])
+        # weights: the last area (youth services) and violence are rare → small cells
+        return cls(cats=cats, cat_label={c.code: c.label for c in cw.categories},
+                   areas=areas, area_label={a.code: a.label for a in cw.service_areas},
+                   area_w=_weights([0.34, 0.22, 0.18, 0.1, 0.155, 0.005], len(areas)),
+                   cat_w=_weights([0.16, 0.14, 0.14, 0.1, 0.09, 0.1, 0.1, 0.08, 0.075, 0.015], len(cats)),
+                   muni=muni, muni_w=mw / mw.sum(),
+                   ages=[a.code for a in cw.age_groups], hh=[h.code for h in cw.household_types])
+
+
+_PHENOMENA_START = dt.date(2023, 1, 2)
+_PHENOMENA_SPAN = (dt.date(2025, 5, 30) - _PHENOMENA_START).days
+PHENOMENA_HEADER = ["Tunniste", "Päivämäärä", "Palvelualue", "Kunta", "Ilmiöluokka", "Ikäryhmä", "Kotitaloustyyppi",
+                    "Kuvaus", "Arvio asiakasmäärästä", "Toimenpide-ehdotus", "Toimenpiteen tyyppi", "Lainauslupa",
+                    "Vastaajan sähköposti"]  # the last column is not in the schema: form tools add such columns
+
+
+def _phenomenon_row(rng: np.random.Generator, i: int, s: _PhenomenonLists) -> list[str]:
+    """One report; the draws are made in a fixed order, so the same seed gives the same rows."""
+    area = s.areas[rng.choice(len(s.areas), p=s.area_w)]
+    k = 1 + int(rng.random() < 0.35) + int(rng.random() < 0.1)
+    chosen = list(dict.fromkeys(s.cats[j] for j in rng.choice(len(s.cats), size=k, p=s.cat_w)))
+    date = _PHENOMENA_START + dt.timedelta(days=int(rng.integers(0, _PHENOMENA_SPAN)))
+    frag = _FRAGMENTS.get(chosen[0], ["Ilmiö näkyy asiakastyössä."])
+    text = " ".join(frag[j] for j in sorted(set(rng.integers(0, len(frag), size=2).tolist())))
+    text += f" Havainto koskee erityisesti {'useita' if rng.random() < 0.5 else 'muutamia'} asiakkaita."
+    act_code, act = _ACTIONS[int(rng.integers(0, len(_ACTIONS)))]
+    # codes for some rows, Finnish labels for others (form tools export either)
+    cat_cell = "; ".join(c if rng.random() < 0.5 else s.cat_label[c] for c in chosen)
+    area_cell = area if rng.random() < 0.3 else s.area_label[area]
+    return [
+        f"IR-{2023 + (date.year - 2023)}-{i + 1:04d}", fmt.fi_date(date), area_cell,
+        s.muni[rng.choice(len(s.muni), p=s.muni_w)] if rng.random() < 0.9 else "",
+        cat_cell, s.ages[int(rng.integers(0, len(s.ages)))],
+        s.hh[int(rng.integers(0, len(s.hh)))] if rng.random() < 0.7 else "",
+        text, str(int(rng.integers(3, 60))) if rng.random() < 0.8 else "", act if rng.random() < 0.85 else "",
+        act_code, "kyllä" if rng.random() < 0.55 else "ei", "",
+    ]
+
+
+def _plant_in_phenomena(rows: list[list[str]]) -> None:
+    """Planted identifiers, in rows approved for quoting."""
     plant_rows = list(range(5, 5 + 3 * len(PLANTED_CODES), 3))
     for n, (r, code) in enumerate(zip(plant_rows, PLANTED_CODES)):
         row = rows[r]
@@ -178,51 +204,64 @@ def phenomena_rows(cw: ClientWork) -> tuple[list[str], list[list[str]]]:
     for n, name in enumerate(PLANTED_NAMES):
         rows[100 + n][7] += f" Asiakas {name} kertoi tilanteesta itse."
         rows[100 + n][11] = "kyllä"
+
+
+def phenomena_rows(cw: ClientWork) -> tuple[list[str], list[list[str]]]:
+    """Header (Finnish) and rows of the synthetic phenomenon export."""
+    rng = np.random.default_rng(SEED)
+    lists = _PhenomenonLists.of(cw)
+    rows = [_phenomenon_row(rng, i, lists) for i in range(N_PHENOMENA)]
+    _plant_in_phenomena(rows)
     # --- invalid rows: the rejects path runs in every demo build --------------
     rows[150][1] = "31.2.2024"                      # impossible date
     rows[151][4] = "tuntematon luokka"               # not in the code list
     rows[152][0] = rows[10][0]                       # duplicate id
     rows[153][8] = "noin kymmenen"                   # not a number
-    return header, rows
+    return list(PHENOMENA_HEADER), rows
 
 
-def survey_rows(cw: ClientWork) -> tuple[list[str], list[list]]:
-    rng = np.random.default_rng(SEED + 1)
-    groups = [g.label for g in cw.respondent_groups]
-    areas = [a.label for a in cw.service_areas]
-    ages = [a.label for a in cw.age_groups if a.code != "kaikki"]
+def _likert_answers(rng: np.random.Generator, base: float, cw: ClientWork) -> list:
+    """One answer per Likert item: a scale point (number or label), 'don't know' or blank."""
     k = len(cw.likert_scale)
-    header = (["Vastaustunniste", "Vastauspäivä", "Vastaajaryhmä", "Palvelualue", "Kunta", "Ikäryhmä"]
-              + [q.column or q.text for q in cw.likert_items] + [q.column or q.text for q in cw.open_questions]
-              + ["Lainauslupa"])
-    rows: list[list] = []
-    start = dt.date(2025, 3, 3)
-    for i in range(N_SURVEY):
-        g = groups[0] if rng.random() < 0.6 else groups[1 % len(groups)]
-        base = rng.normal(3.4 if g == groups[0] else 3.0, 0.8)
-        row: list = [f"K-{i + 1:04d}", dt.datetime.combine(start + dt.timedelta(days=int(rng.integers(0, 40))),
-                                                          dt.time(12, 0)),
-                     g, areas[int(rng.integers(0, len(areas) - 1))], "Oulu" if rng.random() < 0.5 else "Raahe",
-                     ages[int(rng.integers(0, len(ages)))]]
-        for j, _q in enumerate(cw.likert_items):
-            u = rng.random()
-            if u < 0.06:
-                row.append(cw.likert_dont_know[0] if cw.likert_dont_know else None)
-            elif u < 0.1:
-                row.append(None)
-            else:
-                v = int(np.clip(round(base + rng.normal(0, 0.9) - 0.3 * j), 1, k))
-                row.append(cw.likert_scale[v - 1] if rng.random() < 0.3 else v)
-        for q in cw.open_questions:
-            opts = _OPEN.get(q.code, ["Ei kommentoitavaa."])
-            row.append(opts[int(rng.integers(0, len(opts)))] if rng.random() < 0.45 else None)
-        row.append("kyllä" if rng.random() < 0.5 else "ei")
-        rows.append(row)
-    # a respondent group of three: a small cell in every by-group table
+    out: list = []
+    for j, _q in enumerate(cw.likert_items):
+        u = rng.random()
+        if u < 0.06:
+            out.append(cw.likert_dont_know[0] if cw.likert_dont_know else None)
+        elif u < 0.1:
+            out.append(None)
+        else:
+            v = int(np.clip(round(base + rng.normal(0, 0.9) - 0.3 * j), 1, k))
+            out.append(cw.likert_scale[v - 1] if rng.random() < 0.3 else v)
+    return out
+
+
+_SURVEY_START = dt.date(2025, 3, 3)
+
+
+def _survey_row(rng: np.random.Generator, i: int, cw: ClientWork, groups: list[str], areas: list[str],
+                ages: list[str]) -> list:
+    g = groups[0] if rng.random() < 0.6 else groups[1 % len(groups)]
+    base = rng.normal(3.4 if g == groups[0] else 3.0, 0.8)
+    day = _SURVEY_START + dt.timedelta(days=int(rng.integers(0, 40)))
+    row: list = [f"K-{i + 1:04d}", dt.datetime.combine(day, dt.time(12, 0)),
+                 g, areas[int(rng.integers(0, len(areas) - 1))], "Oulu" if rng.random() < 0.5 else "Raahe",
+                 ages[int(rng.integers(0, len(ages)))]]
+    row += _likert_answers(rng, base, cw)
+    for q in cw.open_questions:
+        opts = _OPEN.get(q.code, ["Ei kommentoitavaa."])
+        row.append(opts[int(rng.integers(0, len(opts)))] if rng.random() < 0.45 else None)
+    row.append("kyllä" if rng.random() < 0.5 else "ei")
+    return row
+
+
+
+def _plant_in_survey(rows: list[list], cw: ClientWork) -> None:
+    """A respondent group of three (a small cell in every by-group table), planted
+    identifiers in approved open answers, and one answer off the scale."""
     small = cw.respondent_groups[-1].label
     for r in (17, 211, 390):
         rows[r][2] = small
-    # planted identifiers in approved open answers
     oq = 6 + len(cw.likert_items)
     for n, (r, text) in enumerate([
         (30, f"Soittakaa minulle {PLANTED_PHONES[0]}, hetu {PLANTED_CODES[2]}."),
@@ -233,6 +272,18 @@ def survey_rows(cw: ClientWork) -> tuple[list[str], list[list]]:
         rows[r][oq + (n % max(1, len(cw.open_questions)))] = text
         rows[r][-1] = "kyllä"
     rows[40][7] = 9          # off the scale: rejected
+
+
+def survey_rows(cw: ClientWork) -> tuple[list[str], list[list]]:
+    rng = np.random.default_rng(SEED + 1)
+    groups = [g.label for g in cw.respondent_groups]
+    areas = [a.label for a in cw.service_areas]
+    ages = [a.label for a in cw.age_groups if a.code != "kaikki"]
+    header = (["Vastaustunniste", "Vastauspäivä", "Vastaajaryhmä", "Palvelualue", "Kunta", "Ikäryhmä"]
+              + [q.column or q.text for q in cw.likert_items] + [q.column or q.text for q in cw.open_questions]
+              + ["Lainauslupa"])
+    rows = [_survey_row(rng, i, cw, groups, areas, ages) for i in range(N_SURVEY)]
+    _plant_in_survey(rows, cw)
     return header, rows
 
 

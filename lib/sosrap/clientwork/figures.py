@@ -1,0 +1,90 @@
+"""Figures of the client-work stage and their alt texts, drawn from the
+published (suppressed) tables and the Likert summaries in the report theme
+(`sosrap.report.theme`); a hidden count is marked, never drawn."""
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+
+from sosrap import privacy
+from sosrap.clientwork.publish import StageData
+from sosrap.clientwork.summaries import likert_summary
+from sosrap.report import fmt
+
+
+def figure_categories(st: privacy.SuppressedTable, *, synthetic: bool):
+    """Reports per category (row totals of the published table; hidden totals are not drawn)."""
+    import matplotlib.pyplot as plt
+
+    from sosrap.report import theme as plots
+    plots.setup()
+    totals = st.masked()[privacy.TOTAL_LABEL].drop(privacy.TOTAL_LABEL)
+    totals = totals.sort_values(ascending=True, na_position="first")
+    fig, ax = plt.subplots(figsize=(plots.FIGSIZE[0], 4.2))
+    vals = totals.astype(float).fillna(0).to_numpy()
+    ax.barh(list(totals.index), vals, color=plots.HIGHLIGHT)
+    for y, v in enumerate(totals):
+        ax.text((0 if pd.isna(v) else float(v)) + 0.5, y, st.marker if pd.isna(v) else fmt.number(v, 0),
+                va="center", fontsize=8)
+    ax.set_xlabel("ilmiöraportteja")
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    plots.fi_axis(ax, "x", 0)
+    text = "Lähde: ilmiöraportit."
+    if synthetic:
+        text += " SYNTEETTINEN ESIMERKKIAINEISTO."
+    plots.source_line(fig, text)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def alt_categories(st: privacy.SuppressedTable) -> str:
+    totals = st.masked()[privacy.TOTAL_LABEL].drop(privacy.TOTAL_LABEL).dropna().sort_values(ascending=False)
+    if totals.empty:
+        return "Pylväskuvio ilmiöraporttien määrästä ilmiöluokittain; kaikki luvut salattu."
+    return (f"Vaakapylväskuvio ilmiöraporttien määrästä ilmiöluokittain. Eniten raportteja oli luokassa "
+            f"{totals.index[0]} ({fmt.number(totals.iloc[0], 0)}) ja vähiten luokassa {totals.index[-1]} "
+            f"({fmt.number(totals.iloc[-1], 0)}).")
+
+
+def figure_likert(sd: StageData):
+    """Share agreeing and disagreeing per statement (diverging bars)."""
+    import matplotlib.pyplot as plt
+
+    from sosrap.report import theme as plots
+    assert sd.survey is not None
+    plots.setup()
+    d = sd.survey.data
+    s = likert_summary(d, sd.cw, min_count=sd.min_count).iloc[::-1]
+    labels_ = ["\n".join(textwrap.wrap(t, 34)) for t in s["statement"]]
+    fig, ax = plt.subplots(figsize=(plots.FIGSIZE[0], 4.0))
+    agree = s["agree_pct"].astype(float).fillna(0).to_numpy()
+    dis = s["disagree_pct"].astype(float).fillna(0).to_numpy()
+    ax.barh(labels_, agree, color=plots.HIGHLIGHT, label="samaa mieltä (4–5)")
+    ax.barh(labels_, -dis, color=plots.WARN, label="eri mieltä (1–2)")
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.set_xlim(-100, 100)
+    ax.set_xticks([-100, -50, 0, 50, 100])
+    ax.set_xticklabels(["100 %", "50 %", "0", "50 %", "100 %"])
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right", fontsize=8)
+    text = f"Lähde: asukas- ja asiakaskysely, n = {fmt.number(len(d), 0)}."
+    if sd.synthetic:
+        text += " SYNTEETTINEN ESIMERKKIAINEISTO."
+    plots.source_line(fig, text)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def alt_likert(sd: StageData) -> str:
+    assert sd.survey is not None
+    s = likert_summary(sd.survey.data, sd.cw, min_count=sd.min_count).dropna(subset=["agree_pct"])
+    if s.empty:
+        return "Kuvio kyselyn väittämistä; tulokset salattu pienen vastaajamäärän vuoksi."
+    hi, lo = s.loc[s["agree_pct"].idxmax()], s.loc[s["agree_pct"].idxmin()]
+    return (f"Vaakapylväskuvio: samaa ja eri mieltä olevien osuudet {len(s)} väittämästä. Eniten samaa mieltä "
+            f"oltiin väittämästä ”{hi['statement']}” ({fmt.percent(hi['agree_pct'], 0)}), vähiten väittämästä "
+            f"”{lo['statement']}” ({fmt.percent(lo['agree_pct'], 0)}).")
+
