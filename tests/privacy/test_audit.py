@@ -1,10 +1,10 @@
-"""The end-of-build audit of rendered output (privacy.audit_*): it finds
-identifiers and unsuppressed small counts, says where, and never prints them."""
+"""The audit of published files and the privacy gate (sosrap.privacy.audit): it finds
+identifiers and unsuppressed small counts, says where, and never prints them.
+Tests of the gate call `privacy.gate`, the function build and publish call."""
 from __future__ import annotations
 
 from pathlib import Path
 
-import pypandoc
 import pytest
 
 from sosrap import privacy as P
@@ -56,10 +56,16 @@ def test_audit_html_finds_each_kind_and_says_where(html):
     assert phone.section == "Yhteystiedot"
 
 
+def gate(files, protected=(), **kw):
+    """The gate with the build's defaults (threshold 5, nothing allowed)."""
+    P.gate(files, protected=protected, min_count=kw.pop("min_count", 5), allow=kw.pop("allow", ()), **kw)
+
+
 def test_findings_never_contain_the_value(html):
     f = P.audit_html(html, ["tbl-protected"])
     with pytest.raises(P.PrivacyError) as e:
-        P.check_report(html, ["tbl-protected"])
+        gate([html], ["tbl-protected"])
+    assert e.value.findings == f
     text = str(e.value) + " ".join(str(x) for x in f) + repr(f)
     for v in (CODE, "123E", MAIL, "example", PHONE, "4567"):
         assert v not in text
@@ -82,8 +88,9 @@ def test_clean_report_passes(tmp_path):
     p.write_text("<html><body><h1>Otsikko</h1><p>Asiakkaita 12 345 (2015–2024), osuus 0,5 %.</p>"
                  "<div id='tbl-a'><table><tr><th>a</th><td>x</td><td>15</td><td>0</td></tr></table></div>"
                  "</body></html>", encoding="utf-8")
-    assert P.audit_report(p, [P.ProtectedTable("tbl-a", 5)]) == []
-    P.check_report(p, ["tbl-a"])  # does not raise
+    assert P.audit_html(p, [P.ProtectedTable("tbl-a", 5)]) == []
+    gate([p], [P.ProtectedTable("tbl-a", 5)])   # does not raise
+    gate([p], ["tbl-a"])
 
 
 def test_threshold_per_table(tmp_path):
@@ -101,58 +108,62 @@ def test_audit_text_offsets():
     assert P.audit_text(text, names=["Aino"], kinds=("name",)) == []
 
 
-MD = f"""# Johdanto
-
-Teksti ilman tunnisteita, 12 345 asiakasta.
-
-# Ilmiöt
-
-Yhteys {MAIL}.
-
-::: {{#tbl-protected}}
-| Luokka | n |
-|---|---|
-| A | 3 |
-| B | 10 |
-
-: Suojattu taulukko
-:::
-
-| Luokka | n |
-|---|---|
-| C | 2 |
-
-: Avoin taulukko {{#tbl-open}}
-
-Tunnus {CODE}.
-"""
+def test_gate_requires_every_protected_table_in_the_html(tmp_path):
+    p = tmp_path / "ok.html"
+    p.write_text("<p>Ei taulukoita.</p>", encoding="utf-8")
+    with pytest.raises(P.PrivacyError) as e:
+        gate([p], ["tbl-a"])
+    assert [(x.kind, x.table) for x in e.value.findings] == [("missing_table", "tbl-a")]
 
 
-def test_audit_docx_made_by_pandoc(tmp_path):
-    src = tmp_path / "r.md"
-    src.write_text(MD, encoding="utf-8")
-    out = tmp_path / "r.docx"
-    pypandoc.convert_file(str(src), "docx", outputfile=str(out))
-    f = P.audit_docx(out, ["tbl-protected"])
-    assert sorted(x.kind for x in f) == ["email", "identity_code", "small_count"]
-    small = next(x for x in f if x.kind == "small_count")
-    assert small.table == "tbl-protected" and small.section == "Ilmiöt"
-    assert all(x.section == "Ilmiöt" for x in f)
-    text = " ".join(map(str, f))
-    assert MAIL not in text and CODE not in text
-    # the same file through audit_report, with the HTML beside it
-    html = tmp_path / "r.html"
-    pypandoc.convert_file(str(src), "html", outputfile=str(html))
-    both = P.audit_report(html, ["tbl-protected"], docx_path=out)
-    assert sorted(x.kind for x in both) == ["email", "email", "identity_code", "identity_code",
-                                            "small_count", "small_count"]
+def test_gate_names_files_as_given_and_allows_public_contacts(html):
+    with pytest.raises(P.PrivacyError) as e:
+        gate({"julkaisu/raportti.html": html}, ["tbl-protected"], allow=[MAIL, PHONE])
+    assert {x.kind for x in e.value.findings} == {"identity_code", "small_count"}
+    assert {x.file for x in e.value.findings} == {"julkaisu/raportti.html"}
 
 
-def test_audit_docx_rejects_non_docx(tmp_path):
-    p = tmp_path / "x.docx"
-    p.write_bytes(b"nope")
-    with pytest.raises(P.SosrapError, match="not a valid DOCX"):
-        P.audit_docx(p)
+def test_gate_checks_configured_names(tmp_path):
+    p = tmp_path / "r.html"
+    p.write_text("<p>Ainolle soitettiin.</p>", encoding="utf-8")
+    gate([p])
+    with pytest.raises(P.PrivacyError) as e:
+        gate([p], names=["Aino"])
+    assert [x.kind for x in e.value.findings] == ["name"] and "Aino" not in str(e.value)
+
+
+def _notebook(outputs: list[dict], source: str = "") -> str:
+    import json
+    return json.dumps({"cells": [{"cell_type": "code", "source": source, "outputs": outputs}],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def test_gate_reads_notebook_outputs_and_tables(tmp_path):
+    """Data files: identity codes and e-mails in what a notebook printed, or in a CSV, fail the gate;
+    phone-shaped numbers there do not, nor does the notebook's source code."""
+    nb = tmp_path / "40.ipynb"
+    nb.write_text(_notebook([{"output_type": "stream", "name": "stdout", "text": ["rivi\n", f"tunnus {CODE}\n"]},
+                             {"output_type": "execute_result", "data": {"text/plain": f"'{MAIL}'"}}],
+                            source=f"# {CODE}"), encoding="utf-8")
+    csv = tmp_path / "t.csv"
+    csv.write_text(f"luokka,n\nA,{CODE}\nB,0401234567\n", encoding="utf-8")
+    clean = tmp_path / "ok.csv"
+    clean.write_text("luokka,n\nA,0401234567\n", encoding="utf-8")
+    assert "tunnus" in P.notebook_text(nb) and "# " not in P.notebook_text(nb)
+    gate({"tables/ok.csv": clean})
+    with pytest.raises(P.PrivacyError) as e:
+        gate({"notebooks/40.ipynb": nb, "tables/t.csv": csv, "tables/ok.csv": clean})
+    got = [(x.file, x.kind, x.line) for x in e.value.findings]
+    assert got == [("notebooks/40.ipynb", "identity_code", 2), ("notebooks/40.ipynb", "email", 6),
+                   ("tables/t.csv", "identity_code", 2)]
+    for v in (CODE, "123E", MAIL):
+        assert v not in str(e.value)
+
+
+def test_privacy_error_lists_at_most_fifty_findings():
+    findings = [P.Finding("phone", "r.html", offset=k) for k in range(53)]
+    msg = str(P.PrivacyError(findings))
+    assert msg.count("\n  - ") == 50 and "… and 3 more" in msg and "53 finding(s)" in msg
 
 
 # --- the demo report, built once (shared session fixture from conftest) -------------
@@ -194,7 +205,8 @@ def test_demo_report_passes_audit_and_suppresses_small_cells(demo_build):
     root, html = demo_build
     protected = P.load_protected(root / "build" / "demo")
     assert {t.id for t in protected} >= {"tbl-ilmiot-alue", "tbl-ilmiot-vuosi", "tbl-kysely-ryhmat"}
-    assert P.audit_report(html, protected, require_protected=True) == []
+    priv = _params.load("demo", root).privacy
+    P.gate([html], protected=protected, min_count=priv.min_count, allow=priv.audit_allow)   # as the build calls it
     # the input has small cells; the published table shows markers instead
     cw = _params.load("demo", root).client_work
     res = C.ingest_phenomena(root / cw.phenomena_file, cw)

@@ -172,22 +172,6 @@ def _progress(console: Console, quiet: bool):
     return say
 
 
-def audit_rendered(layout: Layout, params: _params.Params, outputs: dict[str, Path]) -> None:
-    """Audit the rendered files before they are moved into place: an identity
-    code, e-mail, phone number or an unsuppressed small count from a protected
-    table fails the build (the message says where, never the value)."""
-    from sosrap import privacy
-    protected = privacy.load_protected(layout.artifacts)
-    kw = {"min_count": params.privacy.min_count, "allow": params.privacy.audit_allow}
-    findings = []
-    if "html" in outputs:
-        findings += privacy.audit_html(outputs["html"], protected, require_protected=True, **kw)
-    if "docx" in outputs:
-        findings += privacy.audit_docx(outputs["docx"], protected, **kw)
-    if findings:
-        raise privacy.PrivacyError(findings)
-
-
 def summary_table(results: Sequence[StageResult], rendered: bool, engine: str, timings: dict) -> Table:
     """The end-of-build summary: what ran, what was reused, how long it took."""
     table = Table(title_justify="left", show_edge=False, pad_edge=False)
@@ -290,7 +274,9 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
         with tempfile.TemporaryDirectory(prefix=".render-", dir=layout.root) as tmp:
             res = render.render(report_dir, Path(tmp), engine=engine_name, formats=formats, output_name=base,
                                 source_date_epoch=epoch)
-            audit_rendered(layout, params, res.outputs)   # the privacy gate: a failing report is never written
+            from sosrap import privacy      # the privacy gate: a failing report is never written
+            privacy.gate(list(res.outputs.values()), protected=privacy.load_protected(layout.artifacts),
+                         min_count=params.privacy.min_count, allow=params.privacy.audit_allow)
             for fmt, p in res.outputs.items():
                 p.replace(outputs[fmt])      # atomic: a reader never sees a half-written report
         atomic_write(fp_file, json.dumps({"fingerprint": fp, "engine": engine_name}, indent=1) + "\n")

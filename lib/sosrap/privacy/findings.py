@@ -1,0 +1,145 @@
+"""What every audit shares: a finding (the place of a hit, never its value),
+the error that lists findings, and the text map that takes a hit in the
+extracted text back to its place in the file."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from sosrap.errors import SosrapError
+from sosrap.privacy.detect import KIND_FI, find_all
+from sosrap.privacy.protected import ProtectedTable
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One audit finding: kind and place, never the value."""
+    kind: str            # identity_code | phone | email | name | small_count
+    file: str
+    section: str = ""    # nearest heading above
+    table: str = ""      # enclosing element/table id, if any
+    offset: int = -1     # character offset in the file (HTML) or in the document text (DOCX)
+    line: int = 0
+    detail: str = ""     # e.g. "row 3, column 2" — positions, not contents
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line:
+            where.append(f"line {self.line}")
+        if self.offset >= 0:
+            where.append(f"char {self.offset}")
+        if self.section:
+            where.append(f"section {self.section!r}")
+        if self.table:
+            where.append(f"table #{self.table}")
+        if self.detail:
+            where.append(self.detail)
+        return f"{KIND_FI.get(self.kind, self.kind)} ({self.kind}) at " + ", ".join(where)
+
+
+class PrivacyError(SosrapError):
+    """The report failed the privacy audit; the message says where, never what."""
+
+    def __init__(self, findings: Sequence[Finding]):
+        self.findings = list(findings)
+        lines = [f"  - {f}" for f in self.findings[:50]]
+        more = len(self.findings) - 50
+        if more > 0:
+            lines.append(f"  … and {more} more")
+        super().__init__(
+            f"privacy audit failed: {len(self.findings)} finding(s) in the rendered report "
+            f"(values are not shown; open the file at the given place):\n" + "\n".join(lines))
+
+
+@dataclass
+class _Chunk:
+    start: int          # offset in the joined text
+    src: int            # offset in the source file (or document text)
+    line: int
+    section: str
+    ids: tuple[str, ...]
+
+
+class TextMap:
+    """Joined visible text plus a map back to where each piece came from."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.chunks: list[_Chunk] = []
+        self.length = 0
+
+    def add(self, text: str, src: int, line: int, section: str, ids: tuple[str, ...]) -> None:
+        if not text:
+            return
+        self.chunks.append(_Chunk(self.length, src, line, section, ids))
+        self.parts.append(text)
+        self.length += len(text)
+
+    def brk(self) -> None:
+        if self.parts and not self.parts[-1].endswith("\n"):
+            self.parts.append("\n")
+            self.length += 1
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def locate(self, pos: int) -> _Chunk | None:
+        lo, hi = 0, len(self.chunks) - 1
+        best = None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            if self.chunks[mid].start <= pos:
+                best = self.chunks[mid]
+                lo = mid + 1
+            else:
+                hi = mid - 1
+        return best
+
+
+def hits_to_findings(tm: TextMap, file: str, names: Iterable[str] | None, kinds: Sequence[str],
+                     allow: Iterable[str]) -> list[Finding]:
+    """Findings of *kinds* in the mapped text, each placed in the file; hits
+    equal to an *allow* entry (spaces, hyphens and brackets aside) are public."""
+    text = tm.text
+    allowed = {_norm_allow(a) for a in allow}
+    out = []
+    for h in find_all(text, names):
+        if h.kind not in kinds:
+            continue
+        if _norm_allow(text[h.start:h.end]) in allowed:
+            continue
+        ch = tm.locate(h.start)
+        if ch is None:
+            out.append(Finding(h.kind, file, offset=h.start))
+            continue
+        out.append(Finding(h.kind, file, section=ch.section, table=ch.ids[-1] if ch.ids else "",
+                           offset=ch.src + (h.start - ch.start), line=ch.line))
+    return out
+
+
+def _norm_allow(s: str) -> str:
+    return re.sub(r"[\s\u00a0\-()]", "", s).lower()
+
+
+_NUM = re.compile(r"^[+]?\d{1,3}(?:[ \u00a0\u202f]?\d{3})*$")
+
+
+def small_count(cell_text: str, min_count: int) -> bool:
+    """True when a table cell shows a count between 1 and *min_count* − 1."""
+    s = cell_text.strip()
+    if not _NUM.match(s):
+        return False
+    v = int(re.sub(r"\D", "", s))
+    return 0 < v < min_count
+
+
+def protected_map(protected: Iterable[ProtectedTable | str] | None, min_count: int) -> dict[str, ProtectedTable]:
+    """Protected tables by id; a bare id gets *min_count* and the default marker."""
+    out = {}
+    for p in protected or []:
+        t = p if isinstance(p, ProtectedTable) else ProtectedTable(str(p), min_count)
+        out[t.id] = t
+    return out
+
