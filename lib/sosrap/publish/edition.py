@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from sosrap import params as _params
-from sosrap.report import proposals
+from sosrap.report import proposals, staging
 from sosrap.errors import SosrapError
 from sosrap.paths import deep_merge, project_root
 
@@ -137,8 +137,7 @@ def new_edition(new: str, *, from_edition: str, root: Path | None = None, snapsh
     except SosrapError as e:
         raise SosrapError(f"the scaffolded params for {new} would be invalid: {e}") from None
 
-    ignore = shutil.ignore_patterns(*__import__("sosrap.pipeline.build", fromlist=["GENERATED"]).GENERATED,
-                                    ".quarto", "_site", proposals.REGISTER)
+    ignore = shutil.ignore_patterns(*staging.IGNORED, proposals.REGISTER)
     shutil.copytree(src_report, report_dir, ignore=ignore)
     try:
         register = proposals.carry_forward(src_report / proposals.REGISTER, from_edition)
