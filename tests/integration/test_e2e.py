@@ -143,7 +143,7 @@ def test_rebuilds_noop_text_only_and_deterministic(built):
     assert {s.state for s in r.stages} == {"skipped"} and not r.rendered
     assert html.read_bytes() == original
     # Only chapter text changes: re-render without executing notebooks.
-    chapter = root / "reports/demo/chapters/07-seuranta.qmd"
+    chapter = root / "reports/_shared/chapters/07-seuranta.qmd"
     old = chapter.read_text(encoding="utf-8")
     chapter.write_text(old + "\nLisätty testilause seurannasta.\n", encoding="utf-8")
     r = B.build("demo", root=root, quiet=True)
@@ -186,7 +186,7 @@ def test_privacy_gate_stops_a_report_with_an_identity_code(built):
     typed into a chapter fails the build, and the message does not repeat it."""
     root, html = built
     original = html.read_bytes()
-    chapter = root / "reports/demo/chapters/07-seuranta.qmd"
+    chapter = root / "reports/_shared/chapters/07-seuranta.qmd"
     old = chapter.read_text(encoding="utf-8")
     chapter.write_text(old + "\nAsiakas 131052-308T ja puhelin 040 123 4567.\n", encoding="utf-8")
     try:

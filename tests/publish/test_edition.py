@@ -8,7 +8,7 @@ import yaml
 
 from sosrap.publish import edition as E
 from sosrap import params as P
-from sosrap.report import proposals as PR
+from sosrap.report import proposals as PR, staging as S
 from support import run_sosrap
 
 
@@ -35,9 +35,18 @@ def test_new_edition_scaffolds_params_and_report(project):
     assert "\nsnapshot: data/snapshots/2030-not-fetched-yet\n" in (project / "params/2030.yaml").read_text(encoding="utf-8")
 
     rep = project / "reports/2030"
-    for name in ("_quarto.yml", "index.qmd", "references.bib", "chapters/06-toimenpide-ehdotukset.qmd",
-                 "chapters/95-julkaisutiedot.qmd"):
-        assert (rep / name).is_file(), name
+    # Only what the demo owns is copied: its _quarto.yml and the chapter it overrides;
+    # the shared chapters stay in reports/_shared/, and the register is carried forward.
+    demo = project / "reports/demo"
+    assert set(S.own_files(rep)) == {"_quarto.yml", "chapters/04-ilmiot-asiakastyosta.qmd", PR.REGISTER}
+    assert (rep / "chapters/04-ilmiot-asiakastyosta.qmd").read_bytes() == \
+        (demo / "chapters/04-ilmiot-asiakastyosta.qmd").read_bytes()
+    assert not (rep / "index.qmd").exists() and not (rep / "chapters/01-tiivistelma.qmd").exists()
+    # The new edition's composed project is the demo's (the register aside).
+    composed, old = S.source_files(rep), S.source_files(demo)
+    assert set(composed) == set(old)
+    assert all(composed[k].read_bytes() == old[k].read_bytes() for k in composed if k != PR.REGISTER)
+    assert composed["index.qmd"] == project / "reports/_shared/index.qmd"
     reg = yaml.safe_load((rep / PR.REGISTER).read_text(encoding="utf-8"))
     assert reg["previous"] == "demo" and [x["id"] for x in reg["proposals"]] == ["2025-1", "2025-2", "2025-3", "2025-4"]
     assert all(x["edition"] == "demo" for x in reg["proposals"])
@@ -75,6 +84,23 @@ def test_new_edition_2027_from_the_real_2026_edition(project):
     assert p.snapshot == "data/snapshots/2027-not-fetched-yet" and p.report == "reports/2027"
     assert p.client_work.phenomena_file == "data/private/2027/ilmioraportit.csv"
     assert p.metadata.year == 2027 and p.metadata.version == "1.0.0"
-    assert (project / "reports/2027/_quarto.yml").is_file()
+    # 2026 overrides no shared file: the new edition holds its settings and register only.
+    assert set(S.own_files(project / "reports/2027")) == {"_quarto.yml", PR.REGISTER}
+    assert set(S.source_files(project / "reports/2027")) == set(S.source_files(project / "reports/2026"))
     proc = run_sosrap("build", "2027", cwd=project)
     assert proc.returncode == 1 and "sosrap fetch 2027" in proc.stderr
+
+
+def test_report_files_are_only_what_the_source_edition_owns(tmp_path):
+    """Beside the new edition's `_shared/`, only the source's own files are copied;
+    a source whose `_shared/` is another folder brings its composed sources along."""
+    reports = tmp_path / "reports"
+    for rel in ("_shared/index.qmd", "_shared/chapters/01.qmd", "_shared/chapters/02.qmd",
+                "old/_quarto.yml", "old/chapters/02.qmd", "old/proposals.yaml", "old/_variables.yml"):
+        (reports / rel).parent.mkdir(parents=True, exist_ok=True)
+        (reports / rel).write_text(rel, encoding="utf-8")
+    files = E.report_files(reports / "old", reports / "new")
+    assert files == {"_quarto.yml": reports / "old/_quarto.yml", "chapters/02.qmd": reports / "old/chapters/02.qmd"}
+    elsewhere = E.report_files(reports / "old", tmp_path / "other" / "new")
+    assert set(elsewhere) == {"_quarto.yml", "index.qmd", "chapters/01.qmd", "chapters/02.qmd"}
+    assert elsewhere["chapters/02.qmd"] == reports / "old/chapters/02.qmd"      # the override wins

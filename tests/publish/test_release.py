@@ -35,7 +35,7 @@ def verify_build(tmp_path_factory) -> Path:
 
 
 def _chapter(root: Path) -> Path:
-    return root / "reports/demo/chapters/07-seuranta.qmd"
+    return root / "reports/_shared/chapters/07-seuranta.qmd"
 
 
 def test_release_folder_holds_everything_with_hashes(published):

@@ -17,7 +17,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from sosrap.pipeline import build as B
-from sosrap.report import citation as C
+from sosrap.report import citation as C, citation_files as CF
 from sosrap import params as P
 from sosrap.report import render as R
 from sosrap.errors import ParamsError
@@ -76,45 +76,6 @@ def test_metadata_fields_are_validated(project, key, value, msg):
         return
     with pytest.raises(ParamsError, match=msg):
         P.load("demo", project)
-
-
-# ----------------------------------------------------------------------------- citation formats
-
-def test_csl_json_item(edition):
-    item = C.csl_item(edition)
-    assert item["type"] == "report" and item["id"] == BASE
-    assert item["author"][0] == {"family": "Esimerkki", "given": "Eeva"}
-    assert item["issued"] == {"date-parts": [[2025, 10, 15]]}
-    assert item["DOI"] == "10.5555/sosrap.demo.2025" and item["version"] == "1.0.0"
-    assert item["publisher"] == "Pohjois-Pohjanmaan hyvinvointialue" and item["publisher-place"] == "Oulu"
-    assert json.loads(C.csljson_text(edition)) == [item]
-
-
-def test_biblatex_keeps_doi_and_version(edition):
-    bib = C.biblatex_text(edition)
-    assert bib.startswith(f"@report{{{BASE},")
-    for line in ("doi = {10.5555/sosrap.demo.2025}", "version = {1.0.0}", "date = {2025-10-15}",
-                 "institution = {Pohjois-Pohjanmaan hyvinvointialue}", "author = {Esimerkki, Eeva and Mallinen, Matti}"):
-        assert line in bib, line
-
-
-def test_ris(edition):
-    ris = C.ris_text(edition).splitlines()
-    assert ris[0] == "TY  - RPRT" and ris[-1] == "ER  -"
-    for line in ("AU  - Esimerkki, Eeva", "PY  - 2025", "DA  - 2025/10/15", "DO  - 10.5555/sosrap.demo.2025",
-                 "ET  - 1.0.0", "PB  - Pohjois-Pohjanmaan hyvinvointialue", "CY  - Oulu", "LA  - fi"):
-        assert line in ris, line
-
-
-def test_citation_cff_1_2_0(edition):
-    cff = yaml.safe_load(C.cff_text(edition))
-    assert cff["cff-version"] == "1.2.0" and cff["message"] and cff["title"].startswith("Sosiaalinen raportti 2025")
-    assert cff["authors"][0]["family-names"] == "Esimerkki" and cff["authors"][0]["given-names"] == "Eeva"
-    assert cff["version"] == "1.0.0" and cff["date-released"] == "2025-10-15" and cff["license"] == "CC-BY-4.0"
-    assert cff["doi"] == "10.5555/sosrap.demo.2025" and cff["type"] in ("software", "dataset")
-    pref = cff["preferred-citation"]
-    assert pref["type"] == "report" and pref["publisher"]["name"] == "Pohjois-Pohjanmaan hyvinvointialue"
-    assert pref["collection-title"] == "Sosiaalisen raportoinnin julkaisuja" and pref["number"] == "1/2025"
 
 
 def test_recommended_citation_fi_en(edition):
@@ -183,10 +144,10 @@ def test_citation_appendix_fi_en_with_bibtex(soup, edition):
 
 def test_build_writes_the_citation_files(published, edition):
     rel = published[1].path
-    assert (rel / "CITATION.cff").read_text(encoding="utf-8") == C.cff_text(edition)
-    assert (rel / f"{BASE}.bib").read_text(encoding="utf-8") == C.biblatex_text(edition)
-    assert (rel / f"{BASE}.ris").read_text(encoding="utf-8") == C.ris_text(edition)
-    assert json.loads((rel / f"{BASE}.csl.json").read_text(encoding="utf-8")) == [C.csl_item(edition)]
+    assert (rel / "CITATION.cff").read_text(encoding="utf-8") == CF.cff_text(edition)
+    assert (rel / f"{BASE}.bib").read_text(encoding="utf-8") == CF.biblatex_text(edition)
+    assert (rel / f"{BASE}.ris").read_text(encoding="utf-8") == CF.ris_text(edition)
+    assert json.loads((rel / f"{BASE}.csl.json").read_text(encoding="utf-8")) == [CF.csl_item(edition)]
 
 
 # ----------------------------------------------------------------------------- the Quarto engine

@@ -25,6 +25,18 @@ import nbfactory  # noqa: E402
 NBSP = "\u00a0"
 
 
+def test_main_loads_every_pass_and_each_pass_is_a_module() -> None:
+    """main.lua (like Quarto's own filters) loads single-purpose passes from its
+    folder; every file there is required by some pass, and each returns its exports."""
+    folder = FILTER.parent
+    passes = {p.stem for p in folder.glob("*.lua")} - {"main"}
+    required = {m for p in folder.glob("*.lua")
+                for m in re.findall(r"require\('quarto_subset\.(\w+)'\)", p.read_text(encoding="utf-8"))}
+    assert passes and required == passes
+    for name in passes:
+        assert re.search(r"^return [{M]", (folder / f"{name}.lua").read_text(encoding="utf-8"), re.M), name
+
+
 def write(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         path = root / name

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from sosrap.pipeline import build as B
 from sosrap.publish import edition as E
 from sosrap import params as P
-from sosrap.report import proposals as PR
+from sosrap.report import proposals as PR, staging as S
 from support import DEMO_SNAPSHOT, ROOT
 from support import published_demo
 
@@ -93,7 +93,8 @@ def test_links_must_exist_in_the_report(tmp_path):
 
 
 def test_report_labels_of_the_demo_sources():
-    labels = PR.report_labels(ROOT / "reports/demo")
+    """The labels of the composed sources: the shared chapters and the demo's own."""
+    labels = PR.report_labels(S.source_files(ROOT / "reports/demo").values())
     assert {"fig-kehitys-toimeentulotuki", "fig-kehitys-lastensuojelu", "fig-kehitys-nuoret",
             "tbl-vertailu"} <= labels
 

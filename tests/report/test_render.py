@@ -317,6 +317,27 @@ def test_engine_version_pandoc() -> None:
     assert re.fullmatch(r"3\.\d+(\.\d+)*", R.engine_version("pandoc"))
 
 
+# ----------------------------------------------------------------------------- what the package ships
+
+def test_renderer_files_are_the_filter_passes_templates_and_modules() -> None:
+    names = {p.relative_to(R.PKG_DIR).as_posix() for p in R.renderer_files()}
+    assert R.FILTER.relative_to(R.PKG_DIR).as_posix() == "filters/quarto_subset/main.lua" in names
+    assert {"filters/quarto_subset/crossref.lua", "templates/report.html", "render.py", "quarto_project.py"} <= names
+
+
+def test_package_data_ships_every_renderer_file() -> None:
+    """An installed wheel holds what `renderer_files` names: pyproject's
+    package-data patterns match every filter pass and template."""
+    import tomllib
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["sosrap"]
+    pkg = R.PKG_DIR.parent
+    shipped = {p for pattern in patterns for p in pkg.glob(pattern)}
+    data = [p for p in R.renderer_files() if p.suffix != ".py"]
+    assert len(data) > 10 and not [p for p in data if p not in shipped]
+
+
 # ----------------------------------------------------------------------------- a real kernel
 
 def test_notebook_executed_by_a_real_kernel_embeds(tmp_path: Path) -> None:

@@ -1,32 +1,29 @@
 """`sosrap build <edition>`: stages → key figures → staged report → render → manifest.
 
-The edition's Quarto project (`reports/<edition>/`) is copied into
-`<build>/report/` together with the executed notebooks (`_notebooks/`), the
-key figures (`_variables.yml`, next to `_quarto.yml`) and the data notice
-(`_notice.qmd`), and rendered from there, so the sources stay clean and a
-build into any folder (tests use a temporary one) is self-contained.
-Nothing is rendered when a stage failed.
+The edition's Quarto project (`reports/_shared/` with `reports/<edition>/` on
+top) is staged into `<build>/report/` by `report.staging`, together with the
+executed notebooks, the key figures and the data notice, and rendered from
+there, so the sources stay clean and a build into any folder (tests use a
+temporary one) is self-contained. Nothing is rendered when a stage failed.
 """
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-import yaml
 from rich.console import Console
 from rich.table import Table
 
-from sosrap.report import citation, proposals
+from sosrap.report import citation, proposals, staging
+from sosrap.report.staging import report_basename, write_proposal_tables
 from sosrap.pipeline import fingerprint as hashing, manifest
 from sosrap import params as _params
 from sosrap.errors import SnapshotError, SosrapError
-from sosrap.paths import KEYFIGURES, AtomicDir, atomic_write, default_build_dir, project_root
-from sosrap.report.fmt import fi_date
+from sosrap.paths import KEYFIGURES, atomic_write, default_build_dir, project_root
 from sosrap.pipeline.runner import Layout, StageResult, run_stages, status
 from sosrap.sources.snapshot import Snapshot
 from sosrap.pipeline.graph import load_stages
@@ -49,10 +46,6 @@ class BuildResult:
     source_date_epoch: int | None = None
 
 
-def report_basename(edition: str) -> str:
-    return f"sosiaalinen-raportti-{edition}"
-
-
 def collect_key_figures(layout: Layout, stage_names: Sequence[str]) -> dict:
     """Merge every stage's key figures; the same top-level key from two stages is an error."""
     merged: dict = {}
@@ -71,88 +64,24 @@ def collect_key_figures(layout: Layout, stage_names: Sequence[str]) -> dict:
     return merged
 
 
-def edition_variables(params: _params.Params, snap: Snapshot) -> dict:
-    return {
-        "edition": {"name": params.edition, "title": params.title, "first_year": str(params.years.start),
-                    "last_year": str(params.years.end),
-                    **({"year": str(params.metadata.year), "version": params.metadata.version,
-                        "date": fi_date(params.metadata.version_date())} if params.metadata else {})},
-        "snapshot": {"id": snap.id, "created": fi_date(snap.created) if snap.created else "",
-                     "synthetic": "kyllä" if snap.synthetic else "ei"},
-    }
-
-
-NOTICE_SYNTHETIC = """::: {{#sosrap-notice .callout-warning title="Esimerkkiaineisto – ei tilastotietoa"}}
-**Tämän raportin luvut ovat synteettistä esimerkkiaineistoa, eivät tilastotietoa.** Ne on tuotettu
-satunnaisesti (aineisto `{snap_id}`) työkalun esittelyä varten, eivätkä ne kuvaa todellista tilannetta
-Pohjois-Pohjanmaalla. Alueiden nimet ja koodit ovat oikeita, arvot eivät.
-:::
-"""
-
-
-#: generated includes in the staged report (never copied from the sources)
-GENERATED = ("_notebooks", "_variables.yml", "_notice.qmd", "_citation.qmd", "_proposals.qmd", "_followup.qmd")
-
-
 def stage_report(project: Path, params: _params.Params, layout: Layout, snap: Snapshot, key_figures: dict,
                  stage_names: Sequence[str], edition: citation.Edition | None = None,
                  registers: proposals.Registers | None = None) -> Path:
-    """Assemble the renderable Quarto project in <build>/report (replaced whole).
-
-    Generated next to `_quarto.yml`: `_variables.yml` (key figures),
-    `_notice.qmd` (synthetic-data warning), `_citation.qmd` (description
-    sheet, recommended citation, version history), `_proposals.qmd` and
-    `_followup.qmd` (the action proposals register and its follow-up)."""
-    src = project / params.report
-    if not (src / "_quarto.yml").is_file():
-        raise SosrapError(f"{src}: not a Quarto project (no _quarto.yml); check `report:` in params/{params.edition}.yaml")
-    with AtomicDir(layout.root / "report", prefix=".report-") as staged:
-        _fill_staging(staged.path, src, project, params, layout, snap, key_figures, stage_names, edition, registers)
-    return layout.root / "report"
-
-
-def _fill_staging(tmp: Path, src: Path, project: Path, params: _params.Params, layout: Layout, snap: Snapshot,
-                  key_figures: dict, stage_names: Sequence[str], edition, registers) -> None:
-    shutil.copytree(src, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*GENERATED, ".quarto", "_site"))
-    nbdir = tmp / "_notebooks"
-    nbdir.mkdir()
+    """Stage the report (`report.staging`) in <build>/report with this build's executed notebooks."""
     stages = load_stages(project)
-    for name in stage_names:
-        shutil.copyfile(layout.executed(stages[name]), nbdir / stages[name].notebook)
-    # Title and subtitle have one source of truth: the edition's params.
-    qpath = tmp / "_quarto.yml"
-    quarto = yaml.safe_load(qpath.read_text(encoding="utf-8")) or {}
-    quarto["title"] = params.title
-    if params.subtitle:
-        quarto["subtitle"] = params.subtitle
-    if edition is not None:
-        # Authors, date, version and the citation block: the edition's metadata.
-        quarto.update(citation.quarto_metadata(edition))
-    qpath.write_text("# Staged by `sosrap build`; edit reports/<edition>/_quarto.yml instead.\n"
-                     + yaml.safe_dump(quarto, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    variables = {**edition_variables(params, snap), **key_figures}
-    (tmp / "_variables.yml").write_text(
-        "# Written by `sosrap build`: key figures for {{< var … >}}. Do not edit.\n"
-        + yaml.safe_dump(variables, allow_unicode=True, sort_keys=True, width=1000), encoding="utf-8")
-    notice = NOTICE_SYNTHETIC.format(snap_id=snap.id) if snap.synthetic else ""
-    (tmp / "_notice.qmd").write_text(notice, encoding="utf-8")
-    (tmp / "_citation.qmd").write_text(citation.appendix_markdown(edition), encoding="utf-8")
-    if registers is not None:
-        proposals.check_links(registers, proposals.report_labels(tmp))
-    (tmp / "_proposals.qmd").write_text(proposals.chapter_markdown(registers) if registers else "", encoding="utf-8")
-    (tmp / "_followup.qmd").write_text(proposals.followup_markdown(registers) if registers else "", encoding="utf-8")
+    notebooks = {stages[n].notebook: layout.executed(stages[n]) for n in stage_names}
+    return staging.stage_report(project / params.report, layout.root / "report", params, snap, key_figures,
+                                notebooks, edition, registers)
 
 
 def render_fingerprint(report_dir: Path, engine: str, formats: Sequence[str]) -> str:
     """Everything the rendered files depend on: report sources, notebook outputs, the renderer itself."""
     from sosrap.report import render
-    pkg = Path(render.__file__).parent
     parts = {
         "report": {k: v for k, v in hashing.tree_hash(report_dir).items() if not k.startswith("_notebooks/")},
         "notebooks": {p.name: hashing.notebook_outputs_hash(p)
                       for p in sorted((report_dir / "_notebooks").glob("*.ipynb"))},
-        "renderer": {**hashing.tree_hash(pkg / "filters"), **hashing.tree_hash(pkg / "templates"),
-                     "render.py": hashing.sha256_text(Path(render.__file__).read_text(encoding="utf-8"))},
+        "renderer": hashing.files_hash(render.renderer_files(), render.PKG_DIR),
         "engine": engine,
         "formats": sorted(formats),
     }
@@ -213,15 +142,6 @@ def with_version(params: _params.Params, version: str | None) -> _params.Params:
     if _params.parse_semver(version) is None:
         raise SosrapError(f"version {version!r} is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.1)")
     return params.model_copy(update={"metadata": params.metadata.model_copy(update={"version": version})})
-
-
-def write_proposal_tables(registers: proposals.Registers, out_dir: Path) -> dict[str, Path]:
-    """The register and its follow-up as CSV (published with the release)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = {"proposals": out_dir / "toimenpide-ehdotukset.csv", "followup": out_dir / "toimenpide-ehdotukset-seuranta.csv"}
-    files["proposals"].write_bytes(proposals.register_csv(registers).encode("utf-8"))
-    files["followup"].write_bytes(proposals.followup_csv(registers).encode("utf-8"))
-    return files
 
 
 def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",

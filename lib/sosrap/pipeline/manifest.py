@@ -10,6 +10,7 @@ from typing import Sequence
 
 from sosrap import __version__
 from sosrap.pipeline import fingerprint as hashing
+from sosrap.report import staging
 from sosrap.sources.snapshot import sha256_file
 
 PACKAGES = ["sosrap", "papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy",
@@ -71,7 +72,8 @@ def inputs(project: Path, params, snapshot) -> dict:
         "snapshot": {"path": params.snapshot, "id": snapshot.id, "synthetic": snapshot.synthetic,
                      "files": snapshot.input_hashes()},
         "notebooks": hashing.tree_hash(project / "notebooks"),
-        "report_sources": hashing.tree_hash(project / params.report),
+        # the composed sources: reports/_shared/ with the edition's own files on top
+        "report_sources": {rel: sha256_file(p) for rel, p in staging.source_files(project / params.report).items()},
         "private_inputs": private_inputs(project, params),
         "helper_code": hashing.package_code_hash(),
     }

@@ -9,29 +9,24 @@ generated here from the validated `EditionMetadata` — never typed twice:
   meta tags and the title block with version and date);
 * the recommended citation in Finnish and English and the citation appendix
   (kuvailulehti: description sheet, abstracts, licence, version history);
-* the citation files every build writes next to the report: CITATION.cff
-  (1.2.0), BibTeX in biblatex dialect (keeps DOI and version; made by pandoc
-  from the CSL-JSON), RIS and CSL-JSON.
+* the citation files every build writes next to the report (CITATION.cff,
+  biblatex, RIS, CSL-JSON: `citation_files.py`; `write_files` is re-exported
+  here for the build).
 
 All outputs are deterministic: no build time, only the edition's own dates.
 """
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from sosrap.errors import SosrapError
-from sosrap.report.fmt import fi_date
 from sosrap.params import Author, EditionMetadata, Params, parse_semver
+from sosrap.report.citation_files import CITATION_FILES, biblatex_text, write_files
+from sosrap.report.fmt import fi_date
 
-__all__ = ["Edition", "LICENSES", "csl_item", "cff_text", "ris_text", "biblatex_text", "recommended",
-           "quarto_metadata", "appendix_markdown", "versions_markdown", "write_files", "CITATION_FILES"]
+__all__ = ["Edition", "LICENSES", "recommended", "quarto_metadata", "appendix_markdown", "versions_markdown",
+           "write_files", "CITATION_FILES"]
 
 #: SPDX id -> (Finnish name, English name, URL)
 LICENSES: dict[str, tuple[str, str, str]] = {
@@ -47,9 +42,6 @@ LICENSES: dict[str, tuple[str, str, str]] = {
 
 ROLE_FI = {"responsible": "vastuullinen sosiaalityöntekijä", "author": "kirjoittaja", "editor": "toimittaja",
            "analyst": "analyysi"}
-
-#: file kind -> file name pattern ({base} = the report's base name)
-CITATION_FILES = {"cff": "CITATION.cff", "biblatex": "{base}.bib", "ris": "{base}.ris", "csljson": "{base}.csl.json"}
 
 
 @dataclass(frozen=True)
@@ -112,138 +104,6 @@ class Edition:
         return LICENSES.get(spdx, (spdx, spdx, f"https://spdx.org/licenses/{spdx}.html"))
 
 
-
-
-# --------------------------------------------------------------------------- CSL-JSON
-
-def _csl_name(a: Author) -> dict:
-    if a.literal:
-        return {"literal": a.literal}
-    return {k: v for k, v in (("family", a.family), ("given", a.given)) if v}
-
-
-def csl_item(ed: Edition) -> dict[str, Any]:
-    """The report as one CSL-JSON item (type report)."""
-    m = ed.meta
-    d = ed.date
-    item: dict[str, Any] = {
-        "id": ed.key,
-        "type": "report",
-        "title": ed.full_title,
-        "author": [_csl_name(a) for a in m.authors],
-        "issued": {"date-parts": [[d.year, d.month, d.day]]},
-        "publisher": m.publisher,
-        "publisher-place": m.place,
-        "genre": "Sosiaalinen raportti",
-        "version": ed.version,
-        "language": ed.params.language,
-    }
-    optional = {"DOI": m.doi, "URL": m.url, "ISBN": m.isbn, "ISSN": m.issn, "collection-title": m.series,
-                "number": m.number, "abstract": m.abstract.fi,
-                "keyword": ", ".join(m.keywords) if m.keywords else None}
-    item.update({k: v for k, v in optional.items() if v})
-    return item
-
-
-def csljson_text(ed: Edition) -> str:
-    return json.dumps([csl_item(ed)], ensure_ascii=False, indent=2) + "\n"
-
-
-# --------------------------------------------------------------------------- BibTeX (biblatex)
-
-def biblatex_text(ed: Edition) -> str:
-    """biblatex via pandoc (`-t bibtex` would drop DOI and version); @report
-    also needs `institution`, which CSL does not have."""
-    from sosrap.report.render import pandoc_path
-    proc = subprocess.run([pandoc_path(), "-f", "csljson", "-t", "biblatex"], input=csljson_text(ed),
-                          capture_output=True, text=True, encoding="utf-8", check=False)
-    if proc.returncode != 0:
-        raise SosrapError(f"pandoc could not write BibTeX: {proc.stderr.strip()}")
-    lines = proc.stdout.rstrip("\n").splitlines()
-    extra = [f"  institution = {{{ed.meta.publisher}}},", "  type = {Sosiaalinen raportti},"]
-    if ed.meta.keywords:
-        extra.append(f"  keywords = {{{', '.join(ed.meta.keywords)}}},")
-    out = [lines[0], *extra, *lines[1:]]
-    return "\n".join(out) + "\n"
-
-
-# --------------------------------------------------------------------------- RIS
-
-def ris_text(ed: Edition) -> str:
-    """RIS (RPRT) for reference managers; CRLF-free, tags in the usual order."""
-    m = ed.meta
-    d = ed.date
-    rows: list[tuple[str, str]] = [("TY", "RPRT"), ("TI", ed.full_title)]
-    for a in m.authors:
-        rows.append(("AU", a.literal or ", ".join(x for x in (a.family, a.given) if x)))
-    rows += [("PY", str(d.year)), ("DA", f"{d.year:04d}/{d.month:02d}/{d.day:02d}"), ("PB", m.publisher),
-             ("CY", m.place), ("ET", ed.version), ("LA", ed.params.language)]
-    if m.series:
-        rows.append(("T3", m.series))
-    if m.number:
-        rows.append(("M1", m.number))
-    for tag, val in (("DO", m.doi), ("UR", m.url or ed.doi_url), ("SN", m.isbn or m.issn)):
-        if val:
-            rows.append((tag, val))
-    rows += [("KW", k) for k in m.keywords]
-    rows.append(("AB", m.abstract.fi))
-    rows.append(("ER", ""))
-    return "".join(f"{tag}  - {val}".rstrip() + "\n" for tag, val in rows)
-
-
-# --------------------------------------------------------------------------- CITATION.cff
-
-def _cff_person(a: Author) -> dict:
-    if a.literal:
-        p: dict[str, Any] = {"name": a.literal}
-    else:
-        p = {"family-names": a.family}
-        if a.given:
-            p["given-names"] = a.given
-    if a.affiliation:
-        p["affiliation"] = a.affiliation
-    if a.orcid:
-        p["orcid"] = f"https://orcid.org/{a.orcid}"
-    return p
-
-
-def cff_text(ed: Edition) -> str:
-    """CITATION.cff 1.2.0: the report's metadata, with a `preferred-citation`
-    of type report (the root `type` can only be software or dataset: the
-    release is a dataset of tables, notebooks and the report)."""
-    m = ed.meta
-    authors = [_cff_person(a) for a in m.authors]
-    data: dict[str, Any] = {
-        "cff-version": "1.2.0",
-        "message": "Viittaa raporttiin alla olevin tiedoin. / If you use this report, please cite it as below.",
-        "type": "dataset",
-        "title": ed.full_title,
-        "version": ed.version,
-        "date-released": ed.date.isoformat(),
-        "authors": authors,
-        "license": m.license,
-    }
-    if m.doi:
-        data["doi"] = m.doi
-    if m.url:
-        data["url"] = m.url
-    if m.keywords:
-        data["keywords"] = list(m.keywords)
-    data["abstract"] = m.abstract.en
-    pref: dict[str, Any] = {
-        "type": "report", "title": ed.full_title, "authors": authors, "version": ed.version,
-        "year": ed.date.year, "month": ed.date.month, "date-published": ed.date.isoformat(),
-        "publisher": {"name": m.publisher, "city": m.place, "country": "FI"},
-        "institution": {"name": m.publisher},
-        "languages": [ed.params.language],
-    }
-    for key, val in (("doi", m.doi), ("url", m.url), ("isbn", m.isbn), ("issn", m.issn),
-                     ("collection-title", m.series), ("number", m.number)):
-        if val:
-            pref[key] = val
-    data["preferred-citation"] = pref
-    return ("# Written by `sosrap build` from the edition's metadata (params); do not edit.\n"
-            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000))
 
 
 # --------------------------------------------------------------------------- recommended citation
@@ -358,43 +218,65 @@ def _semver(v: str) -> tuple[int, int, int]:
     return parse_semver(v)  # type: ignore[return-value]
 
 
-def appendix_markdown(ed: Edition | None) -> str:
-    """The citation appendix (kuvailulehti), as Markdown for `_citation.qmd`."""
-    if ed is None:
-        return ("::: {.callout-warning title=\"Julkaisutiedot puuttuvat\"}\nEditionin parametreista puuttuu "
-                "`metadata:`-lohko, joten raportille ei ole viittausohjetta eikä viittaustiedostoja.\n:::\n")
+def _authors_row(ed: Edition) -> str:
+    return "; ".join(
+        _md_escape(a.display) + (f" ({_md_escape(a.position)})" if a.position else "")
+        + (" – vastuullinen virkasuhteinen sosiaalityöntekijä" if "responsible" in a.roles and a.public_office else "")
+        for a in ed.meta.authors)
+
+
+def _people_rows(ed: Edition) -> list[tuple[str, str]]:
+    """Title and the people and organisations behind the report."""
     m = ed.meta
-    lic_fi, lic_en, lic_url = ed.license_names()
     rows = [("Nimeke", _md_escape(ed.full_title))]
     if m.title_en:
         rows.append(("Nimeke englanniksi", _md_escape(m.title_en)))
-    rows.append(("Tekijät", "; ".join(
-        _md_escape(a.display) + (f" ({_md_escape(a.position)})" if a.position else "")
-        + (" – vastuullinen virkasuhteinen sosiaalityöntekijä" if "responsible" in a.roles and a.public_office else "")
-        for a in m.authors)))
+    rows.append(("Tekijät", _authors_row(ed)))
     if m.contributors:
         rows.append(("Muut tekijät", "; ".join(
             f"{_md_escape(c.name)} ({_md_escape(c.role)}{', ' + _md_escape(c.organisation) if c.organisation else ''})"
             for c in m.contributors)))
     if m.partners:
         rows.append(("Yhteistyötahot", "; ".join(_md_escape(p) for p in m.partners)))
-    rows += [("Julkaisija", _md_escape(m.publisher)), ("Julkaisupaikka", _md_escape(m.place)),
-             ("Vuosi", str(m.year)), ("Versio", ed.version), ("Päivämäärä", fi_date(ed.date))]
+    return rows
+
+
+def _publication_rows(ed: Edition) -> list[tuple[str, str]]:
+    """Publisher, version, series and identifiers."""
+    m = ed.meta
+    rows = [("Julkaisija", _md_escape(m.publisher)), ("Julkaisupaikka", _md_escape(m.place)),
+            ("Vuosi", str(m.year)), ("Versio", ed.version), ("Päivämäärä", fi_date(ed.date))]
     if m.series:
         rows.append(("Sarja", _md_escape(m.series) + (f" {m.number}" if m.number else "")))
-    for label, val in (("ISBN", m.isbn), ("ISSN", m.issn)):
-        if val:
-            rows.append((label, val))
+    rows += [(label, val) for label, val in (("ISBN", m.isbn), ("ISSN", m.issn)) if val]
     if m.doi:
         rows.append(("DOI", f"<{ed.doi_url}>"))
     if m.url:
         rows.append(("Verkko-osoite", f"<{m.url}>"))
-    rows.append(("Kieli", {"fi": "suomi", "sv": "ruotsi", "en": "englanti"}[ed.params.language]))
-    rows.append(("Lisenssi", f"[{lic_fi}]({lic_url})"))
+    return rows
+
+
+def _subject_rows(ed: Edition) -> list[tuple[str, str]]:
+    """Language, licence and keywords."""
+    m = ed.meta
+    lic_fi, _, lic_url = ed.license_names()
+    rows = [("Kieli", {"fi": "suomi", "sv": "ruotsi", "en": "englanti"}[ed.params.language]),
+            ("Lisenssi", f"[{lic_fi}]({lic_url})")]
     if m.keywords:
         rows.append(("Asiasanat", _md_escape(", ".join(m.keywords))))
     if m.keywords_en:
         rows.append(("Keywords", _md_escape(", ".join(m.keywords_en))))
+    return rows
+
+
+def appendix_markdown(ed: Edition | None) -> str:
+    """The citation appendix (kuvailulehti), as Markdown for `_citation.qmd`."""
+    if ed is None:
+        return ("::: {.callout-warning title=\"Julkaisutiedot puuttuvat\"}\nEditionin parametreista puuttuu "
+                "`metadata:`-lohko, joten raportille ei ole viittausohjetta eikä viittaustiedostoja.\n:::\n")
+    m = ed.meta
+    lic_fi, _, lic_url = ed.license_names()
+    rows = _people_rows(ed) + _publication_rows(ed) + _subject_rows(ed)
     table = "\n".join(f"{k}\n:   {v}\n" for k, v in rows)
     files = ", ".join(f"`{n.format(base=ed.basename)}`" for n in CITATION_FILES.values())
     return f"""## Kuvailulehti {{#sec-kuvailulehti}}
@@ -439,18 +321,3 @@ Julkaistua versiota ei muuteta. Korjaukset julkaistaan uutena versiona, ja muuto
 Raportin versiot ja niiden muutokset.
 :::
 """
-
-
-# --------------------------------------------------------------------------- files
-
-def write_files(ed: Edition, out_dir: Path) -> dict[str, Path]:
-    """Write CITATION.cff, <base>.bib (biblatex), <base>.ris and <base>.json (CSL-JSON)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    texts = {"cff": cff_text(ed), "biblatex": biblatex_text(ed), "ris": ris_text(ed), "csljson": csljson_text(ed)}
-    out: dict[str, Path] = {}
-    for kind, pattern in CITATION_FILES.items():
-        path = out_dir / pattern.format(base=ed.basename)
-        path.write_bytes(texts[kind].encode("utf-8"))
-        out[kind] = path
-    return out

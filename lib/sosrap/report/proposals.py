@@ -33,7 +33,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterable, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -172,6 +172,16 @@ def read_register(path: Path, edition: str) -> Register:
         raise ProposalError(f"{path}: not valid YAML: {e}") from None
     if not isinstance(data, dict):
         raise ProposalError(f"{path}: expected `previous:` and `proposals:` at the top level")
+    _default_editions(data, edition)
+    try:
+        return Register.model_validate(data)
+    except ValidationError as e:
+        lines = [_error_line(err, data.get("proposals") or []) for err in e.errors()]
+        raise ProposalError(f"{path}: invalid proposals register:\n  " + "\n  ".join(lines)) from None
+
+
+def _default_editions(data: dict, edition: str) -> None:
+    """A proposal or status change without `edition:` belongs to the register's edition."""
     for p in data.get("proposals") or []:
         if isinstance(p, dict):
             p.setdefault("edition", edition)
@@ -180,21 +190,19 @@ def read_register(path: Path, edition: str) -> Register:
                     s.setdefault("edition", edition)
     if data.get("previous") is not None:
         data["previous"] = str(data["previous"])
-    try:
-        return Register.model_validate(data)
-    except ValidationError as e:
-        lines = []
-        for err in e.errors():
-            loc = list(err["loc"])
-            where = ""
-            if len(loc) >= 2 and loc[0] == "proposals" and isinstance(loc[1], int):
-                plist = data.get("proposals") or []
-                pid = plist[loc[1]].get("id", "?") if loc[1] < len(plist) and isinstance(plist[loc[1]], dict) else "?"
-                where = f"proposal {pid!r}: "
-                loc = loc[2:]
-            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-            lines.append(f"{where}{'.'.join(str(x) for x in loc) or '(top level)'}: {msg}")
-        raise ProposalError(f"{path}: invalid proposals register:\n  " + "\n  ".join(lines)) from None
+
+
+def _error_line(err: Any, plist: list) -> str:
+    """One validation error, naming the proposal by its id (not its position)."""
+    loc = list(err["loc"])
+    where = ""
+    if len(loc) >= 2 and loc[0] == "proposals" and isinstance(loc[1], int):
+        item = plist[loc[1]] if loc[1] < len(plist) else None
+        pid = item.get("id", "?") if isinstance(item, dict) else "?"
+        where = f"proposal {pid!r}: "
+        loc = loc[2:]
+    msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    return f"{where}{'.'.join(str(x) for x in loc) or '(top level)'}: {msg}"
 
 
 def _edition_info(edition: str, project: Path) -> tuple[EditionInfo, Path | None]:
@@ -268,11 +276,14 @@ _EMBED = re.compile(r"\{\{<\s*embed\s+\S+?#((?:fig|tbl)-[A-Za-z0-9_-]+)\s*>\}\}"
 _ATTR = re.compile(r"\{#((?:fig|tbl)-[A-Za-z0-9_-]+)[\s}]")
 
 
-def report_labels(report_dir: Path) -> set[str]:
-    """Figure/table labels of a staged report: embedded notebook cells and
-    `{#fig-…}`/`{#tbl-…}` attributes in its Markdown."""
+def report_labels(source: Path | Iterable[Path]) -> set[str]:
+    """Figure/table labels of a report: embedded notebook cells and
+    `{#fig-…}`/`{#tbl-…}` attributes in its Markdown. *source* is a staged
+    report folder, or the files of a composed edition (`staging.source_files`)."""
     labels: set[str] = set()
-    for qmd in sorted(report_dir.rglob("*.qmd")):
+    files = sorted(Path(source).rglob("*.qmd")) if isinstance(source, (str, Path)) \
+        else sorted(p for p in source if p.suffix == ".qmd")
+    for qmd in files:
         text = qmd.read_text(encoding="utf-8")
         labels |= set(_EMBED.findall(text)) | set(_ATTR.findall(text))
     return labels

@@ -4,9 +4,11 @@ The build stages a Quarto project (``_quarto.yml``, ``_variables.yml``,
 ``index.qmd``, ``chapters/``, executed ``_notebooks/``, ``references.bib``).
 Quarto renders it as is.  Where Quarto cannot be installed, pandoc 3.9 from
 the ``pypandoc-binary`` wheel renders the same sources, with
-``filters/quarto_subset.lua`` implementing the Quarto features the reports use
+``filters/quarto_subset/main.lua`` implementing the Quarto features the reports use
 (include/var/meta/embed shortcodes, numbered figures and tables with
-cross-references, callouts, the notice block).
+cross-references, callouts, the notice block), one pass per file.
+Reading the project (``_quarto.yml``, front matter, the metadata merge) is
+``quarto_project.py``; this module picks the engine and runs it.
 
 Formats: HTML (self-contained, ``templates/report.html``), DOCX (Word styles
 from a reference document derived from pandoc's default, Finnish caption
@@ -31,17 +33,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-import yaml
-
 from sosrap.errors import SosrapError
-from sosrap.paths import deep_merge, read_yaml
-from sosrap.report.fmt import fi_date
+from sosrap.paths import read_yaml
+from sosrap.report.quarto_project import DEFAULT_TOC_DEPTH, QuartoProject, as_list, stringify_scalars, title_date
 
 __all__ = ["RenderError", "RenderResult", "pick_engine", "engine_version", "render", "pandoc_path",
-           "FILTER", "TEMPLATE", "CSS", "TYPST_TEMPLATE", "reference_docx"]
+           "FILTER", "TEMPLATE", "CSS", "TYPST_TEMPLATE", "reference_docx", "renderer_files"]
 
 PKG_DIR = Path(__file__).resolve().parent
-FILTER = PKG_DIR / "filters" / "quarto_subset.lua"
+FILTERS = PKG_DIR / "filters"
+#: the pandoc engine's Lua filter: main.lua runs the passes next to it in order
+FILTER = FILTERS / "quarto_subset" / "main.lua"
 TEMPLATE = PKG_DIR / "templates" / "report.html"
 CSS = PKG_DIR / "templates" / "report.css"
 TYPST_TEMPLATE = PKG_DIR / "templates" / "report.typ"
@@ -56,12 +58,6 @@ PANDOC_FORMATS: dict[str, tuple[str, str]] = {"html": ("html5", "html"), "docx":
 #: produce the PDF the same way.
 QUARTO_FORMATS: dict[str, str] = {"html": "html", "docx": "docx", "pdf": "typst"}
 
-#: `format.html` options that are pandoc command-line options, not metadata.
-_HTML_CLI_OPTIONS = {"toc", "toc-depth", "number-sections", "css", "embed-resources", "self-contained",
-                     "html-math-method", "theme", "standalone", "template"}
-#: Quarto's default toc-depth.
-_DEFAULT_TOC_DEPTH = 3
-
 
 class RenderError(SosrapError):
     """Rendering failed; the message names the file and the label/key at fault."""
@@ -73,6 +69,15 @@ class RenderResult:
     engine_version: str
     outputs: dict[str, Path]         # format -> written file
     warnings: list[str] = field(default_factory=list)
+
+
+def renderer_files() -> list[Path]:
+    """Every file of sosrap itself that the rendered output depends on: the
+    Lua filter passes, the templates and the Python modules that build the
+    pandoc call (a change to any re-renders the report)."""
+    files = [p for folder in (FILTERS, PKG_DIR / "templates") for p in folder.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")]
+    return sorted(files + [PKG_DIR / "render.py", PKG_DIR / "quarto_project.py"])
 
 
 # --------------------------------------------------------------------------- engines
@@ -155,10 +160,9 @@ def _render_quarto(project_dir: Path, output_dir: Path, formats: Sequence[str], 
                "--output-dir", str(output_dir)]
         if fmt == "html":
             cmd += ["-M", "embed-resources:true"]   # one self-contained file, as with pandoc
-        if config.get("version") and config.get("date"):
-            # Quarto's title block has no version field: show it with the date,
-            # as the pandoc engine does ("15.10.2025 · versio 1.0.0").
-            cmd += ["-M", f"date:{fi_date(str(config['date']))} · versio {config['version']}"]
+        date = title_date(config)
+        if date:
+            cmd += ["-M", f"date:{date}"]
         proc = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise RenderError(f"quarto render failed ({fmt}):\n{_tail(proc.stderr)}")
@@ -178,9 +182,7 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
         if fmt not in PANDOC_FORMATS:
             raise RenderError(f"format {fmt!r} is not implemented in the pandoc engine "
                               f"(implemented: {', '.join(PANDOC_FORMATS)})")
-    config = read_yaml(project_dir / "_quarto.yml", error=RenderError, missing_ok=True)
-    front = _front_matter(project_dir / "index.qmd")
-    variables = read_yaml(project_dir / "_variables.yml", error=RenderError, missing_ok=True)
+    project = QuartoProject.read(project_dir, error=RenderError)
 
     outputs: dict[str, Path] = {}
     warnings: list[str] = []
@@ -188,10 +190,10 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
     with tempfile.TemporaryDirectory(prefix="sosrap-render-") as tmp:
         tmpdir = Path(tmp)
         vars_json = tmpdir / "variables.json"
-        vars_json.write_text(json.dumps(_stringify_scalars(variables), ensure_ascii=False), encoding="utf-8")
+        vars_json.write_text(json.dumps(stringify_scalars(project.variables), ensure_ascii=False), encoding="utf-8")
         for fmt in formats:
             writer, ext = PANDOC_FORMATS[fmt]
-            meta, options = _pandoc_metadata(config, front, fmt)
+            meta, options = project.for_format(fmt)
             meta_file = tmpdir / f"metadata-{fmt}.json"
             meta_file.write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
             out = output_dir / f"{output_name}.{ext}"
@@ -270,10 +272,6 @@ def _finnish_styles(xml: str) -> str:
     return xml
 
 
-#: Quarto options that are pandoc command-line options, not metadata.
-_CLI_OPTIONS = _HTML_CLI_OPTIONS | {"reference-doc", "papersize"}
-
-
 def _format_options(fmt: str, options: dict[str, Any], project_dir: Path, work: Path) -> list[str]:
     """pandoc command-line options for one format, from merged Quarto options."""
     args: list[str] = []
@@ -282,7 +280,7 @@ def _format_options(fmt: str, options: dict[str, Any], project_dir: Path, work: 
                 "--css", str(CSS),
                 "--mathml",            # math without a CDN (MathJax would need the network)
                 "--section-divs"]      # <section> per heading, as Quarto writes it
-        for css in _as_list(options.get("css")):
+        for css in as_list(options.get("css")):
             path = (project_dir / str(css)).resolve()
             if not path.is_file():
                 raise RenderError(f"_quarto.yml: css file not found: {css}")
@@ -300,81 +298,13 @@ def _format_options(fmt: str, options: dict[str, Any], project_dir: Path, work: 
         args = ["--standalone", "--template", str(TYPST_TEMPLATE), f"--extract-media={work}",
                 "-V", f"papersize={options.get('papersize', 'a4')}"]
     if options.get("toc"):
-        args += ["--toc", f"--toc-depth={int(options.get('toc-depth', _DEFAULT_TOC_DEPTH))}"]
+        args += ["--toc", f"--toc-depth={int(options.get('toc-depth', DEFAULT_TOC_DEPTH))}"]
     if options.get("number-sections"):
         args.append("--number-sections")
     return args
 
 
-def _pandoc_metadata(config: dict, front: dict, fmt: str) -> tuple[dict, dict]:
-    """Metadata for --metadata-file, and the options that are pandoc flags.
-
-    Quarto merges project metadata (_quarto.yml) under the document's front
-    matter, and `format.<fmt>` options over both.  The document front matter
-    is also read by pandoc itself (it wins over --metadata-file), so putting
-    the merged result in the file keeps both in agreement.  PDF options may
-    be under `format.pdf` or `format.typst`.
-    """
-    merged = deep_merge(config, front)
-    meta = {k: v for k, v in merged.items() if k not in ("project", "format")}
-    formats = merged.get("format") or {}
-    fmt_opts: dict = {}
-    for key in ((fmt, "typst") if fmt == "pdf" else (fmt,)):
-        opts = formats.get(key) if isinstance(formats, dict) else None
-        if isinstance(opts, dict):          # `format: {html: default}` has no options
-            fmt_opts = {**opts, **fmt_opts}
-    options = {k: meta[k] for k in _CLI_OPTIONS if k in meta}
-    for key, value in fmt_opts.items():
-        if key in _CLI_OPTIONS:
-            options[key] = value
-        else:
-            meta[key] = value
-    for key in _CLI_OPTIONS:
-        meta.pop(key, None)
-    if options.get("toc"):
-        meta["toc"] = True    # the template's $if(toc)$
-    return meta, options
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-
-
-def _front_matter(path: Path) -> dict:
-    match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
-    if not match:
-        return {}
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as e:
-        raise RenderError(f"{path.name}: invalid YAML front matter: {e}") from e
-    return data if isinstance(data, dict) else {}
-
-
-
-
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _stringify_scalars(value: Any) -> Any:
-    """Variables as exact strings, the way YAML wrote them (JSON would turn
-    1 into 1.0 inside Lua, and dates into objects)."""
-    if isinstance(value, dict):
-        return {str(k): _stringify_scalars(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_stringify_scalars(v) for v in value]
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
 
 _WARNING = re.compile(r"^\[WARNING\]\s*(.*)$")
 
@@ -399,7 +329,7 @@ def _pandoc_error(stderr: str, returncode: int) -> str:
     if "stack traceback:" in text:
         text = text.split("stack traceback:", 1)[0].strip()
     text = re.sub(r"^Error running filter [^\n]*:\n", "", text).strip()
-    # A Lua error raised with a position prefix ("…/quarto_subset.lua:123: msg").
+    # A Lua error raised with a position prefix ("…/quarto_subset/main.lua:123: msg").
     text = re.sub(r"^\S*\.lua:\d+: ", "", text)
     return text or f"pandoc failed with exit code {returncode}"
 

@@ -1,0 +1,173 @@
+"""The renderable Quarto project of one build, staged in `<build>/report/`.
+
+An edition's report sources are composed from two folders: `reports/_shared/`
+(the chapters and files common to every edition) and then the edition's own
+folder (`reports/<edition>/`: its `_quarto.yml`, `proposals.yaml`, and any
+file it overrides). The same relative path in both: the edition's file wins.
+
+The composed sources are copied into the staged folder together with the
+executed notebooks (`_notebooks/`) and the generated includes: the key
+figures (`_variables.yml`, next to `_quarto.yml`), the data notice
+(`_notice.qmd`), the citation appendix (`_citation.qmd`) and the action
+proposals (`_proposals.qmd`, `_followup.qmd`). The sources stay clean, and a
+build into any folder is self-contained. The folder is replaced whole.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from sosrap import params as _params
+from sosrap.errors import SosrapError
+from sosrap.paths import AtomicDir
+from sosrap.report import citation, proposals
+from sosrap.report.fmt import fi_date
+from sosrap.sources.snapshot import Snapshot
+
+__all__ = ["SHARED", "GENERATED", "IGNORED", "NOTICE_SYNTHETIC", "report_basename", "shared_dir", "own_files",
+           "source_files", "edition_variables", "stage_report", "write_proposal_tables"]
+
+#: the folder, beside the editions' folders, that holds what every edition shares
+SHARED = "_shared"
+
+#: generated includes in the staged report (never copied from the sources)
+GENERATED = ("_notebooks", "_variables.yml", "_notice.qmd", "_citation.qmd", "_proposals.qmd", "_followup.qmd")
+#: names never taken from the sources (at any depth): generated files and Quarto's own output
+IGNORED = (*GENERATED, ".quarto", "_site")
+
+NOTICE_SYNTHETIC = """::: {{#sosrap-notice .callout-warning title="Esimerkkiaineisto – ei tilastotietoa"}}
+**Tämän raportin luvut ovat synteettistä esimerkkiaineistoa, eivät tilastotietoa.** Ne on tuotettu
+satunnaisesti (aineisto `{snap_id}`) työkalun esittelyä varten, eivätkä ne kuvaa todellista tilannetta
+Pohjois-Pohjanmaalla. Alueiden nimet ja koodit ovat oikeita, arvot eivät.
+:::
+"""
+
+
+def report_basename(edition: str) -> str:
+    """The file name (without extension) of an edition's rendered report."""
+    return f"sosiaalinen-raportti-{edition}"
+
+
+# --------------------------------------------------------------------------- composing the sources
+
+def shared_dir(edition_dir: Path) -> Path:
+    """`reports/_shared/` for `reports/<edition>/`."""
+    return Path(edition_dir).parent / SHARED
+
+
+def _ignored(name: str, extra: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in (*IGNORED, *extra))
+
+
+def own_files(folder: Path, ignore: tuple[str, ...] = ()) -> dict[str, Path]:
+    """The files one folder holds (POSIX relative path -> file), without the
+    generated names and Quarto's output; *ignore* adds names to leave out."""
+    folder = Path(folder)
+    out: dict[str, Path] = {}
+    if not folder.is_dir():
+        return out
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not _ignored(d, ignore))
+        for name in sorted(filenames):
+            if not _ignored(name, ignore):
+                path = Path(dirpath) / name
+                out[path.relative_to(folder).as_posix()] = path
+    return out
+
+
+def source_files(edition_dir: Path) -> dict[str, Path]:
+    """The edition's report sources as composed: `_shared/` first, then the
+    edition's own files on top (the edition wins). Relative path -> file."""
+    edition_dir = Path(edition_dir)
+    composed = own_files(shared_dir(edition_dir)) if edition_dir.name != SHARED else {}
+    composed.update(own_files(edition_dir))
+    return dict(sorted(composed.items()))
+
+
+# --------------------------------------------------------------------------- generated files
+
+def edition_variables(params: _params.Params, snap: Snapshot) -> dict:
+    """The `edition.*` and `snapshot.*` keys of `_variables.yml`."""
+    meta = params.metadata
+    return {
+        "edition": {"name": params.edition, "title": params.title, "first_year": str(params.years.start),
+                    "last_year": str(params.years.end),
+                    **({"year": str(meta.year), "version": meta.version,
+                        "date": fi_date(meta.version_date())} if meta else {})},
+        "snapshot": {"id": snap.id, "created": fi_date(snap.created) if snap.created else "",
+                     "synthetic": "kyllä" if snap.synthetic else "ei"},
+    }
+
+
+def _write_quarto_yml(path: Path, params: _params.Params, edition: citation.Edition | None) -> None:
+    """Title and subtitle have one source of truth: the edition's params;
+    authors, date, version and the citation block: the edition's metadata."""
+    quarto = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    quarto["title"] = params.title
+    if params.subtitle:
+        quarto["subtitle"] = params.subtitle
+    if edition is not None:
+        quarto.update(citation.quarto_metadata(edition))
+    path.write_text("# Staged by `sosrap build`; edit reports/<edition>/_quarto.yml instead.\n"
+                    + yaml.safe_dump(quarto, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _write_generated(tmp: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
+                     edition: citation.Edition | None, registers: proposals.Registers | None) -> None:
+    variables = {**edition_variables(params, snap), **key_figures}
+    (tmp / "_variables.yml").write_text(
+        "# Written by `sosrap build`: key figures for {{< var … >}}. Do not edit.\n"
+        + yaml.safe_dump(variables, allow_unicode=True, sort_keys=True, width=1000), encoding="utf-8")
+    notice = NOTICE_SYNTHETIC.format(snap_id=snap.id) if snap.synthetic else ""
+    (tmp / "_notice.qmd").write_text(notice, encoding="utf-8")
+    (tmp / "_citation.qmd").write_text(citation.appendix_markdown(edition), encoding="utf-8")
+    if registers is not None:
+        # the labels of the composed project: shared chapters and the edition's overrides
+        proposals.check_links(registers, proposals.report_labels(tmp))
+    (tmp / "_proposals.qmd").write_text(proposals.chapter_markdown(registers) if registers else "", encoding="utf-8")
+    (tmp / "_followup.qmd").write_text(proposals.followup_markdown(registers) if registers else "", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- staging
+
+def stage_report(src: Path, dest: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
+                 notebooks: Mapping[str, Path], edition: citation.Edition | None = None,
+                 registers: proposals.Registers | None = None) -> Path:
+    """Assemble the renderable Quarto project of edition folder *src* in *dest*
+    (replaced whole). *notebooks*: file name in `_notebooks/` -> executed notebook."""
+    src, dest = Path(src), Path(dest)
+    if not (src / "_quarto.yml").is_file():
+        raise SosrapError(f"{src}: not a Quarto project (no _quarto.yml); check `report:` in params/{params.edition}.yaml")
+    with AtomicDir(dest, prefix=f".{dest.name}-") as staged:
+        _fill_staging(staged.path, src, params, snap, key_figures, notebooks, edition, registers)
+    return dest
+
+
+def _fill_staging(tmp: Path, src: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
+                  notebooks: Mapping[str, Path], edition: citation.Edition | None,
+                  registers: proposals.Registers | None) -> None:
+    for rel, path in source_files(src).items():
+        target = tmp / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    shutil.copystat(src, tmp)
+    nbdir = tmp / "_notebooks"
+    nbdir.mkdir()
+    for name, executed in notebooks.items():
+        shutil.copyfile(executed, nbdir / name)
+    _write_quarto_yml(tmp / "_quarto.yml", params, edition)
+    _write_generated(tmp, params, snap, key_figures, edition, registers)
+
+
+def write_proposal_tables(registers: proposals.Registers, out_dir: Path) -> dict[str, Path]:
+    """The register and its follow-up as CSV (published with the release)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {"proposals": out_dir / "toimenpide-ehdotukset.csv", "followup": out_dir / "toimenpide-ehdotukset-seuranta.csv"}
+    files["proposals"].write_bytes(proposals.register_csv(registers).encode("utf-8"))
+    files["followup"].write_bytes(proposals.followup_csv(registers).encode("utf-8"))
+    return files
