@@ -1,5 +1,6 @@
-"""Ingestion of phenomenon reports and survey exports (sosrap.clientwork),
-the demo generator and the CLI. Files are generated in tmp_path: private-looking
+"""Ingestion of phenomenon reports and survey exports (sosrap.clientwork) and
+the demo generator; the CLI's `ingest` and `template` are tested in
+tests/cli/test_clientwork.py. Files are generated in tmp_path: private-looking
 fixtures never need to be committed."""
 from __future__ import annotations
 
@@ -11,12 +12,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from sosrap import clientwork as C
 from sosrap.demo import clientwork as D
 from sosrap import params as _params
-from sosrap.cli.app import app
 from sosrap.params import ClientWork
 
 CW = ClientWork.model_validate({
@@ -365,41 +364,6 @@ def test_missing_names_file_fails_clearly(tmp_path):
     cw = CW.model_copy(update={"screen_names_file": "data/private/x/nimet.txt"})
     with pytest.raises(C.IngestError, match="does not exist"):
         C.with_private_names(cw, tmp_path)
-
-
-# --- CLI ---------------------------------------------------------------------------------
-
-def test_cli_ingest_prints_counts_not_values(demo_inputs, tmp_path):
-    inp, _ = demo_inputs
-    r = CliRunner().invoke(app, ["ingest", "phenomena", str(inp.phenomena), "--edition", "demo",
-                                 "--out", str(tmp_path)])
-    assert r.exit_code == 0, r.output
-    assert "valid: 316" in r.output and "rejected: 4 rows" in r.output and "row 152: Päivämäärä" in r.output
-    for values in D.planted().values():
-        for v in values:
-            assert v not in r.output
-    assert "31.2.2024" not in r.output                     # values only in the rejects file
-    rej = (tmp_path / "phenomena.rejects.csv").read_text(encoding="utf-8-sig")
-    assert rej.startswith("rivi;kenttä;arvo;syy") and "31.2.2024" in rej
-    assert pd.read_parquet(tmp_path / "phenomena.parquet").shape[0] == 316
-
-
-def test_cli_ingest_survey_and_template(demo_inputs, tmp_path):
-    inp, _ = demo_inputs
-    r = CliRunner().invoke(app, ["ingest", "survey", str(inp.survey), "-e", "demo", "--out", str(tmp_path)])
-    assert r.exit_code == 0, r.output and "valid: 419" in r.output
-    r = CliRunner().invoke(app, ["template", "phenomena", "--out", str(tmp_path / "t")])
-    assert r.exit_code == 0 and (tmp_path / "t" / "ilmioraportti-pohja.xlsx").is_file()
-
-
-def test_cli_error_is_one_clear_message(tmp_path):
-    import subprocess
-    import sys
-    f = write_csv(tmp_path / "x.csv", HEAD[1:], [r[1:] for r in ROWS])
-    out = subprocess.run([sys.executable, "-m", "sosrap", "ingest", "phenomena", str(f), "-e", "demo",
-                          "--out", str(tmp_path)], capture_output=True, text=True)
-    assert out.returncode == 1 and "required column(s) missing: 'Tunniste'" in out.stderr
-    assert "Traceback" not in out.stderr
 
 
 def test_a_share_from_a_small_count_is_hidden_everywhere_it_is_read():
