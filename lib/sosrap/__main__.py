@@ -1,3 +1,3 @@
-from sosrap.cli.app import main
+from sosrap.cli import main
 
 main()

@@ -6,7 +6,9 @@ import copy
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -41,6 +43,43 @@ def project_root(start: Path | None = None) -> Path:
 
 def default_build_dir(edition: str, root: Path | None = None) -> Path:
     return (root or project_root()) / "build" / edition
+
+
+class _HasNotebook(Protocol):
+    notebook: str
+
+
+@dataclass
+class Layout:
+    """Where a build writes; everything lives under one folder (`root`):
+    executed notebooks in `notebooks/`, each stage's outputs in
+    `artifacts/<stage>/`, fingerprints and logs in `state/`."""
+    root: Path
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def artifacts(self) -> Path:
+        return self.root / "artifacts"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
+
+    def run_dir(self, stage: str) -> Path:
+        return self.artifacts / stage
+
+    def log(self, stage: str) -> Path:
+        return self.state / f"{stage}.log"
+
+    def state_file(self, stage: str) -> Path:
+        return self.state / f"{stage}.json"
+
+    def executed(self, stage: _HasNotebook) -> Path:
+        """The executed copy of *stage*'s notebook."""
+        return self.notebooks / stage.notebook
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

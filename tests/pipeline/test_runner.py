@@ -12,7 +12,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from sosrap import params as P
 from sosrap.errors import SosrapError, StageError
-from sosrap.pipeline.runner import Layout, run_stages, status
+from sosrap.paths import Layout
+from sosrap.pipeline.runner import run_stages, status
 from sosrap.stage import ParamsView
 
 PARAMS_CELL = 'edition = "demo"\nrun_dir = ""\nparams = {}\ninputs = {}'
@@ -137,16 +138,54 @@ def test_failing_stage_keeps_notebook_and_blocks_dependents(tiny):
     assert states["a"] == "skipped" and states["b"] == "ran" and states["d"] == "ran"
 
 
-def test_stage_graph_errors(tiny):
-    (tiny / "notebooks" / "stages.yaml").write_text("stages:\n  b:\n    notebook: b.ipynb\n    needs: [zz]\n")
-    with pytest.raises(SosrapError, match="needs 'zz'"):
-        run(tiny)
-    (tiny / "notebooks" / "stages.yaml").write_text("stages:\n  b:\n    notebook: nope.ipynb\n")
-    with pytest.raises(SosrapError, match="nope.ipynb does not exist"):
-        run(tiny)
-    (tiny / "notebooks" / "stages.yaml").write_text("stages:\n  b:\n    notebook: b.ipynb\n    parms: [x]\n")
-    with pytest.raises(SosrapError, match="unknown key"):
-        run(tiny)
+READS = STAGES.replace("    params: [years]\n", "    params: [years, client_work]\n    reads: [client_work.phenomena_file]\n")
+
+# Writes its declared file when it is missing, as a synthetic demo writes its exports.
+WRITES_ITS_INPUT = ('import pathlib\nf = pathlib.Path("..", params["client_work"]["phenomena_file"])\n'
+                    'if not f.is_file():\n    f.parent.mkdir(parents=True, exist_ok=True)\n'
+                    '    f.write_text("generated")\n')
+
+
+def test_a_changed_declared_file_re_runs_only_its_stage(tiny):
+    (tiny / "notebooks" / "stages.yaml").write_text(READS, encoding="utf-8")
+    rel = P.load("demo", tiny).client_work.phenomena_file
+    private = tiny / rel
+    private.parent.mkdir(parents=True)
+    private.write_text("export v1", encoding="utf-8")
+    assert set(run(tiny).values()) == {"ran"}
+    assert set(run(tiny).values()) == {"skipped"}
+    state = json.loads(Layout(tiny / "build").state_file("a").read_text())
+    assert state["fingerprint"]["inputs"] == {f"private:{rel}": __import__("hashlib").sha256(b"export v1").hexdigest()}
+
+    private.write_text("export v2", encoding="utf-8")    # edited: a re-runs; its outputs are the same
+    rows = {n: (s, r) for n, s, r in status(P.load("demo", tiny), tiny, tiny / "build")}
+    assert rows["a"] == ("stale", ["inputs changed: private input file(s) changed"])
+    assert run(tiny) == {"a": "ran", "b": "skipped", "c": "skipped", "d": "skipped"}
+
+    private.unlink()                                     # gone: stale again, recorded as missing
+    assert {n: s for n, s, _ in status(P.load("demo", tiny), tiny, tiny / "build")}["a"] == "stale"
+    assert run(tiny)["a"] == "ran"
+    state = json.loads(Layout(tiny / "build").state_file("a").read_text())
+    assert state["fingerprint"]["inputs"] == {f"private:{rel}": "missing"}
+
+
+def test_a_stage_that_writes_a_file_it_reads_is_fresh_afterwards(tiny):
+    (tiny / "notebooks" / "stages.yaml").write_text(READS, encoding="utf-8")
+    write_nb(tiny / "notebooks" / "a.ipynb", BODY["a"], extra=WRITES_ITS_INPUT)
+    assert set(run(tiny).values()) == {"ran"}
+    assert (tiny / P.load("demo", tiny).client_work.phenomena_file).read_text() == "generated"
+    assert set(run(tiny).values()) == {"skipped"}
+
+
+def test_an_unset_declared_path_is_not_an_input(tiny):
+    (tiny / "notebooks" / "stages.yaml").write_text(READS.replace("client_work.phenomena_file",
+                                                                  "client_work.screen_names_file"))
+    f = tiny / "params" / "demo.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("  screen_names_file: data/private/demo/nimet.txt\n", ""),
+                 encoding="utf-8")
+    assert P.load("demo", tiny).client_work.screen_names_file is None
+    run(tiny)
+    assert json.loads(Layout(tiny / "build").state_file("a").read_text())["fingerprint"]["inputs"] == {}
 
 
 def test_params_view_only_declared_keys():
@@ -154,18 +193,6 @@ def test_params_view_only_declared_keys():
     assert v.years.start == 2015
     with pytest.raises(SosrapError, match="does not declare it"):
         v.snapshot
-
-
-def test_code_fingerprint_follows_imports(tmp_path):
-    """A stage depends on the sosrap modules its notebook imports (transitively), not on all of them."""
-    from sosrap.pipeline.fingerprint import code_hash_for_notebook
-    nb = tmp_path / "x.ipynb"
-    write_nb(nb, "%matplotlib inline\nfrom sosrap.report import fmt\nimport sosrap.stage")
-    files = set(code_hash_for_notebook(nb))
-    assert {"__init__.py", "report/fmt.py", "stage.py", "params.py", "sources/snapshot.py"} <= files
-    assert not {"report/render.py", "cli/app.py", "pipeline/build.py"} & files
-    write_nb(nb, "import pandas as pd")
-    assert set(code_hash_for_notebook(nb)) == {"__init__.py"}
 
 
 FLAKY_KERNEL = """\

@@ -90,6 +90,6 @@ def template_survey(out: Path = typer.Option(Path("."), "--out", "-o", help="Fol
     _template("survey", edition, out)
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(template_app, name="template")
-    app.add_typer(ingest_app, name="ingest")
+app = typer.Typer()
+app.add_typer(template_app, name="template")
+app.add_typer(ingest_app, name="ingest")

@@ -7,7 +7,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import typer
+
 from sosrap.paths import project_root
+
+app = typer.Typer()
 
 
 @dataclass
@@ -120,3 +124,10 @@ def print_report(checks: list[Check]) -> bool:
         table.add_row(mark, c.name, c.detail, "" if c.ok else c.cost)
     Console().print(table)
     return all(c.ok for c in checks if c.required)
+
+
+@app.command()
+def doctor() -> None:
+    """Report what is available (Quarto, pandoc, typst, Chromium, kernel, snapshots) and what is missing."""
+    if not print_report(run()):
+        raise typer.Exit(1)

@@ -18,17 +18,15 @@ from typing import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from sosrap.report import citation, proposals, staging
-from sosrap.report.staging import report_basename, write_proposal_tables
-from sosrap.pipeline import fingerprint as hashing, manifest
 from sosrap import params as _params
 from sosrap.errors import SnapshotError, SosrapError
-from sosrap.paths import KEYFIGURES, atomic_write, default_build_dir, project_root
-from sosrap.pipeline.runner import Layout, StageResult, run_stages, status
+from sosrap.paths import KEYFIGURES, Layout, atomic_write, default_build_dir, project_root
+from sosrap.pipeline import fingerprint as hashing, manifest
+from sosrap.pipeline.graph import REPORT_STAGE, load_stages
+from sosrap.pipeline.runner import StageResult, run_stages, status
+from sosrap.report import citation, proposals, staging
+from sosrap.report.staging import report_basename, write_proposal_tables
 from sosrap.sources.snapshot import Snapshot
-from sosrap.pipeline.graph import load_stages
-
-REPORT_STAGE = "report"
 
 
 @dataclass
@@ -144,6 +142,84 @@ def with_version(params: _params.Params, version: str | None) -> _params.Params:
     return params.model_copy(update={"metadata": params.metadata.model_copy(update={"version": version})})
 
 
+def check_formats(formats: Sequence[str]) -> list[str]:
+    """The requested output formats, each once, in order; an unknown one is an error."""
+    from sosrap.report import render
+    formats = list(dict.fromkeys(formats))
+    unknown = [f for f in formats if f not in render.PANDOC_FORMATS]
+    if unknown or not formats:
+        raise SosrapError(f"unknown output format(s) {', '.join(unknown) or '(none)'}; choose from "
+                          f"{', '.join(render.PANDOC_FORMATS)} (e.g. --format html,docx,pdf)")
+    return formats
+
+
+def open_snapshot(project: Path, edition: str, params: _params.Params) -> Snapshot:
+    """The edition's pinned snapshot, verified (a build never touches the network)."""
+    if not (project / params.snapshot).exists():
+        raise SnapshotError(f"params/{edition}.yaml pins snapshot {params.snapshot}, which does not exist yet: "
+                            f"run `sosrap fetch {edition}` on a connected machine first (a build never "
+                            "touches the network)")
+    return Snapshot.open(project / params.snapshot, verify=True)
+
+
+@dataclass
+class _Render:
+    """What one render needs: the staged report, where the outputs go, how."""
+    report_dir: Path
+    outputs: dict[str, Path]
+    engine: str
+    formats: list[str]
+    basename: str
+    epoch: int
+
+
+def render_if_stale(job: _Render, layout: Layout, params: _params.Params, *, force: bool, console: Console,
+                    quiet: bool) -> bool:
+    """Render the staged report unless its fingerprint and outputs are unchanged; True if it rendered.
+
+    The rendered files pass the privacy gate before they are moved into place."""
+    from sosrap.report import render
+    # the engine's version is part of the fingerprint: a new pandoc or Quarto re-renders
+    fp = render_fingerprint(job.report_dir, f"{job.engine} {render.engine_version(job.engine)}",
+                            job.formats) + f"@{job.epoch}"
+    fp_file = layout.state / f"{REPORT_STAGE}.json"
+    try:
+        old = json.loads(fp_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):     # missing or damaged: render
+        old = {}
+    t0 = time.monotonic()
+    if not force and old.get("fingerprint") == fp and all(p.is_file() for p in job.outputs.values()):
+        if not quiet:
+            console.print(f"  [dim]•[/] {'render':<14} fresh, skipped", highlight=False)
+        return False
+    with tempfile.TemporaryDirectory(prefix=".render-", dir=layout.root) as tmp:
+        res = render.render(job.report_dir, Path(tmp), engine=job.engine, formats=job.formats,
+                            output_name=job.basename, source_date_epoch=job.epoch)
+        from sosrap import privacy      # the privacy gate: a failing report is never written
+        privacy.gate(list(res.outputs.values()), protected=privacy.load_protected(layout.artifacts),
+                     min_count=params.privacy.min_count, allow=params.privacy.audit_allow)
+        for fmt, p in res.outputs.items():
+            p.replace(job.outputs[fmt])      # atomic: a reader never sees a half-written report
+    atomic_write(fp_file, json.dumps({"fingerprint": fp, "engine": job.engine}, indent=1) + "\n")
+    if not quiet:
+        console.print(f"  [green]✓[/] {'render':<14} {job.engine} → {', '.join(job.formats)}  "
+                      f"[dim]{time.monotonic() - t0:.1f} s[/]", highlight=False)
+    return True
+
+
+def write_side_files(edition: str, ed: citation.Edition | None, registers: proposals.Registers, layout: Layout,
+                     *, console: Console, quiet: bool) -> dict[str, Path]:
+    """Citation files and the proposals tables: cheap, deterministic, always rewritten."""
+    files: dict[str, Path] = {}
+    if ed is not None:
+        files.update(citation.write_files(ed, layout.root))
+    elif not quiet:
+        console.print(f"  [yellow]![/] no `metadata:` in params/{edition}.yaml: no citation files, "
+                      f"and the edition cannot be published", highlight=False)
+    files.update(write_proposal_tables(registers, layout.root / "tables"))
+    return files
+
+
 def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",
           formats: Sequence[str] = ("html",), build_dir: Path | None = None, quiet: bool = False,
           root: Path | None = None, version: str | None = None) -> BuildResult:
@@ -153,19 +229,11 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     t_start = time.monotonic()
     project = root or project_root()
     params = with_version(_params.load(edition, project), version)
-    formats = list(dict.fromkeys(formats))
-    unknown = [f for f in formats if f not in render.PANDOC_FORMATS]
-    if unknown or not formats:
-        raise SosrapError(f"unknown output format(s) {', '.join(unknown) or '(none)'}; choose from "
-                          f"{', '.join(render.PANDOC_FORMATS)} (e.g. --format html,docx,pdf)")
+    formats = check_formats(formats)
     registers = proposals.load(project, params)
     base = report_basename(edition)
     ed = citation.Edition.of(params, base)
-    if not (project / params.snapshot).exists():
-        raise SnapshotError(f"params/{edition}.yaml pins snapshot {params.snapshot}, which does not exist yet: "
-                            f"run `sosrap fetch {edition}` on a connected machine first (a build never "
-                            "touches the network)")
-    snap = Snapshot.open(project / params.snapshot, verify=True)
+    snap = open_snapshot(project, edition, params)
     layout = Layout(Path(build_dir) if build_dir else default_build_dir(edition, project))
     layout.root.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True, soft_wrap=True)
@@ -178,53 +246,22 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
 
     key_figures = collect_key_figures(layout, stage_names)
     report_dir = stage_report(project, params, layout, snap, key_figures, stage_names, ed, registers)
-    engine_name = render.pick_engine(engine)
-    epoch = source_date_epoch(ed, snap)
-    # the engine's version is part of the fingerprint: a new pandoc or Quarto re-renders
-    fp = render_fingerprint(report_dir, f"{engine_name} {render.engine_version(engine_name)}", formats) + f"@{epoch}"
-    outputs = {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}
-    fp_file = layout.state / f"{REPORT_STAGE}.json"
-    try:
-        old = json.loads(fp_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):     # missing or damaged: render
-        old = {}
-    rendered = False
+    job = _Render(report_dir, {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}, render.pick_engine(engine),
+                  formats, base, source_date_epoch(ed, snap))
     t0 = time.monotonic()
-    if force or old.get("fingerprint") != fp or not all(p.is_file() for p in outputs.values()):
-        with tempfile.TemporaryDirectory(prefix=".render-", dir=layout.root) as tmp:
-            res = render.render(report_dir, Path(tmp), engine=engine_name, formats=formats, output_name=base,
-                                source_date_epoch=epoch)
-            from sosrap import privacy      # the privacy gate: a failing report is never written
-            privacy.gate(list(res.outputs.values()), protected=privacy.load_protected(layout.artifacts),
-                         min_count=params.privacy.min_count, allow=params.privacy.audit_allow)
-            for fmt, p in res.outputs.items():
-                p.replace(outputs[fmt])      # atomic: a reader never sees a half-written report
-        atomic_write(fp_file, json.dumps({"fingerprint": fp, "engine": engine_name}, indent=1) + "\n")
-        rendered = True
-        if not quiet:
-            console.print(f"  [green]✓[/] {'render':<14} {engine_name} → {', '.join(formats)}  "
-                          f"[dim]{time.monotonic() - t0:.1f} s[/]", highlight=False)
-    elif not quiet:
-        console.print(f"  [dim]•[/] {'render':<14} fresh, skipped", highlight=False)
+    rendered = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet)
     timings["render"] = round(time.monotonic() - t0, 3)
 
-    # Citation files and the proposals tables: cheap, deterministic, always rewritten.
-    files: dict[str, Path] = {}
-    if ed is not None:
-        files.update(citation.write_files(ed, layout.root))
-    elif not quiet:
-        console.print(f"  [yellow]![/] no `metadata:` in params/{edition}.yaml: no citation files, "
-                      f"and the edition cannot be published", highlight=False)
-    files.update(write_proposal_tables(registers, layout.root / "tables"))
+    files = write_side_files(edition, ed, registers, layout, console=console, quiet=quiet)
     timings["total"] = round(time.monotonic() - t_start, 3)
 
     manifest.write(layout.root / "manifest.json", project=project, params=params, snapshot=snap,
-                   stages=results, timings=timings, engine=engine_name, outputs=outputs, report_dir=report_dir,
-                   files=files, source_date_epoch=epoch)
+                   stages=results, timings=timings, engine=job.engine, outputs=job.outputs, report_dir=report_dir,
+                   files=files, source_date_epoch=job.epoch)
     if not quiet:
-        console.print(summary_table(results, rendered, engine_name, timings), highlight=False)
-    return BuildResult(edition, layout.root, outputs, results, rendered, engine_name, timings, files,
-                       ed.version if ed else None, epoch)
+        console.print(summary_table(results, rendered, job.engine, timings), highlight=False)
+    return BuildResult(edition, layout.root, job.outputs, results, rendered, job.engine, timings, files,
+                       ed.version if ed else None, job.epoch)
 
 
 def print_status(edition: str, *, build_dir: Path | None = None, root: Path | None = None) -> list:
@@ -240,3 +277,4 @@ def print_status(edition: str, *, build_dir: Path | None = None, root: Path | No
         table.add_row(name, "[green]fresh[/]" if state == "fresh" else "[yellow]stale[/]", "; ".join(reasons))
     Console().print(table)
     return rows
+

@@ -1,4 +1,12 @@
-"""Content hashes that decide whether a stage or the render is stale."""
+"""Content hashes that decide whether a stage or the render is stale.
+
+A stage's fingerprint has four parts: its notebook's source, the values of
+the params it declares, its input files (the snapshot files when it reads
+the snapshot, the files its `reads:` paths name, and the outputs of the
+stages it needs) and the helper package's code it imports. `stale_reasons`
+compares them part by part, so `sosrap status` can say *why* a stage is stale.
+Nothing here knows what a stage or a file means.
+"""
 from __future__ import annotations
 
 import ast
@@ -7,7 +15,11 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-from sosrap.sources.snapshot import sha256_file
+from sosrap.errors import SosrapError
+from sosrap.params import Params
+from sosrap.paths import Layout
+from sosrap.pipeline.graph import STAGES_FILE, Stage
+from sosrap.sources.snapshot import Snapshot, sha256_file
 
 
 def sha256_text(text: str) -> str:
@@ -129,3 +141,118 @@ def code_hash_for_notebook(path: Path) -> dict[str, str]:
             todo.add(".".join(parents[:i]))
         todo |= _imports(ast.parse(f.read_text(encoding="utf-8")), name, f.name == "__init__.py") - set(seen)
     return {f.relative_to(pkg).as_posix(): sha256_file(f) for f in sorted(set(seen.values()))}
+
+
+# --------------------------------------------------------------------------- stage fingerprints
+
+#: input keys of the files a stage declares in `reads:` (outside the snapshot, private by design)
+READ_PREFIX = "private:"
+#: the hash recorded for a declared file that does not exist (the stage fails or creates it)
+MISSING = "missing"
+
+
+def stage_params(st: Stage, params: Params) -> dict:
+    """The params values a stage declares (all the notebook may read)."""
+    full = params.resolved()
+    missing = [k for k in st.params if k not in full]
+    if missing:
+        raise SosrapError(f"{STAGES_FILE}: stage {st.name!r} declares params {missing}, "
+                          f"which are not params keys")
+    return {k: full[k] for k in st.params}
+
+
+def _lookup(full: dict, dotted: str, st: Stage) -> Any:
+    node: Any = full
+    for part in dotted.split("."):
+        if node is None:              # an optional section the edition leaves out: nothing to read
+            return None
+        if not isinstance(node, dict) or part not in node:
+            raise SosrapError(f"{STAGES_FILE}: stage {st.name!r} reads {dotted!r}, which is not a params path")
+        node = node[part]
+    return node
+
+
+def read_paths(st: Stage, params: Params) -> list[str]:
+    """The project-relative files a stage declares in `reads:` (unset paths left out)."""
+    full = params.resolved()
+    out = []
+    for dotted in st.reads:
+        value = _lookup(full, dotted, st)
+        if not value:
+            continue
+        if not isinstance(value, str):
+            raise SosrapError(f"{STAGES_FILE}: stage {st.name!r} reads {dotted!r}, whose value is not a file path")
+        out.append(value)
+    return out
+
+
+def read_hashes(st: Stage, params: Params, project: Path) -> dict[str, str]:
+    """sha256 of each declared file, or MISSING (never the content: they may be private)."""
+    return {f"{READ_PREFIX}{rel}": sha256_file(project / rel) if (project / rel).is_file() else MISSING
+            for rel in read_paths(st, params)}
+
+
+def stage_fingerprint(st: Stage, params: Params, project: Path, layout: Layout) -> dict:
+    """The four parts of a stage's fingerprint (each a hash or a dict of hashes)."""
+    inputs = read_hashes(st, params, project)
+    if st.snapshot:
+        snap = Snapshot.open(project / params.snapshot)
+        inputs.update({f"snapshot:{k}": v for k, v in snap.input_hashes().items()})
+    for need in st.needs:
+        inputs.update({f"{need}:{k}": v for k, v in tree_hash(layout.run_dir(need)).items()})
+    notebook = project / "notebooks" / st.notebook
+    return {
+        "notebook": notebook_source_hash(notebook),
+        "params": sha256_json(stage_params(st, params)),
+        "inputs": inputs,
+        "code": code_hash_for_notebook(notebook),
+    }
+
+
+def _changed(a: dict, b: dict) -> list[str]:
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+
+
+def _params_reason(old_values: dict, st: Stage, params: Params) -> str:
+    now = stage_params(st, params)
+    changed = [k for k in st.params if old_values.get(k) != now.get(k)]
+    return "params changed" + (f" ({', '.join(changed)})" if changed else "")
+
+
+def _inputs_reason(old: dict, new: dict) -> str:
+    diff = _changed(old, new)
+    upstream = sorted({k.split(":", 1)[0] for k in diff if not k.startswith(("snapshot:", READ_PREFIX))})
+    parts = []
+    n = sum(k.startswith("snapshot:") for k in diff)
+    if n:
+        parts.append(f"{n} snapshot file(s) changed")
+    if any(k.startswith(READ_PREFIX) for k in diff):
+        parts.append("private input file(s) changed")
+    if upstream:
+        parts.append("outputs of " + ", ".join(upstream) + " changed")
+    return "inputs changed: " + "; ".join(parts)
+
+
+def _code_reason(old: Any, new: dict) -> str:
+    changed = _changed(old, new) if isinstance(old, dict) else []
+    return "helper code changed" + (f" ({', '.join(changed[:4])}{', …' if len(changed) > 4 else ''})"
+                                    if changed else "")
+
+
+def stale_reasons(old: dict | None, new: dict, st: Stage, params: Params) -> list[str]:
+    """Why a stage must run again, given its recorded state and its fingerprint now; empty when fresh."""
+    if old is None:
+        return ["never built"]
+    if old.get("status") != "ok":
+        return ["last run failed"]
+    fp = old.get("fingerprint", {})
+    reasons = []
+    if fp.get("notebook") != new["notebook"]:
+        reasons.append(f"notebook {st.notebook} changed")
+    if fp.get("params") != new["params"]:
+        reasons.append(_params_reason(old.get("params", {}), st, params))
+    if fp.get("inputs") != new["inputs"]:
+        reasons.append(_inputs_reason(fp.get("inputs", {}), new["inputs"]))
+    if fp.get("code") != new["code"]:
+        reasons.append(_code_reason(fp.get("code") or {}, new["code"]))
+    return reasons

@@ -11,6 +11,7 @@ from typing import Sequence
 from sosrap import __version__
 from sosrap.pipeline import fingerprint as hashing
 from sosrap.report import staging
+from sosrap.pipeline.graph import load_stages
 from sosrap.sources.snapshot import sha256_file
 
 PACKAGES = ["sosrap", "papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy",
@@ -50,16 +51,14 @@ def engine_version(engine: str) -> str:
 
 
 def private_inputs(project: Path, params) -> dict[str, str]:
-    """sha256 of the private client-work inputs (never their content): a
-    release records them so that `sosrap verify` can tell changed data from
-    changed code."""
-    cw = getattr(params, "client_work", None)
+    """sha256 of the files the stages declare in `reads:` (the private inputs;
+    never their content): a release records them so that `sosrap verify` can
+    tell changed data from changed code."""
     out: dict[str, str] = {}
-    if cw is None:
-        return out
-    for rel in (cw.phenomena_file, cw.survey_file, cw.screen_names_file):
-        if rel and (project / rel).is_file():
-            out[rel] = sha256_file(project / rel)
+    for st in load_stages(project).values():
+        for rel in hashing.read_paths(st, params):
+            if (project / rel).is_file():
+                out[rel] = sha256_file(project / rel)
     return out
 
 

@@ -2,11 +2,11 @@
 order, independent stages in parallel, skipping stages whose inputs are
 unchanged.
 
-A stage's fingerprint has four parts — its notebook's source, the values of
-the params it declares, its input files (snapshot files and the outputs of
-the stages it needs) and the helper package's code — recorded in
-`<build>/state/<stage>.json` after a successful run. `status()` compares the
-parts one by one, so it can say *why* a stage is stale.
+It knows stages only as `notebooks/stages.yaml` declares them (see
+`sosrap.pipeline.graph`); what makes a stage stale is computed in
+`sosrap.pipeline.fingerprint` and recorded in `<build>/state/<stage>.json`
+after a successful run. `status()` compares the parts one by one, so it can
+say *why* a stage is stale.
 """
 from __future__ import annotations
 
@@ -16,15 +16,14 @@ import multiprocessing
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from sosrap.pipeline import fingerprint as hashing
-from sosrap.errors import SosrapError, StageError
+from sosrap.errors import StageError
 from sosrap.params import Params
-from sosrap.paths import atomic_write
-from sosrap.sources.snapshot import Snapshot
+from sosrap.paths import Layout, atomic_write
+from sosrap.pipeline.fingerprint import read_hashes, stage_fingerprint, stage_params, stale_reasons
 from sosrap.pipeline.graph import Stage, load_stages
 
 KERNEL = "python3"   # with JUPYTER_PREFER_ENV_PATH: the environment's own Python
@@ -39,115 +38,12 @@ class StageResult:
     error: StageError | None = None
 
 
-@dataclass
-class Layout:
-    """Where a build writes; everything lives under one folder."""
-    root: Path
-
-    @property
-    def notebooks(self) -> Path:
-        return self.root / "notebooks"
-
-    @property
-    def artifacts(self) -> Path:
-        return self.root / "artifacts"
-
-    @property
-    def state(self) -> Path:
-        return self.root / "state"
-
-    def run_dir(self, stage: str) -> Path:
-        return self.artifacts / stage
-
-    def log(self, stage: str) -> Path:
-        return self.state / f"{stage}.log"
-
-    def state_file(self, stage: str) -> Path:
-        return self.state / f"{stage}.json"
-
-    def executed(self, st: Stage) -> Path:
-        return self.notebooks / st.notebook
-
-
-def stage_params(st: Stage, params: Params) -> dict:
-    full = params.resolved()
-    missing = [k for k in st.params if k not in full]
-    if missing:
-        raise SosrapError(f"notebooks/stages.yaml: stage {st.name!r} declares params {missing}, "
-                          f"which are not params keys")
-    return {k: full[k] for k in st.params}
-
-
-def _client_work_files(params: Params, project: Path) -> dict[str, str]:
-    from sosrap import clientwork
-    return clientwork.input_hashes(params.client_work, project)
-
-
-# Params keys that point at input files outside the snapshot (private client-work
-# exports), with the function that hashes those files: a stage declaring such a
-# key is re-run when one of the files changes.
-FILE_PARAMS = {"client_work": _client_work_files}
-
-
-def fingerprint(st: Stage, params: Params, project: Path, layout: Layout) -> dict:
-    """The four parts of a stage's fingerprint (each a hash or a dict of hashes)."""
-    inputs: dict[str, str] = {}
-    for key in st.params:
-        if key in FILE_PARAMS:
-            inputs.update(FILE_PARAMS[key](params, project))
-    if st.snapshot:
-        snap = Snapshot.open(project / params.snapshot)
-        inputs.update({f"snapshot:{k}": v for k, v in snap.input_hashes().items()})
-    for need in st.needs:
-        inputs.update({f"{need}:{k}": v for k, v in hashing.tree_hash(layout.run_dir(need)).items()})
-    return {
-        "notebook": hashing.notebook_source_hash(project / "notebooks" / st.notebook),
-        "params": hashing.sha256_json(stage_params(st, params)),
-        "inputs": inputs,
-        "code": hashing.code_hash_for_notebook(project / "notebooks" / st.notebook),
-    }
-
-
 def _read_state(layout: Layout, stage: str) -> dict | None:
     p = layout.state_file(stage)
     try:
         return json.loads(p.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
-
-
-def stale_reasons(old: dict | None, new: dict, st: Stage, params: Params) -> list[str]:
-    """Why a stage must run again; empty when it is fresh."""
-    if old is None:
-        return ["never built"]
-    if old.get("status") != "ok":
-        return ["last run failed"]
-    fp = old.get("fingerprint", {})
-    reasons = []
-    if fp.get("notebook") != new["notebook"]:
-        reasons.append(f"notebook {st.notebook} changed")
-    if fp.get("params") != new["params"]:
-        changed = [k for k in st.params if old.get("params", {}).get(k) != stage_params(st, params).get(k)]
-        reasons.append("params changed" + (f" ({', '.join(changed)})" if changed else ""))
-    if fp.get("inputs") != new["inputs"]:
-        a, b = fp.get("inputs", {}), new["inputs"]
-        diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        upstream = sorted({k.split(":", 1)[0] for k in diff if not k.startswith(("snapshot:", "private:"))})
-        parts = []
-        if any(k.startswith("snapshot:") for k in diff):
-            n = sum(k.startswith("snapshot:") for k in diff)
-            parts.append(f"{n} snapshot file(s) changed")
-        if any(k.startswith("private:") for k in diff):
-            parts.append("private input file(s) changed")
-        if upstream:
-            parts.append("outputs of " + ", ".join(upstream) + " changed")
-        reasons.append("inputs changed: " + "; ".join(parts))
-    if fp.get("code") != new["code"]:
-        a, b = fp.get("code") or {}, new["code"]
-        changed = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)) if isinstance(a, dict) else []
-        reasons.append("helper code changed" + (f" ({', '.join(changed[:4])}{', …' if len(changed) > 4 else ''})"
-                                                 if changed else ""))
-    return reasons
 
 
 KERNEL_START_ATTEMPTS = 3
@@ -218,6 +114,99 @@ def _stage_error(st: Stage, res: dict, executed: Path) -> StageError:
 Progress = Callable[[str, str, str], None]   # (stage, state, detail)
 
 
+@dataclass
+class _Run:
+    """One call of `run_stages`: what has finished, what is running, the worker pool."""
+    params: Params
+    project: Path
+    layout: Layout
+    stages: dict[str, Stage]
+    jobs: int
+    force: bool
+    say: Progress
+    results: dict[str, StageResult] = field(default_factory=dict)
+    running: dict[cf.Future, tuple[Stage, dict, float]] = field(default_factory=dict)
+    failed: list[StageError] = field(default_factory=list)
+    pool: cf.ProcessPoolExecutor | None = None
+
+    def executor(self) -> cf.ProcessPoolExecutor:
+        # Created only when a stage must run, so a no-op rebuild starts no process.
+        if self.pool is None:
+            workers = max(1, self.jobs)
+            self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(workers):
+                self.pool.submit(_warm)
+        return self.pool
+
+    def finish(self, name: str, state: str, reason: str, detail: str) -> None:
+        self.results[name] = StageResult(name, state, reason=reason)
+        self.say(name, "fresh" if state == "skipped" else state, detail)
+
+    def start(self, st: Stage) -> None:
+        """Skip, block or submit a stage whose needs have all finished."""
+        if any(self.results[n].state in ("failed", "blocked") for n in st.needs):
+            return self.finish(st.name, "blocked", "an upstream stage failed", "upstream failed")
+        if self.failed:
+            return self.finish(st.name, "blocked", "the build is stopping after a failure", "build stopping")
+        fp = stage_fingerprint(st, self.params, self.project, self.layout)
+        reasons = ["--force"] if self.force else stale_reasons(_read_state(self.layout, st.name), fp, st,
+                                                                self.params)
+        if not reasons:
+            return self.finish(st.name, "skipped", "fresh", "")
+        run_dir = self.layout.run_dir(st.name)
+        shutil.rmtree(run_dir, ignore_errors=True)   # no stale outputs survive a re-run
+        run_dir.mkdir(parents=True)
+        self.layout.state_file(st.name).unlink(missing_ok=True)
+        parameters = {
+            "edition": self.params.edition,
+            "run_dir": str(run_dir),
+            "params": stage_params(st, self.params),
+            "inputs": {n: str(self.layout.run_dir(n)) for n in st.needs},
+        }
+        notebooks = self.project / "notebooks"
+        fut = self.executor().submit(_execute, str(notebooks / st.notebook), str(self.layout.executed(st)),
+                                     parameters, str(notebooks), KERNEL, str(self.layout.log(st.name)))
+        self.running[fut] = (st, fp, time.monotonic())
+        self.say(st.name, "running", "; ".join(reasons))
+
+    def collect(self, fut: cf.Future) -> None:
+        """Record a finished stage: its state file, its result, its progress line."""
+        st, fp, t0 = self.running.pop(fut)
+        try:
+            res = fut.result()
+        except Exception as e:  # the worker process itself died
+            res = {"ok": False, "seconds": time.monotonic() - t0, "ename": type(e).__name__, "evalue": str(e)}
+        if res["ok"]:
+            # A stage may create or refresh a file it reads (a synthetic demo writes its exports):
+            # record the declared files as the run left them, which is what its outputs came from.
+            fp = {**fp, "inputs": {**fp["inputs"], **read_hashes(st, self.params, self.project)}}
+            state = {"status": "ok", "fingerprint": fp, "params": stage_params(st, self.params),
+                     "seconds": round(res["seconds"], 3), "notebook": st.notebook}
+            atomic_write(self.layout.state_file(st.name), json.dumps(state, indent=1, sort_keys=True) + "\n")
+            self.results[st.name] = StageResult(st.name, "ran", res["seconds"])
+            self.say(st.name, "done", f"{res['seconds']:.1f} s")
+            return
+        err = _stage_error(st, res, self.layout.executed(st))
+        atomic_write(self.layout.state_file(st.name), json.dumps(
+            {"status": "failed", "error": str(err), "notebook": st.notebook}, indent=1) + "\n")
+        self.failed.append(err)
+        self.results[st.name] = StageResult(st.name, "failed", res["seconds"], error=err)
+        self.say(st.name, "failed", f"{res.get('ename')}")
+
+    def loop(self) -> None:
+        pending = list(self.stages)
+        while pending or self.running:
+            # Start every stage whose needs are done (a skipped need lets the next one start at once).
+            for name in list(pending):
+                if all(need in self.results for need in self.stages[name].needs):
+                    pending.remove(name)
+                    self.start(self.stages[name])
+            if self.running:
+                done, _ = cf.wait(list(self.running), return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    self.collect(fut)
+
+
 def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2, force: bool = False,
                progress: Progress | None = None) -> list[StageResult]:
     """Run stale stages; raise StageError (the first failure) after running what could run."""
@@ -225,89 +214,15 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
     layout = Layout(build_root)
     for d in (layout.notebooks, layout.artifacts, layout.state):
         d.mkdir(parents=True, exist_ok=True)
-    say = progress or (lambda *a: None)
-    results: dict[str, StageResult] = {}
-    pending = list(stages)
-    running: dict[cf.Future, tuple[Stage, dict, float]] = {}
-    failed: list[StageError] = []
-    pool: cf.ProcessPoolExecutor | None = None
-
-    def executor() -> cf.ProcessPoolExecutor:
-        # Created only when a stage must run, so a no-op rebuild starts no process.
-        nonlocal pool
-        if pool is None:
-            pool = cf.ProcessPoolExecutor(max_workers=max(1, jobs),
-                                          mp_context=multiprocessing.get_context("spawn"))
-            for _ in range(max(1, jobs)):
-                pool.submit(_warm)
-        return pool
-
+    run = _Run(params, project, layout, stages, jobs, force, progress or (lambda *a: None))
     try:
-        while pending or running:
-            # Start every stage whose needs are done.
-            for name in list(pending):
-                st = stages[name]
-                if any(n not in results for n in st.needs):
-                    continue
-                pending.remove(name)
-                if any(results[n].state in ("failed", "blocked") for n in st.needs):
-                    results[name] = StageResult(name, "blocked", reason="an upstream stage failed")
-                    say(name, "blocked", "upstream failed")
-                    continue
-                if failed:
-                    results[name] = StageResult(name, "blocked", reason="the build is stopping after a failure")
-                    say(name, "blocked", "build stopping")
-                    continue
-                fp = fingerprint(st, params, project, layout)
-                reasons = ["--force"] if force else stale_reasons(_read_state(layout, name), fp, st, params)
-                if not reasons:
-                    results[name] = StageResult(name, "skipped", reason="fresh")
-                    say(name, "fresh", "")
-                    continue
-                run_dir = layout.run_dir(name)
-                shutil.rmtree(run_dir, ignore_errors=True)   # no stale outputs survive a re-run
-                run_dir.mkdir(parents=True)
-                layout.state_file(name).unlink(missing_ok=True)
-                parameters = {
-                    "edition": params.edition,
-                    "run_dir": str(run_dir),
-                    "params": stage_params(st, params),
-                    "inputs": {n: str(layout.run_dir(n)) for n in st.needs},
-                }
-                fut = executor().submit(_execute, str(project / "notebooks" / st.notebook),
-                                        str(layout.executed(st)), parameters, str(project / "notebooks"), KERNEL,
-                                        str(layout.log(name)))
-                running[fut] = (st, fp, time.monotonic())
-                say(name, "running", "; ".join(reasons))
-            if not running:
-                continue
-            done, _ = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
-            for fut in done:
-                st, fp, t0 = running.pop(fut)
-                try:
-                    res = fut.result()
-                except Exception as e:  # the worker process itself died
-                    res = {"ok": False, "seconds": time.monotonic() - t0, "ename": type(e).__name__,
-                           "evalue": str(e)}
-                if res["ok"]:
-                    state = {"status": "ok", "fingerprint": fp, "params": stage_params(st, params),
-                             "seconds": round(res["seconds"], 3), "notebook": st.notebook}
-                    atomic_write(layout.state_file(st.name), json.dumps(state, indent=1, sort_keys=True) + "\n")
-                    results[st.name] = StageResult(st.name, "ran", res["seconds"])
-                    say(st.name, "done", f"{res['seconds']:.1f} s")
-                else:
-                    err = _stage_error(st, res, layout.executed(st))
-                    atomic_write(layout.state_file(st.name), json.dumps(
-                        {"status": "failed", "error": str(err), "notebook": st.notebook}, indent=1) + "\n")
-                    failed.append(err)
-                    results[st.name] = StageResult(st.name, "failed", res["seconds"], error=err)
-                    say(st.name, "failed", f"{res.get('ename')}")
+        run.loop()
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    if failed:
-        raise failed[0]
-    return [results[n] for n in stages]
+        if run.pool is not None:
+            run.pool.shutdown(wait=True, cancel_futures=True)
+    if run.failed:
+        raise run.failed[0]
+    return [run.results[n] for n in stages]
 
 
 def status(params: Params, project: Path, build_root: Path) -> list[tuple[str, str, list[str]]]:
@@ -320,7 +235,7 @@ def status(params: Params, project: Path, build_root: Path) -> list[tuple[str, s
     out = []
     stale: set[str] = set()
     for name, st in stages.items():
-        fp = fingerprint(st, params, project, layout)
+        fp = stage_fingerprint(st, params, project, layout)
         reasons = stale_reasons(_read_state(layout, name), fp, st, params)
         ups = [n for n in st.needs if n in stale]
         if ups and not reasons:

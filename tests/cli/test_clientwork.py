@@ -1,12 +1,13 @@
-"""The client-work commands (sosrap.cli.clientwork): counts, never values, in
-the output; rejects in the private area; one clear message on failure."""
+"""`sosrap ingest …` and `sosrap template …` (sosrap.cli.clientwork): counts and
+reasons on the terminal, never a value from the file."""
 from __future__ import annotations
 
 import pandas as pd
 from typer.testing import CliRunner
 
-from sosrap.cli.app import app
+from sosrap.cli import app
 from sosrap.demo import clientwork as D
+from support import ROOT, run_sosrap
 
 
 def test_cli_ingest_prints_counts_not_values(demo_inputs, tmp_path):
@@ -27,16 +28,19 @@ def test_cli_ingest_prints_counts_not_values(demo_inputs, tmp_path):
 def test_cli_ingest_survey_and_template(demo_inputs, tmp_path):
     inp, _ = demo_inputs
     r = CliRunner().invoke(app, ["ingest", "survey", str(inp.survey), "-e", "demo", "--out", str(tmp_path)])
-    assert r.exit_code == 0, r.output and "valid: 419" in r.output
+    assert r.exit_code == 0, r.output
+    assert "valid: 419" in r.output and (tmp_path / "survey.parquet").is_file()
     r = CliRunner().invoke(app, ["template", "phenomena", "--out", str(tmp_path / "t")])
     assert r.exit_code == 0 and (tmp_path / "t" / "ilmioraportti-pohja.xlsx").is_file()
+    r = CliRunner().invoke(app, ["template", "survey", "--out", str(tmp_path / "s"), "-e", "demo"])
+    assert r.exit_code == 0, r.output
+    assert {p.name for p in (tmp_path / "s").iterdir()} == {"kysely-pohja.xlsx", "kysely-pohja.csv"}
 
 
-def test_cli_error_is_one_clear_message(tmp_path, ph_head, ph_rows, write_csv):
-    import subprocess
-    import sys
-    f = write_csv(tmp_path / "x.csv", ph_head[1:], [r[1:] for r in ph_rows])
-    out = subprocess.run([sys.executable, "-m", "sosrap", "ingest", "phenomena", str(f), "-e", "demo",
-                          "--out", str(tmp_path)], capture_output=True, text=True)
+def test_cli_error_is_one_clear_message(tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("Päivämäärä;Palvelualue;Kunta;Ilmiöluokka;Kuvaus;Arvio asiakasmäärästä;Toimenpide-ehdotus;"
+                 "Lainauslupa\r\n5.3.2024;Aikuissosiaalityö;Oulu;asuminen;Häätöjä;12;;kyllä\r\n", encoding="utf-8")
+    out = run_sosrap("ingest", "phenomena", str(f), "-e", "demo", "--out", str(tmp_path), cwd=ROOT)
     assert out.returncode == 1 and "required column(s) missing: 'Tunniste'" in out.stderr
     assert "Traceback" not in out.stderr

@@ -1,0 +1,47 @@
+"""`sosrap build`, `sosrap status` and `sosrap demo-data` (the synthetic
+snapshot the demo edition builds from)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sosrap.cli.options import options
+
+app = typer.Typer()
+
+
+@app.command()
+def build(ctx: typer.Context,
+          edition: str = typer.Argument(..., help="Edition name: params/<edition>.yaml"),
+          jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Stages to run in parallel."),
+          force: bool = typer.Option(False, "--force", help="Re-run every stage even if fresh."),
+          engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
+          formats: str = typer.Option("html", "--format", help="Comma-separated: html[,docx,pdf]"),
+          build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Default: build/<edition>"),
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors and the report's path.")) -> None:
+    """Run the stage notebooks that are stale, then render the report."""
+    from sosrap.pipeline.build import build as do_build
+    result = do_build(edition, jobs=jobs, force=force, engine=engine,
+                      formats=[f.strip() for f in formats.split(",") if f.strip()],
+                      build_dir=build_dir, quiet=quiet or options(ctx).quiet)
+    # The last line is the report's absolute path (scripts and `make report` rely on it).
+    typer.echo(str(result.outputs["html"].resolve()) if "html" in result.outputs
+               else str(next(iter(result.outputs.values())).resolve()))
+
+
+@app.command()
+def status(edition: str = typer.Argument(..., help="Edition name: params/<edition>.yaml"),
+           build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Default: build/<edition>")) -> None:
+    """Show each stage as fresh or stale, and why."""
+    from sosrap.pipeline.build import print_status
+    print_status(edition, build_dir=build_dir)
+
+
+@app.command("demo-data")
+def demo_data(out: Path = typer.Argument(..., help="Folder to create (must not exist).")) -> None:
+    """Regenerate the synthetic demo snapshot (deterministic)."""
+    from sosrap.demo import snapshot as demo
+    snap = demo.generate(out)
+    typer.echo(f"wrote synthetic snapshot {snap.id!r} with {len(snap.files)} files to {out}")
