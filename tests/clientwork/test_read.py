@@ -77,20 +77,3 @@ def test_unknown_suffix_and_missing_file(tmp_path, client_work):
         C.ingest_phenomena(tmp_path / "x.json", client_work)
     with pytest.raises(C.IngestError, match="not found"):
         C.ingest_phenomena(tmp_path / "nope.csv", client_work)
-
-
-def test_input_hashes_follow_the_private_files(tmp_path, client_work):
-    cw = client_work.model_copy(update={"phenomena_file": "data/private/e/ilmiot.csv",
-                                        "survey_file": "data/private/e/kysely.csv"})
-    f = tmp_path / "data/private/e/ilmiot.csv"
-    f.parent.mkdir(parents=True)
-    f.write_bytes(b"Tunniste\r\nA1\r\n")
-    first = C.input_hashes(cw, tmp_path)
-    assert first["private:data/private/e/kysely.csv"] == "missing"
-    assert len(first["private:data/private/e/ilmiot.csv"]) == 64
-    f.write_bytes(b"Tunniste\r\nA2\r\n")
-    assert C.input_hashes(cw.model_dump(), tmp_path)["private:data/private/e/ilmiot.csv"] != \
-        first["private:data/private/e/ilmiot.csv"]
-    demo = cw.model_copy(update={"synthetic_demo": True})
-    assert set(C.input_hashes(demo, tmp_path).values()) == {"synthetic-demo"}
-    assert C.input_hashes(None, tmp_path) == {}

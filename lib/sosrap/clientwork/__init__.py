@@ -4,7 +4,7 @@ voice (survey answers), from a form tool's export to the published pieces.
 Modules, in the order data flows through them:
 
 * `schema`    – the fields of each export (`FieldSpec`), yes/no words, `IngestError`
-* `read`      – CSV/XLSX exports into raw cells (encodings, delimiters); `input_hashes`
+* `read`      – CSV/XLSX exports into raw cells (encodings, delimiters)
 * `parse`     – value parsers: Finnish dates, decimal commas, whole numbers, yes/no, codes
 * `validate`  – every row checked, rejects listed; `ingest_phenomena`, `ingest_survey`
 * `templates` – blank XLSX/CSV templates with the Finnish headings
@@ -16,7 +16,7 @@ Notebooks, the CLI and tests use this facade: `from sosrap import clientwork as 
 """
 from sosrap.clientwork.schema import (NO_WORDS, PHENOMENON_FIELDS, SURVEY_BASE_FIELDS, SURVEY_QUOTE_FIELD,
                                       YES_WORDS, FieldSpec, IngestError, Kind, survey_fields)
-from sosrap.clientwork.read import RawTable, input_hashes, is_blank, read_csv, read_export, read_xlsx
+from sosrap.clientwork.read import RawTable, is_blank, read_csv, read_export, read_xlsx
 from sosrap.clientwork.parse import (code_lookup, field_parser, likert_scale_keys, norm, parse_bool, parse_code,
                                      parse_codes, parse_date, parse_int, parse_number)
 from sosrap.clientwork.validate import (REJECT_COLUMNS, IngestResult, ingest_phenomena, ingest_survey,
@@ -36,7 +36,7 @@ __all__ = [
     "Kind", "IngestError", "FieldSpec", "PHENOMENON_FIELDS", "SURVEY_BASE_FIELDS", "SURVEY_QUOTE_FIELD",
     "YES_WORDS", "NO_WORDS", "survey_fields",
     # read
-    "RawTable", "is_blank", "read_csv", "read_xlsx", "read_export", "input_hashes",
+    "RawTable", "is_blank", "read_csv", "read_xlsx", "read_export",
     # parse
     "parse_date", "parse_number", "parse_int", "parse_bool", "norm", "code_lookup", "parse_code", "parse_codes",
     "likert_scale_keys", "field_parser",

@@ -149,23 +149,3 @@ def read_export(path: Path | str) -> RawTable:
     if suffix == ".xls":
         raise IngestError(f"{path.name}: old Excel .xls is not supported; save as .xlsx or CSV")
     raise IngestError(f"{path.name}: unknown file type {suffix!r} (expected .csv or .xlsx)")
-
-
-def input_hashes(client_work: ClientWork | dict | None, root: Path) -> dict[str, str]:
-    """sha256 of the private input files, for the runner's stage fingerprint
-    (the files are outside the snapshot, so without this a changed export
-    would not make the client-work stage stale). A synthetic demo's inputs are
-    a function of the package code, which the fingerprint already covers."""
-    if client_work is None:
-        return {}
-    cw = client_work if isinstance(client_work, ClientWork) else ClientWork.model_validate(client_work)
-    out: dict[str, str] = {}
-    for rel in (cw.phenomena_file, cw.survey_file, cw.screen_names_file):
-        if not rel:
-            continue
-        if cw.synthetic_demo:
-            out[f"private:{rel}"] = "synthetic-demo"
-            continue
-        p = root / rel
-        out[f"private:{rel}"] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"
-    return out
