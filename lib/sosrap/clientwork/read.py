@@ -12,7 +12,6 @@ deterministic rule where `csv.Sniffer` guesses from character frequencies.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from typing import Any, Iterable
 import numpy as np
 
 from sosrap.clientwork.schema import IngestError
-from sosrap.params import ClientWork
 
 
 @dataclass
