@@ -1,13 +1,11 @@
 """The figure theme: deterministic bytes, fixed size, data-driven alt text, honest gaps."""
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import matplotlib
 

@@ -263,9 +263,11 @@ def _missing_years(observed: list[int], period: Iterable[int] | None) -> list[in
             and (not observed or observed[0] <= yy <= observed[-1] or period is not None)]
 
 
-def _fit_counts(sm, yy: np.ndarray, X: np.ndarray, off: np.ndarray, a: float) -> tuple:
+def _fit_counts(yy: np.ndarray, X: np.ndarray, off: np.ndarray, a: float) -> tuple:
     """Poisson GLM; NB2 (α by moments) or quasi-Poisson when overdispersed.
     Returns (slope, SE, quantile, method, extra Trend fields)."""
+    import statsmodels.api as sm
+
     nan = float("nan")
     pois = sm.GLM(yy, X, family=sm.families.Poisson(), offset=off).fit()
     df = len(yy) - 2
@@ -318,7 +320,7 @@ def fit_trend(years: Sequence[int], *, counts: Sequence[float] | None = None,
     X = np.column_stack([np.ones(n), t])
     a = 1 - level
     if use_counts:
-        b, se, q, method, extra = _fit_counts(sm, y[ok], X, np.log(ew[ok]), a)
+        b, se, q, method, extra = _fit_counts(y[ok], X, np.log(ew[ok]), a)
     else:
         res = sm.WLS(np.log(y[ok]), X, weights=ew[ok] / np.mean(ew[ok])).fit()
         b, se = float(res.params[1]), float(res.bse[1])
