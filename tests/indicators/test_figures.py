@@ -1,13 +1,11 @@
 """The figure theme: deterministic bytes, fixed size, data-driven alt text, honest gaps."""
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import matplotlib
 
@@ -17,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sosrap.indicators import figures as plots, stats# noqa: E402
+from sosrap.indicators import figures as plots, funnel, stats  # noqa: E402
 
 from support import ROOT, demo_table  # noqa: E402
 
@@ -61,9 +59,9 @@ def _size(png: bytes) -> tuple[int, int]:
 
 def _figures(table):
     yield plots.trend_figure(table, ["toimeentulotuki", "toimeentulotuki_pitkaaikainen"], source=SRC)
-    units, info = stats.funnel_data(table, "sijoitetut")
+    units, info = funnel.funnel_data(table, "sijoitetut")
     yield plots.funnel_figure(units, info, source=SRC)
-    yield plots.ranked_figure(stats.ranked_table(table, "toimeentulotuki"), source=SRC, title="Testi",
+    yield plots.ranked_figure(funnel.ranked_table(table, "toimeentulotuki"), source=SRC, title="Testi",
                               value_type="PROS")
 
 
@@ -98,9 +96,9 @@ def test_bytes_identical_across_processes(tmp_path):
         "import matplotlib; matplotlib.use('Agg'); import hashlib, sys\n"
         "sys.path[:0] = [%r, %r]\n"
         "from support import demo_table\n"
-        "from sosrap.indicators import figures as plots, stats\n"
+        "from sosrap.indicators import figures as plots, funnel, stats\n"
         "t = stats.add_rates(demo_table())\n"
-        "u, i = stats.funnel_data(t, 'sijoitetut')\n"
+        "u, i = funnel.funnel_data(t, 'sijoitetut')\n"
         "f = plots.funnel_figure(u, i, source='x')\n"
         "g = plots.trend_figure(t, 'kotihoito', source='x')\n"
         "print(hashlib.sha256(plots.png_bytes(f) + plots.png_bytes(g)).hexdigest())\n" % (str(ROOT / "tests" / "indicators"), str(ROOT / "tests")))
@@ -134,12 +132,12 @@ def test_alt_texts_describe_data(table):
     assert alt.startswith("Viivakuvio vuosilta 2015–2024")
     assert "kehitys laskeva" in alt and "tieto puuttuu vuodelta 2016" in alt
     assert "koko maa" in alt and "%" in alt
-    units, info = stats.funnel_data(table, "sijoitetut")
+    units, info = funnel.funnel_data(table, "sijoitetut")
     alt = plots.alt_funnel(units, info)
     assert alt.startswith("Suppilokuvio") and "vaihtelevat välillä" in alt
-    flagged = units[units.flag == stats.ABOVE_998].region_name.tolist()
+    flagged = units[units.flag == funnel.ABOVE_998].region_name.tolist()
     assert all(n in alt for n in flagged)
-    rt = stats.ranked_table(table, "toimeentulotuki")
+    rt = funnel.ranked_table(table, "toimeentulotuki")
     alt = plots.alt_ranked(rt, title="Toimeentulotuki", value_type="PROS")
     assert "sijalla" in alt and "luottamusväli" in alt
 
@@ -149,7 +147,7 @@ def test_rate_only_indicator_has_no_interval_band(table):
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "95 %:n luottamusväli" not in labels
     plt.close(fig)
-    units, info = stats.funnel_data(table, "pienituloisuus")
+    units, info = funnel.funnel_data(table, "pienituloisuus")
     fig = plots.funnel_figure(units, info, source=SRC)          # says it cannot be drawn
     assert any("lukumääriä ei julkaista" in t.get_text() for t in fig.axes[0].texts)
     plt.close(fig)

@@ -1,4 +1,5 @@
-"""Statistics against known answers: published interval tables, simulated trends, hand-computed funnels."""
+"""Statistics against known answers: published interval tables, the pre-statsmodels interval code,
+simulated trends, hand-computed comparisons."""
 from __future__ import annotations
 
 import math
@@ -56,6 +57,92 @@ def test_rate_ci_units():
     lo, hi = stats.rate_ci(10, 2000, "PER1000")
     assert (lo, hi) == pytest.approx((4.795 / 2, 18.390 / 2), abs=1e-3)
     assert all(math.isnan(v) for v in stats.rate_ci(float("nan"), 100, "PROS"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# statsmodels replaces the hand-written Wilson and Garwood code: same numbers (issue #11)
+# ---------------------------------------------------------------------------------------------------------------
+
+def _old_poisson_ci(count, level=0.95):
+    """The hand-written Garwood interval this project used before statsmodels (the oracle)."""
+    from scipy import stats as st
+    x = np.asarray(count, dtype=float)
+    a = 1.0 - level
+    with np.errstate(invalid="ignore"):
+        lo = np.where(x > 0, st.chi2.ppf(a / 2, 2 * x) / 2, 0.0)
+        hi = st.chi2.ppf(1 - a / 2, 2 * x + 2) / 2
+    return np.where(np.isnan(x), np.nan, lo), hi
+
+
+def _old_wilson_ci(count, n, level=0.95):
+    """The hand-written Wilson score interval this project used before statsmodels (the oracle)."""
+    from scipy import stats as st
+    x, m = np.asarray(count, dtype=float), np.asarray(n, dtype=float)
+    z = st.norm.ppf(1 - (1 - level) / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = x / m
+        denom = 1 + z * z / m
+        centre = (p + z * z / (2 * m)) / denom
+        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
+        lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    lo, hi = np.where(x == 0, 0.0, lo), np.where(x == m, 1.0, hi)
+    bad = np.isnan(x) | np.isnan(m) | (m <= 0)
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+
+
+COUNTS = np.arange(0, 2001, dtype=float)
+DENOMINATORS = np.array([1, 2, 3, 7, 20, 29, 148, 263, 999, 2000, 4567, 10_000, 85_000, 413_000, 5_600_000],
+                        dtype=float)
+
+
+def _same_when_printed(old, new, scale):
+    """Equal to every printed precision (0–4 decimals in the unit), and to float precision."""
+    np.testing.assert_allclose(new, old, rtol=1e-12, atol=1e-15, equal_nan=True)
+    for dec in range(5):
+        assert np.array_equal(np.round(old * scale, dec), np.round(new * scale, dec), equal_nan=True), dec
+
+
+@pytest.mark.parametrize("level", [0.95, 0.99, 0.998])
+def test_poisson_ci_matches_the_old_code_on_a_grid(level):
+    lo_old, hi_old = _old_poisson_ci(COUNTS, level)
+    lo, hi = stats.poisson_ci(COUNTS, level)
+    for n in DENOMINATORS:            # as rates per 1 000 of each denominator
+        _same_when_printed(lo_old / n, lo / n, 1000)
+        _same_when_printed(hi_old / n, hi / n, 1000)
+
+
+@pytest.mark.parametrize("level", [0.95, 0.99])
+def test_wilson_ci_matches_the_old_code_on_a_grid(level):
+    x, n = np.meshgrid(COUNTS, DENOMINATORS, indexing="ij")
+    keep = x <= n
+    x, n = x[keep], n[keep]
+    lo_old, hi_old = _old_wilson_ci(x, n, level)
+    lo, hi = stats.wilson_ci(x, n, level)
+    _same_when_printed(lo_old, lo, 100)
+    _same_when_printed(hi_old, hi, 100)
+
+
+def test_intervals_keep_the_project_edge_rules():
+    """What differs from plain statsmodels on purpose: exact 0 and 1 at the edges, NaN for a missing count
+    (statsmodels would give a lower bound of 0), NaN rather than a warning for a zero denominator."""
+    lo, hi = stats.poisson_ci(np.array([0.0, np.nan, 3.0]))
+    assert lo[0] == 0.0 and np.isnan(lo[1]) and np.isnan(hi[1]) and lo[2] > 0
+    lo, hi = stats.wilson_ci(np.array([0.0, 7.0, np.nan, 1.0]), np.array([7.0, 7.0, 7.0, 0.0]))
+    assert lo[0] == 0.0 and hi[1] == 1.0
+    assert np.isnan(lo[2:]).all() and np.isnan(hi[2:]).all()
+    assert isinstance(stats.poisson_ci(4)[0], float) and isinstance(stats.wilson_ci(4, 9)[1], float)
+
+
+def test_add_rates_intervals_match_the_old_code_on_the_demo(demo_rated):
+    t = demo_rated
+    for method, old in (("wilson", lambda r: _old_wilson_ci(r["count"], np.round(r.denominator))),
+                        ("poisson", lambda r: [b / r.denominator for b in _old_poisson_ci(r["count"])])):
+        r = t[t.ci_method == method]
+        assert len(r) > 100, method
+        lo, hi = old(r)
+        scale = r.value_type.map(stats.scale_of).to_numpy()
+        np.testing.assert_allclose(r.ci_low.to_numpy(), np.asarray(lo) * scale, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(r.ci_high.to_numpy(), np.asarray(hi) * scale, rtol=1e-12, atol=1e-12)
 
 
 def _toy_table() -> pd.DataFrame:
@@ -169,72 +256,15 @@ def test_trend_too_few_years():
     assert tr.direction == stats.INSUFFICIENT and math.isnan(tr.annual_pct)
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Funnel limits against hand-computed cases
-# ---------------------------------------------------------------------------------------------------------------
-
-def test_funnel_limits_normal_hand_computed():
-    # θ = 10 %, n = 1 000: SE = √(0,1·0,9/1 000) = 0,0094868
-    # 95 %: 0,1 ± 1,959964·0,0094868 = 0,1 ± 0,018594 → 8,1406 % … 11,8594 %
-    # 99,8 %: 0,1 ± 3,090232·0,0094868 = 0,1 ± 0,029317 → 7,0683 % … 12,9317 %
-    lim = stats.funnel_limits(10.0, [1000], "PROS", method="normal").iloc[0]
-    assert lim.lo_95 == pytest.approx(8.1406, abs=1e-3) and lim.hi_95 == pytest.approx(11.8594, abs=1e-3)
-    assert lim["lo_99.8"] == pytest.approx(7.0683, abs=1e-3)
-    assert lim["hi_99.8"] == pytest.approx(12.9317, abs=1e-3)
-
-
-def test_funnel_limits_exact_poisson_hand_computed():
-    # Target 2 ‰, exposure 1 000 → λ = 2. Poisson(2) CDF: F(4) = 0,947347, F(5) = 0,983436.
-    # Upper 97,5 % quantile r = 5; α = (F(5) − 0,975) / (F(5) − F(4)) = 0,008436 / 0,036089 = 0,23376;
-    # limit = (5 − 0,23376) / 1 000 × 1 000 = 4,7662 ‰. Lower: r = 0, α > 0 → clipped to 0.
-    lim = stats.funnel_limits(2.0, [1000], "PER1000").iloc[0]
-    assert lim.hi_95 == pytest.approx(4.7662, abs=1e-3)
-    assert lim.lo_95 == 0.0
-
-
-def test_funnel_limits_exact_close_to_normal_for_large_n():
-    ex = stats.funnel_limits(10.0, [200_000], "PROS").iloc[0]
-    no = stats.funnel_limits(10.0, [200_000], "PROS", method="normal").iloc[0]
-    assert ex.lo_95 == pytest.approx(no.lo_95, abs=0.01) and ex.hi_95 == pytest.approx(no.hi_95, abs=0.01)
-
-
-def test_funnel_limits_widen_as_area_shrinks():
-    lim = stats.funnel_limits(5.0, [500, 5000, 50000], "PROS")
-    widths = (lim["hi_99.8"] - lim["lo_99.8"]).to_numpy()
-    assert widths[0] > widths[1] > widths[2]
-
-
-def test_small_area_not_flagged_on_noise_but_big_one_is():
-    # The same rate 8 % against a target of 5 %: 4 of 50 is noise, 4 000 of 50 000 is not.
-    lim = stats.funnel_limits(5.0, [50, 50_000], "PROS")
-    small = stats.funnel_flag(8.0, *lim.iloc[0][["lo_95", "hi_95", "lo_99.8", "hi_99.8"]])
-    big = stats.funnel_flag(8.0, *lim.iloc[1][["lo_95", "hi_95", "lo_99.8", "hi_99.8"]])
-    assert small == stats.WITHIN and big == stats.ABOVE_998
-
-
-def test_rank_intervals_deterministic_and_sensible():
-    v = np.array([9.0, 8.0, 5.0])
-    c = np.array([9.0, 8000.0, 5000.0])
-    n = np.array([100.0, 100_000.0, 100_000.0])
-    a = stats.rank_intervals(v, c, n, "PROS")
-    b = stats.rank_intervals(v, c, n, "PROS")
-    assert (a[0] == b[0]).all() and (a[1] == b[1]).all()
-    lo, hi = a
-    assert lo[0] == 1 and hi[0] >= 2          # 9 of 100 could well be below 8 %
-    assert (lo[1], hi[1]) == (1, 2)           # 8 000 of 100 000 is precise; only the small unit moves around it
-    assert hi[2] == 3 and lo[2] >= 2
-
-
 def test_mild_overdispersion_widens_the_interval_quasi_poisson():
     """Dispersion above 1 but too little for a moment estimate of NB α: the
     interval uses the Pearson scale (and t), never the narrower Poisson one."""
     import statsmodels.api as sm
-    from sosrap.indicators import stats as S
     years = list(range(2015, 2025))
     rng = np.random.default_rng(7)
     for _ in range(500):
         y = rng.poisson(800, len(years))
-        tr = S.fit_trend(years, counts=y, exposure=[100_000] * len(years))
+        tr = stats.fit_trend(years, counts=y, exposure=[100_000] * len(years))
         if tr.method == "quasipoisson":
             break
     else:

@@ -12,11 +12,14 @@ import json
 import re
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from sosrap.publish import release as REL
+from sosrap.sources.snapshot import sha256_file
 from support import copy_project, published_demo, run_sosrap
 
 pytestmark = pytest.mark.e2e
@@ -60,7 +63,7 @@ def test_release_folder_holds_everything_with_hashes(published):
     files = {p.relative_to(rel).as_posix() for p in rel.rglob("*") if p.is_file()} - {"release.json"}
     assert set(manifest["files"]) == files
     for name, digest in manifest["files"].items():
-        assert REL.sha256_file(rel / name) == digest, name
+        assert sha256_file(rel / name) == digest, name
     inputs = manifest["inputs"]
     assert "params/demo.yaml" in inputs["params"] and inputs["snapshot"]["files"]
     assert "reports/demo/proposals.yaml" in {f"reports/demo/{k}" for k in inputs["report_sources"]}
@@ -70,20 +73,28 @@ def test_release_folder_holds_everything_with_hashes(published):
     assert not (rel / f"{base}.html").stat().st_mode & stat.S_IWUSR
 
 
-def test_datapackage_describes_every_table(published):
-    rel = published[1].path
-    pkg = json.loads((rel / "datapackage.json").read_text(encoding="utf-8"))
-    assert pkg["profile"] == "tabular-data-package" and pkg["version"] == "1.0.0"
-    assert re.fullmatch(r"[a-z0-9._-]+", pkg["name"])
-    assert pkg["licenses"][0]["name"] == "CC-BY-4.0"
-    tables = {p.relative_to(rel).as_posix() for p in (rel / "tables").rglob("*.csv")}
-    assert {r["path"] for r in pkg["resources"]} == tables
-    for r in pkg["resources"]:
-        assert re.fullmatch(r"[a-z0-9._-]+", r["name"]), r["name"]
-        assert r["hash"] == "sha256:" + REL.sha256_file(rel / r["path"])
-        header = (rel / r["path"]).read_text(encoding="utf-8").splitlines()[0]
-        assert [f["name"] for f in r["schema"]["fields"]] == header.split(",")[:len(r["schema"]["fields"])]
-        assert {f["type"] for f in r["schema"]["fields"]} <= {"string", "number", "integer", "boolean"}
+def test_citation_cff_is_valid_per_cffconvert(published, tmp_path):
+    """The release's CITATION.cff passes cffconvert's schema validation (Citation File Format 1.2.0),
+    and a copy with a broken date fails it: the check can fail."""
+    from cffconvert import Citation
+    from jsonschema.exceptions import ValidationError
+    text = (published[1].path / "CITATION.cff").read_text(encoding="utf-8")
+    Citation(text).validate()
+    assert "date-released:" in text
+    broken = re.sub(r"(?m)^date-released: .*$", "date-released: 15.10.2025", text)
+    with pytest.raises(ValidationError, match="is not a 'date'"):
+        Citation(broken).validate()
+    no_title = re.sub(r"(?m)^title: .*\n", "", text)
+    with pytest.raises(ValidationError, match="'title' is a required property"):
+        Citation(no_title).validate()
+    # The command line a maintainer runs gives the same verdict.
+    (tmp_path / "CITATION.cff").write_text(broken, encoding="utf-8")
+    ok = subprocess.run([str(Path(sys.executable).with_name("cffconvert")), "--validate", "-i",
+                         str(published[1].path / "CITATION.cff")], capture_output=True, text=True)
+    bad = subprocess.run([str(Path(sys.executable).with_name("cffconvert")), "--validate", "-i",
+                          str(tmp_path / "CITATION.cff")], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert bad.returncode != 0
 
 
 def test_released_notebooks_have_no_timestamps_or_local_paths(published):

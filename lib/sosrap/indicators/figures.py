@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from sosrap.indicators import stats
+from sosrap.indicators import funnel, stats
 from sosrap.report import fmt
 from sosrap.report.theme import (ALERT, CONTEXT, COUNTRY, DPI, FIGSIZE, HIGHLIGHT, OKABE_ITO,  # noqa: F401
                                  SOURCE_FONTSIZE, WARN, FiFormatter, fi_axis, png_bytes, setup, show,
@@ -49,15 +49,28 @@ def _short_name(name: str) -> str:
 # Trend figure
 # --------------------------------------------------------------------------------------------------------------
 
+def _peer_band(ax, k: pd.DataFrame, years: list[int]) -> list:
+    """The other wellbeing counties' min–max band; its legend handle (none without peers)."""
+    peers = k[(k.role == "peer")].dropna(subset=["value"]).groupby("year")["value"].agg(["min", "max"])
+    if peers.empty:
+        return []
+    peers = peers.reindex(years)  # gaps stay gaps
+    ax.fill_between(peers.index, peers["min"], peers["max"], color=CONTEXT, alpha=0.35, lw=0)
+    return [plt.Rectangle((0, 0), 1, 1, color=CONTEXT, alpha=0.35, label="muut hyvinvointialueet (vaihteluväli)")]
+
+
+def _gap_marks(ax, k: pd.DataFrame, years: list[int]) -> None:
+    """A grey "ei tietoa" band on every year without a published value."""
+    gaps = [y for y in years if k[(k.year == y) & k.value.notna()].empty]
+    for y in gaps:
+        ax.axvspan(y - 0.4, y + 0.4, color="#F2F2F2", zorder=0, lw=0)
+        ax.text(y, 0.02, "ei tietoa", rotation=90, ha="center", va="bottom", fontsize=7, color="#777777",
+                transform=ax.get_xaxis_transform())
+
+
 def _trend_panel(ax, k: pd.DataFrame, years: list[int], *, show_ci: bool, show_peers: bool) -> list:
     vt = str(k.value_type.iloc[0])
-    handles = []
-    peers = k[(k.role == "peer")].dropna(subset=["value"]).groupby("year")["value"].agg(["min", "max"])
-    if show_peers and not peers.empty:
-        peers = peers.reindex(years)  # gaps stay gaps
-        ax.fill_between(peers.index, peers["min"], peers["max"], color=CONTEXT, alpha=0.35, lw=0)
-        handles.append(plt.Rectangle((0, 0), 1, 1, color=CONTEXT, alpha=0.35,
-                                     label="muut hyvinvointialueet (vaihteluväli)"))
+    handles = _peer_band(ax, k, years) if show_peers else []
     for role, colour, lw, marker, z in (("country", COUNTRY, 1.5, "s", 3), ("area", HIGHLIGHT, 2.4, "o", 4)):
         r = k[k.role == role]
         if r.empty:
@@ -70,11 +83,7 @@ def _trend_panel(ax, k: pd.DataFrame, years: list[int], *, show_ci: bool, show_p
         handles.append(Line2D([], [], color=colour, lw=lw, marker=marker, ms=3.5, label=label))
     if show_ci and "ci_low" in k and k.loc[k.role == "area", "ci_low"].notna().any():
         handles.append(plt.Rectangle((0, 0), 1, 1, color=HIGHLIGHT, alpha=0.18, label="95 %:n luottamusväli"))
-    gaps = [y for y in years if k[(k.year == y) & k.value.notna()].empty]
-    for y in gaps:
-        ax.axvspan(y - 0.4, y + 0.4, color="#F2F2F2", zorder=0, lw=0)
-        ax.text(y, 0.02, "ei tietoa", rotation=90, ha="center", va="bottom", fontsize=7, color="#777777",
-                transform=ax.get_xaxis_transform())
+    _gap_marks(ax, k, years)
     two = ax.get_subplotspec().get_gridspec().ncols > 1
     ax.set_title(_short(str(k.indicator_title.iloc[0]), 38 if two else 85, 3 if two else 2), fontsize=8.5)
     ax.set_ylabel(fmt.unit_label(vt))
@@ -158,7 +167,7 @@ def _thousands_axis(ax, axis: str = "x") -> None:
 
 def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: str = "kunta",
                   label_all: bool = False):
-    """Funnel plot of `stats.funnel_data` output: each unit's rate against its
+    """Funnel plot of `funnel.funnel_data` output: each unit's rate against its
     denominator (log scale), the target line, and the 95 % and 99,8 % control
     limits. Only units beyond the 99,8 % limits are named (plus the largest
     unit, for orientation), so small areas are not singled out on noise.
@@ -176,16 +185,16 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
     lo_n = max(float(u.denominator.min()) * 0.7, 10.0)
     hi_n = float(u.denominator.max()) * 1.4
     grid = np.unique(np.round(np.geomspace(lo_n, hi_n, 160)))
-    lim = stats.funnel_limits(info["target"], grid, vt)
+    lim = funnel.funnel_limits(info["target"], grid, vt)
     ax.plot(lim.denominator, lim["hi_99.8"], color=COUNTRY, lw=1.1, ls="-")
     ax.plot(lim.denominator, lim["lo_99.8"], color=COUNTRY, lw=1.1, ls="-")
     ax.plot(lim.denominator, lim["hi_95"], color=COUNTRY, lw=0.9, ls="--")
     ax.plot(lim.denominator, lim["lo_95"], color=COUNTRY, lw=0.9, ls="--")
     ax.axhline(info["target"], color=HIGHLIGHT, lw=1.6)
     styles = {
-        stats.ABOVE_998: (ALERT, "^", 42), stats.BELOW_998: (ALERT, "v", 42),
-        stats.ABOVE_95: (WARN, "D", 26), stats.BELOW_95: (WARN, "D", 26),
-        stats.WITHIN: ("#7F7F7F", "o", 26),
+        funnel.ABOVE_998: (ALERT, "^", 42), funnel.BELOW_998: (ALERT, "v", 42),
+        funnel.ABOVE_95: (WARN, "D", 26), funnel.BELOW_95: (WARN, "D", 26),
+        funnel.WITHIN: ("#7F7F7F", "o", 26),
     }
     for flag, (colour, marker, size) in styles.items():
         g = u[u.flag == flag]
@@ -196,7 +205,7 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
     if len(area):   # the report's own area among the units: a blue ring, always named
         ax.scatter(area.denominator, area.value, s=110, facecolor="none", edgecolor=HIGHLIGHT, linewidth=2,
                    zorder=6)
-    named = u[u.flag.isin([stats.ABOVE_998, stats.BELOW_998])] if not label_all else u
+    named = u[u.flag.isin([funnel.ABOVE_998, funnel.BELOW_998])] if not label_all else u
     if len(named) > 6 and not label_all:   # many true differences: name the extremes, the alt text lists all
         named = pd.concat([named.nlargest(3, "value"), named.nsmallest(3, "value")])
     named = pd.concat([named, area])
@@ -239,8 +248,8 @@ def alt_funnel(units: pd.DataFrame, info: dict, unit_plural: str = "kuntaa") -> 
         lo, hi = u.loc[u.value.idxmin()], u.loc[u.value.idxmax()]
         s += (f" Arvot vaihtelevat välillä {fmt.value(lo.value, vt, dec)} ({str(lo.region_name)})"
               f" – {fmt.value(hi.value, vt, dec)} ({str(hi.region_name)}).")
-    above = u[u.flag == stats.ABOVE_998].region_name.map(str).tolist()
-    below = u[u.flag == stats.BELOW_998].region_name.map(str).tolist()
+    above = u[u.flag == funnel.ABOVE_998].region_name.map(str).tolist()
+    below = u[u.flag == funnel.BELOW_998].region_name.map(str).tolist()
     if above:
         s += f" Selvästi korkeampi: {fmt.join(above)}."
     if below:
@@ -258,7 +267,7 @@ def alt_funnel(units: pd.DataFrame, info: dict, unit_plural: str = "kuntaa") -> 
 
 def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_type: str | None = None,
                   decimals: int = 1, reference_label: str = "Koko maa"):
-    """Dot-and-whisker chart of `stats.ranked_table`: units in rank order, each with
+    """Dot-and-whisker chart of `funnel.ranked_table`: units in rank order, each with
     its 95 % interval (none for rate-only indicators), the area highlighted, and
     the reference (Koko maa) as a vertical line."""
     setup()
@@ -345,7 +354,7 @@ def theme_trend(table: pd.DataFrame, theme: str, *, retrieved: str, synthetic: b
 def municipality_funnel(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: bool = False,
                         year: int | None = None):
     """Funnel plot of the area's municipalities against the area's own level, latest year → (figure, alt)."""
-    units, info = stats.funnel_data(table, key, role="municipality", target_role="area", year=year)
+    units, info = funnel.funnel_data(table, key, role="municipality", target_role="area", year=year)
     rows = table[table.key == key]
     fig = funnel_figure(units, info, source=source_for(rows, retrieved, synthetic))
     return fig, alt_funnel(units, info, "kuntaa")
@@ -354,7 +363,7 @@ def municipality_funnel(table: pd.DataFrame, key: str, *, retrieved: str, synthe
 def county_funnel(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: bool = False,
                   year: int | None = None):
     """Funnel plot of all wellbeing counties (the area ringed) against Koko maa → (figure, alt)."""
-    units, info = stats.funnel_data(table, key, role=("area", "peer"), target_role="country", year=year)
+    units, info = funnel.funnel_data(table, key, role=("area", "peer"), target_role="country", year=year)
     rows = table[table.key == key]
     fig = funnel_figure(units, info, source=source_for(rows, retrieved, synthetic), unit_word="hyvinvointialue")
     return fig, alt_funnel(units, info, "hyvinvointialuetta")
@@ -363,7 +372,7 @@ def county_funnel(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: b
 def county_ranking(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: bool = False,
                    year: int | None = None):
     """Ranked interval chart of the wellbeing counties, Koko maa as reference → (figure, alt)."""
-    ranked = stats.ranked_table(table, key, roles=("area", "peer"), year=year)
+    ranked = funnel.ranked_table(table, key, roles=("area", "peer"), year=year)
     rows = table[table.key == key]
     vt, dec = str(rows.value_type.iloc[0]), int(rows.decimals.iloc[0])
     title = f"{rows.indicator_title.iloc[0]}, {int(ranked.year.iloc[0])}"

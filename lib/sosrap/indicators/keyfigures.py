@@ -11,7 +11,7 @@ The build writes these to `_variables.yml`, and a chapter reads them with
 Every value is a string, formatted the Finnish way (`sosrap.fmt`: decimal
 comma, NBSP thousands separator, "12,3 %", "5,4 ‰", real minus sign). A
 change is called an increase or a decrease only when its 95 % interval
-excludes zero (see `sosrap.stats`); otherwise the wording says there is no
+excludes zero (see `sosrap.indicators.stats`); otherwise the wording says there is no
 clear change. Where only a rate is published, the texts say an interval cannot
 be computed instead of inventing one. Missing → "ei tietoa".
 
@@ -85,7 +85,7 @@ import numpy as np
 import pandas as pd
 
 from sosrap.report import fmt
-from sosrap.indicators import stats
+from sosrap.indicators import funnel, stats
 
 NA = "ei tietoa"
 CI_NONE = "luottamusväliä ei voi laskea, koska lukumäärää ei julkaista"
@@ -181,6 +181,38 @@ def _row(df: pd.DataFrame, year: int) -> pd.Series | None:
     return r.iloc[0] if len(r) else None
 
 
+def _change_figures(area: pd.DataFrame, vt: str, dec: int) -> dict[str, str]:
+    """The area's latest value against the previous and the first year (`stats.diff_ci` decides the words)."""
+    last = area.iloc[-1]
+    ly = int(last.year)
+    out = {"previous_year": str(ly - 1)}
+    prev = _row(area, ly - 1)
+    if prev is not None:
+        d = float(last.value - prev.value)
+        lo, hi = stats.diff_ci(last.value, last.ci_low, last.ci_high, prev.value, prev.ci_low, prev.ci_high)
+        word, text = _change_text(d, lo, hi, vt, dec, "edellisestä vuodesta")
+        out.update(previous=fmt.value(prev.value, vt, dec), change_prev=fmt.diff(d, vt, dec),
+                   change_prev_word=word, change_prev_text=text)
+    else:
+        out.update(previous=NA, change_prev=NA, change_prev_word="", change_prev_text=NA)
+    first = area.iloc[0]
+    d = float(last.value - first.value)
+    lo, hi = stats.diff_ci(last.value, last.ci_low, last.ci_high, first.value, first.ci_low, first.ci_high)
+    word, text = _change_text(d, lo, hi, vt, dec, f"vuodesta {int(first.year)}")
+    out.update(first=fmt.value(first.value, vt, dec), first_year=str(int(first.year)),
+               change_period=fmt.diff(d, vt, dec), change_period_word=word, change_period_text=text)
+    return out
+
+
+def _gap_figures(tr: dict) -> dict[str, str]:
+    """The years missing inside the trend period, as a list and as a sentence."""
+    gaps = [int(y) for y in str(tr.get("missing_years") or "").split(",") if y]
+    g = fmt.years(gaps) if gaps else ""
+    text = ("" if not gaps else f"Vuoden {g} tieto puuttuu; sitä ei ole arvioitu eikä täydennetty." if len(gaps) == 1
+            else f"Vuosien {g} tiedot puuttuvat; niitä ei ole arvioitu eikä täydennetty.")
+    return {"gaps": g, "gaps_text": text}
+
+
 def indicator_figures(table: pd.DataFrame, key: str, *, trends: pd.DataFrame | None = None) -> dict[str, str]:
     """All key figures of one indicator (see the module docstring for the fields)."""
     t = table if "ci_low" in table.columns else stats.add_rates(table)
@@ -205,43 +237,16 @@ def indicator_figures(table: pd.DataFrame, key: str, *, trends: pd.DataFrame | N
     ly = int(last.year)
     out.update(latest=fmt.value(last.value, vt, dec), latest_year=str(ly),
                latest_count=fmt.number(last["count"], 0) if np.isfinite(last["count"]) else "ei julkaistu")
-    if np.isfinite(last.ci_low):
-        out["latest_ci"] = fmt.interval(last.ci_low, last.ci_high, vt, dec)
-        out["latest_ci_text"] = f"95\u00a0%:n luottamusväli {fmt.interval(last.ci_low, last.ci_high, vt, dec + 1)}"
-    else:
-        out["latest_ci"] = ""
-        out["latest_ci_text"] = CI_NONE
-
-    prev = _row(area, ly - 1)
-    out["previous_year"] = str(ly - 1)
-    if prev is not None:
-        d = float(last.value - prev.value)
-        lo, hi = stats.diff_ci(last.value, last.ci_low, last.ci_high, prev.value, prev.ci_low, prev.ci_high)
-        word, text = _change_text(d, lo, hi, vt, dec, "edellisestä vuodesta")
-        out.update(previous=fmt.value(prev.value, vt, dec), change_prev=fmt.diff(d, vt, dec),
-                   change_prev_word=word, change_prev_text=text)
-    else:
-        out.update(previous=NA, change_prev=NA, change_prev_word="", change_prev_text=NA)
-
-    first = area.iloc[0]
-    d = float(last.value - first.value)
-    lo, hi = stats.diff_ci(last.value, last.ci_low, last.ci_high, first.value, first.ci_low, first.ci_high)
-    word, text = _change_text(d, lo, hi, vt, dec, f"vuodesta {int(first.year)}")
-    out.update(first=fmt.value(first.value, vt, dec), first_year=str(int(first.year)),
-               change_period=fmt.diff(d, vt, dec), change_period_word=word, change_period_text=text)
-
+    has_ci = np.isfinite(last.ci_low)
+    out["latest_ci"] = fmt.interval(last.ci_low, last.ci_high, vt, dec) if has_ci else ""
+    out["latest_ci_text"] = (f"95\u00a0%:n luottamusväli {fmt.interval(last.ci_low, last.ci_high, vt, dec + 1)}"
+                             if has_ci else CI_NONE)
+    out.update(_change_figures(area, vt, dec))
     tr = _trend_for(t, key, "area", trends, period)
     out.update(trend_period=f"{period[0]}–{period[-1]}", trend_word=TREND_WORD[tr["direction"]],
                trend=trend_phrase(tr), trend_sentence=trend_sentence(tr), trend_method=METHOD_FI[tr["method"]],
                trend_pct=fmt.pct_change(tr["annual_pct"], 1), trend_ci=fmt.interval(
-                   tr["ci_low"], tr["ci_high"], "PCT", 1, signed_=True))
-    gaps = [int(y) for y in str(tr.get("missing_years") or "").split(",") if y]
-    out["gaps"] = fmt.years(gaps) if gaps else ""
-    out["gaps_text"] = (f"Vuoden {fmt.years(gaps)} tieto puuttuu; sitä ei ole arvioitu eikä täydennetty."
-                        if len(gaps) == 1 else
-                        f"Vuosien {fmt.years(gaps)} tiedot puuttuvat; niitä ei ole arvioitu eikä täydennetty."
-                        if gaps else "")
-
+                   tr["ci_low"], tr["ci_high"], "PCT", 1, signed_=True), **_gap_figures(tr))
     c = _row(country, ly)
     if c is not None:
         word, short, long = _vs_country(float(last.value), float(last.ci_low), float(last.ci_high),
@@ -252,7 +257,6 @@ def indicator_figures(table: pd.DataFrame, key: str, *, trends: pd.DataFrame | N
         out.update(country=NA, country_year=str(ly), vs_country_word="", vs_country=NA, vs_country_text=NA)
     ctr = _trend_for(t, key, "country", trends, period)
     out.update(country_trend_word=TREND_WORD[ctr["direction"]], country_trend=trend_phrase(ctr))
-
     out.update(_county_figures(t, key, ly, vt, dec))
     out.update(_municipality_figures(t, key, ly, vt, dec))
     return out
@@ -271,7 +275,7 @@ def _trend_for(t: pd.DataFrame, key: str, role: str, trends: pd.DataFrame | None
 
 
 def _county_figures(t: pd.DataFrame, key: str, year: int, vt: str, dec: int) -> dict[str, str]:
-    rt = stats.ranked_table(t, key, roles=("area", "peer"), year=year)
+    rt = funnel.ranked_table(t, key, roles=("area", "peer"), year=year)
     pub = rt.dropna(subset=["value"])
     a = pub[pub.role == "area"]
     peers = pub[pub.role == "peer"]
@@ -295,10 +299,10 @@ def _municipality_figures(t: pd.DataFrame, key: str, year: int, vt: str, dec: in
     k = t[(t.key == key) & (t.role == "municipality")]
     if k.empty:
         return {}
-    units, info = stats.funnel_data(t, key, role="municipality", target_role="area", year=year)
+    units, info = funnel.funnel_data(t, key, role="municipality", target_role="area", year=year)
     pub = units.dropna(subset=["value"])
-    above = pub[pub.flag == stats.ABOVE_998].sort_values("value", ascending=False).region_name.tolist()
-    below = pub[pub.flag == stats.BELOW_998].sort_values("value").region_name.tolist()
+    above = pub[pub.flag == funnel.ABOVE_998].sort_values("value", ascending=False).region_name.tolist()
+    below = pub[pub.flag == funnel.BELOW_998].sort_values("value").region_name.tolist()
     out = {
         "munis_n": str(len(pub)),
         "munis_range": fmt.interval(pub.value.min(), pub.value.max(), vt, dec) if len(pub) else NA,
@@ -423,8 +427,8 @@ def municipality_table(table: pd.DataFrame, key: str, year: int | None = None) -
     """The area's municipalities in one year, highest value first, with 95 % intervals, the plausible
     rank range and the funnel-plot verdict against the area's level; unpublished last."""
     t = table if "ci_low" in table.columns else stats.add_rates(table)
-    ranked = stats.ranked_table(t, key, roles=("municipality",), year=year, reference_role="area")
-    units, _ = stats.funnel_data(t, key, role="municipality", target_role="area", year=int(ranked.year.iloc[0]))
+    ranked = funnel.ranked_table(t, key, roles=("municipality",), year=year, reference_role="area")
+    units, _ = funnel.funnel_data(t, key, role="municipality", target_role="area", year=int(ranked.year.iloc[0]))
     flags = dict(zip(units.region_id, units.flag_fi))
     k = t[t.key == key]
     vt, dec = str(k.value_type.iloc[0]), int(k.decimals.iloc[0])

@@ -7,7 +7,7 @@ it was made::
     sosiaalinen-raportti-<edition>.html / .docx / .pdf
     CITATION.cff  <base>.bib  <base>.ris  <base>.csl.json
     tables/<stage>/<table>.csv     every published table (and the proposals register)
-    datapackage.json               Frictionless tabular data package describing tables/
+    datapackage.json               Frictionless tabular data package describing tables/ (`datapackage`)
     notebooks/*.ipynb              the executed stage notebooks (timestamps and local paths removed)
     release.json                   sha256 of every file above and of every input
 
@@ -24,21 +24,20 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from sosrap.pipeline import build as _build
+from sosrap.publish import datapackage as _datapackage
 from sosrap.pipeline import fingerprint as hashing
 from sosrap.pipeline import manifest as _manifest
 from sosrap import params as _params
 from sosrap.errors import SosrapError
 from sosrap.paths import AtomicDir, project_root
-from sosrap.sources.snapshot import sha256_file
 from sosrap.pipeline.graph import load_stages
 
 MANIFEST = "release.json"
@@ -72,27 +71,6 @@ def published_versions(edition_dir: Path) -> list[str]:
 
 # --------------------------------------------------------------------------- assembling
 
-def _is_private_stage(stage, run_dir: Path) -> bool:
-    """Stages that read private client-work inputs publish only their `published_*` tables."""
-    return "client_work" in stage.params or (run_dir / "protected_tables.json").is_file()
-
-
-def published_tables(project: Path, build_dir: Path) -> dict[str, Path]:
-    """Release path (tables/<stage>/<name>.csv) -> built CSV, for every published table."""
-    layout = _build.Layout(build_dir)
-    out: dict[str, Path] = {}
-    for name, stage in load_stages(project).items():
-        run = layout.run_dir(name)
-        if not run.is_dir():
-            continue
-        private = _is_private_stage(stage, run)
-        for csv_path in sorted(run.glob("*.csv")):
-            if private and not csv_path.name.startswith("published_"):
-                continue
-            out[f"tables/{name}/{csv_path.name}"] = csv_path
-    return out
-
-
 def normalize_notebook(text: str, replacements: dict[str, str]) -> str:
     """An executed notebook without what differs between two identical runs:
     Papermill's and Jupyter's timestamps and durations, the random id of the
@@ -115,46 +93,6 @@ def normalize_notebook(text: str, replacements: dict[str, str]) -> str:
     return json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def _field_type(dtype) -> str:
-    kind = getattr(dtype, "kind", "O")
-    return {"i": "integer", "u": "integer", "f": "number", "b": "boolean"}.get(kind, "string")
-
-
-def datapackage(edition, resources: dict[str, Path], name: str) -> dict[str, Any]:
-    """A Frictionless tabular data package describing the released CSV tables."""
-    import pandas as pd
-    meta = edition.meta
-    lic_fi, lic_en, lic_url = edition.license_names()
-    res = []
-    for rel, path in sorted(resources.items()):
-        df = pd.read_csv(path, nrows=1000)
-        rname = re.sub(r"[^a-z0-9._-]+", "-", rel.removeprefix("tables/").removesuffix(".csv").lower()).strip("-")
-        res.append({
-            "name": rname, "path": rel, "profile": "tabular-data-resource", "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8", "bytes": path.stat().st_size,
-            "hash": f"sha256:{sha256_file(path)}",
-            "schema": {"fields": [{"name": str(c), "type": _field_type(df[c].dtype)} for c in df.columns]},
-        })
-    pkg: dict[str, Any] = {
-        "profile": "tabular-data-package",
-        "name": name,
-        "title": edition.full_title,
-        "version": edition.version,
-        "created": f"{edition.date.isoformat()}T00:00:00Z",
-        "licenses": [{"name": meta.license, "path": lic_url, "title": lic_en}],
-        "contributors": [{"title": a.display, "role": "author"} for a in meta.authors]
-                        + [{"title": meta.publisher, "role": "publisher"}],
-        "keywords": list(meta.keywords),
-        "description": meta.abstract.fi,
-        "resources": res,
-    }
-    if meta.url:
-        pkg["homepage"] = meta.url
-    if meta.doi:
-        pkg["id"] = f"https://doi.org/{meta.doi}"
-    return pkg
-
-
 def assemble(result: "_build.BuildResult", project: Path, dest: Path) -> dict[str, str]:
     """Copy a build's releasable files into *dest*; returns release path -> sha256."""
     from sosrap.report import citation
@@ -173,7 +111,7 @@ def assemble(result: "_build.BuildResult", project: Path, dest: Path) -> dict[st
             rel = f"tables/toimenpide-ehdotukset/{p.name}"
         files[rel] = p
     tables = {k: v for k, v in files.items() if k.startswith("tables/")}
-    tables.update(published_tables(project, result.build_dir))
+    tables.update(_datapackage.published_tables(project, result.build_dir))
     files.update(tables)
     for rel, src in files.items():
         target = dest / rel
@@ -190,8 +128,7 @@ def assemble(result: "_build.BuildResult", project: Path, dest: Path) -> dict[st
         if src.is_file():
             (nb_dir / st.notebook).write_bytes(
                 normalize_notebook(src.read_text(encoding="utf-8"), replacements).encode("utf-8"))
-    pkg = datapackage(edition, {k: dest / k for k in tables}, _build.report_basename(result.edition))
-    (dest / "datapackage.json").write_bytes((json.dumps(pkg, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    _datapackage.write(dest, edition, tables, _build.report_basename(result.edition))
     # The privacy gate for what the report itself does not show (the build gated the report):
     from sosrap import privacy
     data_files = {p.relative_to(dest).as_posix(): p for p in sorted(dest.rglob("*")) if p.suffix in (".ipynb", ".csv")}
