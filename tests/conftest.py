@@ -8,6 +8,22 @@ import pytest
 from support import copy_project, run_sosrap
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _restore_matplotlib_rcparams():
+    """The report theme (`sosrap.report.theme.setup`) sets matplotlib's rcParams globally, as a notebook
+    wants; every test module gets matplotlib's state back as it found it."""
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    saved = matplotlib.rcParams.copy()
+    yield
+    plt.close("all")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # deprecated rc keys warn when set back
+        matplotlib.rcParams.update(saved)
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Path:
     root = copy_project(tmp_path / "project")

@@ -5,7 +5,6 @@ import os
 import struct
 import subprocess
 import sys
-import warnings
 
 import matplotlib
 
@@ -22,16 +21,6 @@ from support import ROOT, demo_table  # noqa: E402
 
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _restore_rcparams():
-    """plots.setup() sets the report theme globally (as a notebook wants); give other test modules
-    their matplotlib defaults back."""
-    saved = matplotlib.rcParams.copy()
-    yield
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # deprecated rc keys warn when set back
-        matplotlib.rcParams.update(saved)
 
 
 @pytest.fixture(scope="module")
