@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from sosrap.clientwork.schema import IngestError
+from sosrap.clientwork.schema import APPROVALS_FILE, IngestError
 from sosrap.params import ClientWork
 
 
@@ -168,4 +168,8 @@ def input_hashes(client_work: ClientWork | dict | None, root: Path) -> dict[str,
             continue
         p = root / rel
         out[f"private:{rel}"] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"
+    if cw.phenomena_file and not cw.synthetic_demo:       # the quote approvals (clientwork.quotes) are an input too
+        p = root / Path(cw.phenomena_file).parent / APPROVALS_FILE
+        out[f"private:{p.relative_to(root).as_posix()}"] = (hashlib.sha256(p.read_bytes()).hexdigest()
+                                                              if p.is_file() else "missing")
     return out
