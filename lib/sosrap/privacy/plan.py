@@ -10,7 +10,7 @@ as "a year's category total is at least its number of reports".
 
 `solve` hides cells: small counts (primary), then complementary cells table
 by table, cells linked to a hidden cell, and — as long as the exact attack of
-`sosrap.privacy.attack` can still narrow a hidden cell to less than the
+`sosrap.privacy.attack` can still narrow a small count to less than the
 protection interval — further rectangles through that cell. `prove` runs the
 attack once more and fails naming the cells (piece, row and column labels,
 never values). Hand-written on top of scipy for the reason given in
@@ -217,12 +217,22 @@ class Plan:
         return self._hide(max(sorted(near, key=str), key=self.value))
 
     # ---------------------------------------------------------------- the attack
+    def is_primary(self, key: Key) -> bool:
+        kind, a, b = key
+        if kind == LATENT:
+            return False
+        if kind == TEXT:
+            return 0 < self.texts[a] < self.min_count
+        return bool(self.tables[kind].primary[a, b])
+
     def exposures(self) -> list[Exposure]:
-        """Hidden cells (tables and text) whose feasible range is narrower than the protection interval."""
+        """Small counts (primary cells, in tables or text) whose feasible range is narrower than the
+        protection interval. Complementary cells are not targets: they are there to widen the small
+        counts' ranges, which is what the attack measures."""
         keys = self.keys()
         values = {k: self.value(k) for k in keys}
         unknown = [k for k in keys if self.is_hidden(k)]
-        targets = [k for k in unknown if k[0] != LATENT]
+        targets = [k for k in unknown if self.is_primary(k)]
         upper = 2 * max([abs(v) for v in values.values()] + [self.protection]) + 10
         ranges = feasible_ranges(values, unknown, self.relations, targets, upper=upper, need=self.protection)
         return [Exposure(k, self.where(k), lo, hi) for k, (lo, hi) in ranges.items() if hi - lo < self.protection]
