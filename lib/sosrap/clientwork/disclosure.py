@@ -129,9 +129,4 @@ def share_text(plan: Plan, numerator: int, denominator_text: str, denominator: i
     return 100.0 * numerator / denominator
 
 
-def exposed_where(plan: Plan) -> list[str]:
-    """Names of cells the attack narrows too much (empty for a solved plan)."""
-    return [e.where for e in plan.exposures()]
-
-
-__all__ = ["build_plan", "coarse_date", "share_text", "pairs", "exposed_where", "MONTHS_FI", "TEXT", "LATENT"]
+__all__ = ["build_plan", "coarse_date", "share_text", "pairs", "MONTHS_FI", "TEXT", "LATENT"]

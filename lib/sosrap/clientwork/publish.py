@@ -26,7 +26,6 @@ from sosrap.clientwork.disclosure import build_plan, coarse_date, pairs, share_t
 from sosrap.clientwork.summaries import likert_summary
 from sosrap.clientwork.validate import (IngestResult, ingest_phenomena, ingest_survey, private_out_dir,
                                         with_private_names, write_result)
-from sosrap.errors import SosrapError
 from sosrap.params import ClientWork
 from sosrap.privacy.plan import Plan, text_or_marker
 from sosrap.report import fmt

@@ -31,6 +31,27 @@ class Relation:
     hi: float
 
 
+def _system(values: Mapping[Key, int], pos: Mapping[Key, int], relations: Sequence[Relation]
+            ) -> tuple[list[np.ndarray], list[float], list[float]]:
+    """The relations as rows over the unknown cells, published cells moved to the bounds."""
+    rows, lbs, ubs = [], [], []
+    for rel in relations:
+        known = sum(c * values[k] for k, c in rel.coefs.items() if k not in pos)
+        truth = sum(c * values[k] for k, c in rel.coefs.items())
+        if truth < rel.lo - 1e-9 or truth > rel.hi + 1e-9:
+            raise ValueError("a relation of the disclosure plan does not hold for the data")
+        if not any(k in pos for k in rel.coefs):
+            continue
+        row = np.zeros(len(pos))
+        for k, c in rel.coefs.items():
+            if k in pos:
+                row[pos[k]] += c
+        rows.append(row)
+        lbs.append(rel.lo - known)
+        ubs.append(rel.hi - known)
+    return rows, lbs, ubs
+
+
 def feasible_ranges(values: Mapping[Key, int], unknown: Iterable[Key], relations: Sequence[Relation],
                     targets: Iterable[Key], *, upper: float, need: float | None = None
                     ) -> dict[Key, tuple[float, float]]:
@@ -47,21 +68,7 @@ def feasible_ranges(values: Mapping[Key, int], unknown: Iterable[Key], relations
     plan would then be attacking a different table from the one published)."""
     unknown = list(dict.fromkeys(unknown))
     pos = {k: n for n, k in enumerate(unknown)}
-    rows, lbs, ubs = [], [], []
-    for rel in relations:
-        known = sum(c * values[k] for k, c in rel.coefs.items() if k not in pos)
-        truth = sum(c * values[k] for k, c in rel.coefs.items())
-        if truth < rel.lo - 1e-9 or truth > rel.hi + 1e-9:
-            raise ValueError("a relation of the disclosure plan does not hold for the data")
-        if not any(k in pos for k in rel.coefs):
-            continue
-        row = np.zeros(len(unknown))
-        for k, c in rel.coefs.items():
-            if k in pos:
-                row[pos[k]] += c
-        rows.append(row)
-        lbs.append(rel.lo - known)
-        ubs.append(rel.hi - known)
+    rows, lbs, ubs = _system(values, pos, relations)
     out: dict[Key, tuple[float, float]] = {}
     if not unknown:
         return out

@@ -19,7 +19,7 @@ never values). Hand-written on top of scipy for the reason given in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Hashable, Iterable
+from typing import Hashable
 
 import numpy as np
 import pandas as pd
@@ -276,11 +276,4 @@ def text_or_marker(plan: Plan, name: str, shown: str) -> str:
     return plan.marker if plan.text_hidden(name) else shown
 
 
-def cells_of(plan: Plan, table: str, rows: Iterable[str] | None = None) -> list[Key]:
-    """Keys of a table's cells (optionally of some rows), for building relations."""
-    t = plan.tables[table].counts
-    rs = range(t.shape[0]) if rows is None else [t.index.get_loc(r) for r in rows]
-    return [(table, i, j) for i in rs for j in range(t.shape[1])]
-
-
-__all__ = ["Plan", "DisclosureError", "Exposure", "TEXT", "LATENT", "text_or_marker", "cells_of", "TOTAL_LABEL"]
+__all__ = ["Plan", "DisclosureError", "Exposure", "TEXT", "LATENT", "text_or_marker", "TOTAL_LABEL"]
