@@ -131,8 +131,11 @@ class ClientWork(_Strict):
     screen_names_file: str | None = Field(default=None, description="private file, one name per line, "
                                           "under data/private/")
     max_quotes: int = Field(default=6, ge=0, le=50)
+    quote_approvals_file: str | None = Field(default=None, description="private file of the reviewers' quote "
+                                             "approvals (`sosrap quotes`); default: lainaushyvaksynnat.csv "
+                                             "beside phenomena_file")
 
-    @field_validator("phenomena_file", "survey_file", "screen_names_file")
+    @field_validator("phenomena_file", "survey_file", "screen_names_file", "quote_approvals_file")
     @classmethod
     def _private(cls, v: str | None) -> str | None:
         if v is None:
@@ -142,6 +145,12 @@ class ClientWork(_Strict):
             raise ValueError("client-work inputs must be relative paths under data/private/ "
                              "(git-ignored, so private data never enters version control)")
         return v
+
+    @model_validator(mode="after")
+    def _default_approvals_file(self) -> "ClientWork":
+        if self.quote_approvals_file is None and self.phenomena_file is not None:
+            self.quote_approvals_file = (Path(self.phenomena_file).parent / "lainaushyvaksynnat.csv").as_posix()
+        return self
 
     @model_validator(mode="after")
     def _unique_codes(self) -> "ClientWork":

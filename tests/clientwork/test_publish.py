@@ -41,8 +41,11 @@ def _cells(df: pd.DataFrame) -> list[str]:
 def test_published_tables_show_no_small_count_and_are_saved(demo_stage, tmp_path):
     sd, root = demo_stage
     pub = C.publish_tables(sd)
-    assert set(pub.tables) == {"category_area", "category_year", "actions", "survey_groups"}
+    assert set(pub.tables) == {"category_area", "category_year", "actions", "survey_groups", "survey_items"}
     assert pub.tables["category_area"].hidden.to_numpy().any()          # the demo has small cells
+    assert pub.plan.exposures() == []                                   # proved across all tables and texts
+    ca, cy = pub.tables["category_area"], pub.tables["category_year"]   # shared row totals: hidden together
+    assert (ca.hidden[privacy.TOTAL_LABEL] == cy.hidden[privacy.TOTAL_LABEL]).all()
     for name, st in pub.tables.items():
         assert not privacy.determined_cells(st), name
         for v in _cells(C.shown(st, "rivi")):
@@ -60,18 +63,25 @@ def test_published_tables_show_no_small_count_and_are_saved(demo_stage, tmp_path
     kf = json.loads((tmp_path / "keyfigures.json").read_text(encoding="utf-8"))["clientwork"]
     assert kf["reports"] == "316" and kf["rejected_rows"] == "4" and kf["survey_n"] == "419"
     assert kf["top_category"] and kf["marker"] == sd.marker
+    assert kf["first_date"] == "tammikuu 2023" and kf["last_date"] == "toukokuu 2025"   # months, not days
 
 
-@pytest.mark.parametrize("choose,limit", [(C.phenomenon_quotes, 4), (C.action_quotes, 3), (C.resident_quotes, 4)])
-def test_quotes_are_approved_screened_and_stable(demo_stage, choose, limit):
+def test_shares_of_a_hidden_group_are_hidden(demo_stage):
     sd, _ = demo_stage
-    quotes = choose(sd)
-    assert 0 < len(quotes) <= min(limit, sd.cw.max_quotes)
-    assert quotes.equals(choose(sd))                       # seeded: a rebuild quotes the same texts
-    text = " ".join(quotes["quote"])
-    for values in D.planted().values():
-        for v in values:
-            assert v not in text
+    pub = C.publish_tables(sd)
+    st = pub.tables["survey_groups"]
+    hidden = [g for g in st.counts.index[:-1] if st.hidden.loc[g].iloc[0]]
+    assert any(not st.primary.loc[g].iloc[0] for g in hidden)       # one hidden only as the complement
+    rows = pub.survey_groups.set_index("Vastaajaryhmä")
+    for g in hidden:
+        assert set(rows.loc[g].drop("Vastaajia")) == {sd.marker}, g
+
+
+def test_coarse_date_is_a_month_quarter_or_year():
+    ds = pd.Series(pd.to_datetime(["2024-01-03"] * 5 + ["2024-02-01", "2024-07-09"] + ["2024-08-01"] * 9))
+    assert C.coarse_date(ds, "first", 5) == "tammikuu 2024"
+    assert C.coarse_date(ds[5:], "first", 5) == "2024"                 # one in Feb, one in Q1: the year
+    assert C.coarse_date(ds[6:], "first", 5) == "3. neljännes 2024"    # one in July, ten in Q3
 
 
 def test_quotes_markdown_escapes_markdown():

@@ -1,4 +1,4 @@
-"""`sosrap template …` and `sosrap ingest …`: client-work inputs from the command line.
+"""`sosrap template …`, `sosrap ingest …` and `sosrap quotes …`: client-work inputs from the command line.
 
 Thin wrappers over `sosrap.clientwork`. Output never contains a value from
 the input file (only counts, row numbers, field names and reasons), because
@@ -90,6 +90,27 @@ def template_survey(out: Path = typer.Option(Path("."), "--out", "-o", help="Fol
     _template("survey", edition, out)
 
 
+def quotes(edition: str = typer.Argument(..., help="Edition whose client-work exports to review."),
+           record: Optional[Path] = typer.Option(None, "--record", help="A filled-in review sheet: store its approvals.")
+           ) -> None:
+    """Write the private review sheet of candidate quotes, or record a reviewer's approvals."""
+    from sosrap import clientwork
+    p, root = _load(edition)
+    if p.client_work is None:
+        raise clientwork.IngestError(f"edition {edition!r} has no client_work section in its params")
+    sd = clientwork.stage_data(p.client_work.model_dump(), p.privacy.model_dump(), root=root, edition=edition)
+    if record is None:
+        c = clientwork.candidates(sd)
+        typer.echo(f"{len(c)} candidate quotes, {int(c['eligible'].sum())} quotable → "
+                   f"{clientwork.write_review_sheet(sd, root)}")
+        return
+    done, revoked, refused = clientwork.record_approvals(sd, root, record)
+    typer.echo(f"approved {done}, revoked {revoked}, refused {len(refused)} → {clientwork.approvals_path(sd.cw, root)}")
+    for row, why in refused:
+        typer.echo(f"    row {row}: {why}")
+
+
 app = typer.Typer()
 app.add_typer(template_app, name="template")
 app.add_typer(ingest_app, name="ingest")
+app.command("quotes")(quotes)

@@ -9,7 +9,9 @@ Modules, in the order data flows through them:
 * `validate`  – every row checked, rejects listed; `ingest_phenomena`, `ingest_survey`
 * `templates` – blank XLSX/CSV templates with the Finnish headings
 * `summaries` – count tables, co-occurrence, Likert summaries (aggregates only)
-* `publish`   – the client-work stage: suppressed tables, disclosure log, quotes, key figures
+* `disclosure` – the disclosure-control plan of every count the chapters publish
+* `publish`   – the client-work stage: tables through the plan, disclosure log, key figures
+* `quotes`    – consented candidate quotes, the private review sheet, approvals bound to the text
 * `figures`   – the stage's figures and their alt texts
 
 Notebooks, the CLI and tests use this facade: `from sosrap import clientwork as C`.
@@ -24,11 +26,13 @@ from sosrap.clientwork.validate import (REJECT_COLUMNS, IngestResult, ingest_phe
 from sosrap.clientwork.templates import template_headings, write_template
 from sosrap.clientwork.summaries import (cooccurrence, crosstab, explode_codes, labels, likert_distribution,
                                          likert_summary, phenomena_counts)
-from sosrap.clientwork.publish import (DISCLOSURE_LOG, Published, StageData, StageOutputs, action_quotes,
-                                       disclosure_log, key_figures, phenomenon_quotes, publish_tables,
-                                       quotes_markdown, resident_quotes, save_published, shown, stage_data,
-                                       table_actions, table_category_area, table_category_year, table_pairs,
-                                       table_survey_groups, table_survey_items)
+from sosrap.clientwork.disclosure import build_plan, coarse_date
+from sosrap.clientwork.publish import (DISCLOSURE_LOG, Published, StageData, StageOutputs, disclosure_log,
+                                       key_figures, publish_tables, quotes_markdown, save_published, shown,
+                                       stage_data, table_pairs, table_survey_groups, table_survey_items)
+from sosrap.clientwork.quotes import (APPROVALS_FILE, REVIEW_SHEET, action_quotes, approvals_path, approved_quotes,
+                                      candidates, phenomenon_quotes, record_approvals, resident_quotes,
+                                      write_review_sheet)
 from sosrap.clientwork.figures import alt_categories, alt_likert, figure_categories, figure_likert
 
 __all__ = [
@@ -49,10 +53,12 @@ __all__ = [
     "labels", "explode_codes", "phenomena_counts", "crosstab", "cooccurrence", "likert_summary",
     "likert_distribution",
     # publish
-    "DISCLOSURE_LOG", "StageData", "stage_data", "shown", "table_category_area", "table_category_year",
-    "table_actions", "table_pairs", "table_survey_items", "table_survey_groups", "quotes_markdown", "key_figures",
-    "Published", "publish_tables", "disclosure_log", "StageOutputs", "save_published", "phenomenon_quotes",
-    "action_quotes", "resident_quotes",
+    "build_plan", "coarse_date",
+    "DISCLOSURE_LOG", "StageData", "stage_data", "shown", "table_pairs", "table_survey_items", "table_survey_groups", "quotes_markdown", "key_figures",
+    "Published", "publish_tables", "disclosure_log", "StageOutputs", "save_published",
+    # quotes
+    "REVIEW_SHEET", "APPROVALS_FILE", "candidates", "approved_quotes", "approvals_path", "write_review_sheet",
+    "record_approvals", "phenomenon_quotes", "action_quotes", "resident_quotes",
     # figures
     "figure_categories", "alt_categories", "figure_likert", "alt_likert",
 ]

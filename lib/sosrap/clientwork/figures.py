@@ -10,6 +10,7 @@ import pandas as pd
 from sosrap import privacy
 from sosrap.clientwork.publish import StageData
 from sosrap.clientwork.summaries import likert_summary
+from sosrap.privacy.plan import Plan, text_or_marker
 from sosrap.report import fmt
 
 
@@ -48,15 +49,23 @@ def alt_categories(st: privacy.SuppressedTable) -> str:
             f"({fmt.number(totals.iloc[-1], 0)}).")
 
 
-def figure_likert(sd: StageData):
-    """Share agreeing and disagreeing per statement (diverging bars)."""
+def _items(sd: StageData, plan: Plan | None) -> pd.DataFrame:
+    """Per-statement summary without the statements whose count the plan hides."""
+    s = likert_summary(sd.survey.data, sd.cw, min_count=sd.min_count)
+    if plan is not None:
+        s = s[~plan.table("survey_items").hidden.iloc[:, 0].to_numpy()]
+    return s
+
+
+def figure_likert(sd: StageData, plan: Plan | None = None):
+    """Share agreeing and disagreeing per statement (diverging bars); n as the plan publishes it."""
     import matplotlib.pyplot as plt
 
     from sosrap.report import theme as plots
     assert sd.survey is not None
     plots.setup()
     d = sd.survey.data
-    s = likert_summary(d, sd.cw, min_count=sd.min_count).iloc[::-1]
+    s = _items(sd, plan).iloc[::-1]
     labels_ = ["\n".join(textwrap.wrap(t, 34)) for t in s["statement"]]
     fig, ax = plt.subplots(figsize=(plots.FIGSIZE[0], 4.0))
     agree = s["agree_pct"].astype(float).fillna(0).to_numpy()
@@ -70,7 +79,8 @@ def figure_likert(sd: StageData):
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right", fontsize=8)
-    text = f"Lähde: asukas- ja asiakaskysely, n = {fmt.number(len(d), 0)}."
+    n = fmt.number(len(d), 0) if plan is None else text_or_marker(plan, "survey_n", fmt.number(len(d), 0))
+    text = f"Lähde: asukas- ja asiakaskysely, n = {n}."
     if sd.synthetic:
         text += " SYNTEETTINEN ESIMERKKIAINEISTO."
     plots.source_line(fig, text)
@@ -78,9 +88,9 @@ def figure_likert(sd: StageData):
     return fig
 
 
-def alt_likert(sd: StageData) -> str:
+def alt_likert(sd: StageData, plan: Plan | None = None) -> str:
     assert sd.survey is not None
-    s = likert_summary(sd.survey.data, sd.cw, min_count=sd.min_count).dropna(subset=["agree_pct"])
+    s = _items(sd, plan).dropna(subset=["agree_pct"])
     if s.empty:
         return "Kuvio kyselyn väittämistä; tulokset salattu pienen vastaajamäärän vuoksi."
     hi, lo = s.loc[s["agree_pct"].idxmax()], s.loc[s["agree_pct"].idxmin()]

@@ -1,9 +1,10 @@
 """The client-work stage: validated inputs → the pieces the report publishes.
 
-`stage_data` reads both exports; `publish_tables` builds the suppressed count tables
-(checked for cells that follow from the published ones); `save_published`
+`stage_data` reads both exports; `publish_tables` puts every published count
+through one disclosure plan (`disclosure.build_plan`) and proves it with the
+exact attack, so no hidden cell follows from anything published; `save_published`
 writes them, the protected-table register and the disclosure log into the
-stage's run directory; the `*_quotes` functions choose the screened quotes and
+stage's run directory; `quotes` chooses the reviewed quotes and
 `key_figures` gives the strings for `{{< var clientwork.… >}}`. The notebook
 `notebooks/40_client_work.ipynb` only calls these and shows the results.
 """
@@ -21,11 +22,12 @@ import pandas as pd
 from sosrap import privacy
 from sosrap.clientwork.read import read_export
 from sosrap.clientwork.schema import IngestError
-from sosrap.clientwork.summaries import cooccurrence, crosstab, likert_summary
+from sosrap.clientwork.disclosure import build_plan, coarse_date, pairs, share_text
+from sosrap.clientwork.summaries import likert_summary
 from sosrap.clientwork.validate import (IngestResult, ingest_phenomena, ingest_survey, private_out_dir,
                                         with_private_names, write_result)
-from sosrap.errors import SosrapError
 from sosrap.params import ClientWork
+from sosrap.privacy.plan import Plan, text_or_marker
 from sosrap.report import fmt
 
 DISCLOSURE_LOG = "disclosure_log.json"
@@ -40,6 +42,7 @@ class StageData:
     min_count: int
     marker: str
     synthetic: bool
+    root: Path = Path(".")
 
 
 def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, edition: str) -> StageData:
@@ -66,8 +69,12 @@ def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, ed
     for res in (ph, sv):
         if res is not None:
             write_result(res, out)
-    return StageData(cw, ph, sv, int(pp.get("min_count", privacy.DEFAULT_MIN_COUNT)),
-                     str(pp.get("marker", privacy.DEFAULT_MARKER)), cw.synthetic_demo)
+    sd = StageData(cw, ph, sv, int(pp.get("min_count", privacy.DEFAULT_MIN_COUNT)),
+                   str(pp.get("marker", privacy.DEFAULT_MARKER)), cw.synthetic_demo, root)
+    if cw.synthetic_demo:
+        from sosrap.clientwork.quotes import ensure_demo_approvals
+        ensure_demo_approvals(sd, root)
+    return sd
 
 
 def shown(st: privacy.SuppressedTable, label: str) -> pd.DataFrame:
@@ -77,75 +84,51 @@ def shown(st: privacy.SuppressedTable, label: str) -> pd.DataFrame:
     return d.reset_index()
 
 
-def table_category_area(sd: StageData) -> privacy.SuppressedTable:
-    t = crosstab(sd.phenomena.data, "categories", "service_area", row_codes=sd.cw.categories,
-                 col_codes=sd.cw.service_areas, explode=["categories"])
-    return privacy.suppress(t, sd.min_count, marker=sd.marker)
-
-
-def table_category_year(sd: StageData) -> privacy.SuppressedTable:
-    t = crosstab(sd.phenomena.data, "categories", "year", row_codes=sd.cw.categories, explode=["categories"])
-    t.columns = [str(c) for c in t.columns]
-    return privacy.suppress(t, sd.min_count, marker=sd.marker)
-
-
-def table_actions(sd: StageData) -> privacy.SuppressedTable:
-    d = sd.phenomena.data
-    s = d["action_type"].dropna().value_counts().reindex([a.code for a in sd.cw.action_types], fill_value=0)
-    s.index = [a.label for a in sd.cw.action_types]
-    s.name = "Ilmoituksia"
-    return privacy.suppress(s.astype("int64"), sd.min_count, marker=sd.marker)
-
-
 def table_pairs(sd: StageData, top: int = 8) -> pd.DataFrame:
     """Co-occurring categories: only pairs seen in at least min_count reports
     (smaller ones are left out, which the table caption says)."""
-    co = cooccurrence(sd.phenomena.data, sd.cw)
-    co = co[co["n"] >= sd.min_count].head(top).copy()
+    co = pairs(sd, top).copy()
     co["n"] = co["n"].map(lambda v: fmt.number(v, 0))
     return co.rename(columns={"n": "Ilmoituksia"})
 
 
-def table_survey_items(sd: StageData) -> pd.DataFrame:
-    """Per statement: answers (n), mean, % agree, % disagree; shares from small counts hidden."""
+def table_survey_items(sd: StageData, plan: Plan) -> pd.DataFrame:
+    """Per statement: answers (n, as the plan publishes it), mean, % agree, % disagree;
+    nothing derived from a hidden count is shown."""
     assert sd.survey is not None
-    d = sd.survey.data
-    s = likert_summary(d, sd.cw, min_count=sd.min_count)
-    n_disp = s["n"].map(lambda v: sd.marker if 0 < v < sd.min_count else fmt.number(v, 0))
+    s = likert_summary(sd.survey.data, sd.cw, min_count=sd.min_count)
+    hidden = plan.table("survey_items").hidden.iloc[:, 0].to_numpy()
+    def show(v, h, f):
+        return sd.marker if (h or pd.isna(v)) else f(v)
     return pd.DataFrame({
-        "Väittämä": s["statement"], "Vastauksia (n)": n_disp,
-        "Keskiarvo (1–5)": s["mean"].map(lambda v: sd.marker if pd.isna(v) else fmt.number(v, 1)),
-        "Samaa mieltä": s["agree_pct"].map(lambda v: sd.marker if pd.isna(v) else fmt.percent(v, 0)),
-        "Eri mieltä": s["disagree_pct"].map(lambda v: sd.marker if pd.isna(v) else fmt.percent(v, 0)),
+        "Väittämä": s["statement"],
+        "Vastauksia (n)": [show(v, h, lambda x: fmt.number(x, 0)) for v, h in zip(s["n"], hidden)],
+        "Keskiarvo (1–5)": [show(v, h, lambda x: fmt.number(x, 1)) for v, h in zip(s["mean"], hidden)],
+        "Samaa mieltä": [show(v, h, lambda x: fmt.percent(x, 0)) for v, h in zip(s["agree_pct"], hidden)],
+        "Eri mieltä": [show(v, h, lambda x: fmt.percent(x, 0)) for v, h in zip(s["disagree_pct"], hidden)],
     })
 
 
-def table_survey_groups(sd: StageData) -> tuple[pd.DataFrame, privacy.SuppressedTable]:
-    """Respondents per group (suppressed, complementary included) and the share
-    agreeing per statement. Shares of a group with fewer than min_count
-    respondents are hidden; a group hidden only to protect another one keeps
-    its shares (a share does not reveal the count)."""
+def table_survey_groups(sd: StageData, plan: Plan) -> pd.DataFrame:
+    """Respondents per group as the plan publishes them, and the share agreeing
+    per statement. A hidden group's shares are hidden whether it is small or
+    hidden only to protect another one: 83 % of at most nine people says six."""
     assert sd.survey is not None
-    d = sd.survey.data
-    groups = sd.cw.respondent_groups
-    n = d["respondent_group"].value_counts().reindex([g.code for g in groups], fill_value=0).astype("int64")
-    n.index = [g.label for g in groups]
-    n.name = "Vastaajia"
-    st = privacy.suppress(n, sd.min_count, marker=sd.marker)
-    summ = likert_summary(d, sd.cw, min_count=sd.min_count, by="respondent_group")
-    hidden_groups = {lbl for lbl in n.index if st.primary.loc[lbl].iloc[0]}
+    st = plan.table("survey_groups")
+    summ = likert_summary(sd.survey.data, sd.cw, min_count=sd.min_count, by="respondent_group")
     shown_n = st.display()
     rows = []
-    for g in groups:
+    for g in sd.cw.respondent_groups:
+        hidden = bool(st.hidden.loc[g.label].iloc[0])
         row = {"Vastaajaryhmä": g.label, "Vastaajia": shown_n.loc[g.label].iloc[0]}
         for q in sd.cw.likert_items:
             hit = summ[(summ["respondent_group"] == g.code) & (summ["item"] == q.code)]
             v = hit["agree_pct"].iloc[0] if len(hit) else np.nan
-            row[q.text] = sd.marker if (g.label in hidden_groups or pd.isna(v)) else fmt.percent(v, 0)
+            row[q.text] = sd.marker if (hidden or pd.isna(v)) else fmt.percent(v, 0)
         rows.append(row)
     rows.append({"Vastaajaryhmä": privacy.TOTAL_LABEL, "Vastaajia": shown_n.loc[privacy.TOTAL_LABEL].iloc[0],
                  **{q.text: "" for q in sd.cw.likert_items}})
-    return pd.DataFrame(rows), st
+    return pd.DataFrame(rows)
 
 
 def quotes_markdown(quotes: pd.DataFrame, *, empty: str = "*Ei lainattavia vastauksia.*") -> str:
@@ -161,23 +144,31 @@ def quotes_markdown(quotes: pd.DataFrame, *, empty: str = "*Ei lainattavia vasta
 
 
 
-def key_figures(sd: StageData, tables: dict[str, privacy.SuppressedTable]) -> dict:
-    """Strings for `{{< var clientwork.… >}}`: totals and quality facts, no small counts."""
+def _pct(plan: Plan, numerator: int, total_text: str, total: int) -> str:
+    v = share_text(plan, numerator, total_text, total)
+    return plan.marker if v is None else fmt.percent(v, 0)
+
+
+def key_figures(sd: StageData, plan: Plan) -> dict:
+    """Strings for `{{< var clientwork.… >}}`, every count a cell of the plan:
+    a hidden total shows the marker, a share of a hidden total or of a small
+    count is not shown, dates are months (quarters or years for small counts)."""
     d = sd.phenomena.data
     years = sorted(d["year"].unique().tolist())
-    st = tables["category_area"]
-    masked = st.masked()[privacy.TOTAL_LABEL].drop(privacy.TOTAL_LABEL).dropna().sort_values(ascending=False)
+    masked = plan.table("category_area").masked()[privacy.TOTAL_LABEL].drop(privacy.TOTAL_LABEL).dropna()
+    masked = masked.sort_values(ascending=False)
+    n = len(d)
     out = {
-        "reports": fmt.number(len(d), 0),
+        "reports": text_or_marker(plan, "reports", fmt.number(n, 0)),
         "years": f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]),
-        "first_date": fmt.fi_date(d["date"].min()),
-        "last_date": fmt.fi_date(d["date"].max()),
+        "first_date": coarse_date(d["date"], "first", sd.min_count),
+        "last_date": coarse_date(d["date"], "last", sd.min_count),
         "areas": fmt.number(d["service_area"].nunique(), 0),
-        "multi_category_pct": fmt.percent(100 * (d["categories"].str.contains(";")).mean(), 0),
-        "with_action_pct": fmt.percent(100 * d["suggested_action"].notna().mean(), 0),
-        "quote_ok_pct": fmt.percent(100 * d["quote_ok"].mean(), 0),
+        "multi_category_pct": _pct(plan, int(d["categories"].str.contains(";").sum()), "reports", n),
+        "with_action_pct": _pct(plan, int(d["suggested_action"].notna().sum()), "reports", n),
+        "quote_ok_pct": _pct(plan, int(d["quote_ok"].sum()), "reports", n),
         "top_category": str(masked.index[0]) if len(masked) else "",
-        "top_category_n": fmt.number(masked.iloc[0], 0) if len(masked) else "",
+        "top_category_n": fmt.number(masked.iloc[0], 0) if len(masked) else sd.marker,
         "second_category": str(masked.index[1]) if len(masked) > 1 else "",
         "rejected_rows": fmt.number(sd.phenomena.rows_rejected, 0),
         "screened_texts": fmt.number(sd.phenomena.screening.texts_with_hits
@@ -185,22 +176,29 @@ def key_figures(sd: StageData, tables: dict[str, privacy.SuppressedTable]) -> di
         "min_count": str(sd.min_count),
         "marker": sd.marker,
         "suppression_note": privacy.suppression_note(sd.min_count, sd.marker),
-        "suppressed_cells": fmt.number(sum(t.hidden.to_numpy().sum() for t in tables.values()), 0),
+        "suppressed_cells": fmt.number(plan.hidden_count(), 0),
     }
     if sd.survey is not None:
-        s = sd.survey.data
-        summ = likert_summary(s, sd.cw, min_count=sd.min_count).dropna(subset=["agree_pct"])
-        out.update({
-            "survey_n": fmt.number(len(s), 0),
-            "survey_rejected": fmt.number(sd.survey.rows_rejected, 0),
-            "survey_open_answers": fmt.number(int(s[[q.code for q in sd.cw.open_questions]].notna().sum().sum()), 0)
-            if sd.cw.open_questions else "0",
-        })
-        if len(summ):
-            hi, lo = summ.loc[summ["agree_pct"].idxmax()], summ.loc[summ["agree_pct"].idxmin()]
-            out.update({"survey_best": hi["statement"], "survey_best_pct": fmt.percent(hi["agree_pct"], 0),
-                        "survey_worst": lo["statement"], "survey_worst_pct": fmt.percent(lo["agree_pct"], 0)})
+        out.update(_survey_figures(sd, plan))
     return {"clientwork": out}
+
+
+def _survey_figures(sd: StageData, plan: Plan) -> dict:
+    s = sd.survey.data
+    out = {"survey_n": text_or_marker(plan, "survey_n", fmt.number(len(s), 0)),
+           "survey_rejected": fmt.number(sd.survey.rows_rejected, 0),
+           "survey_open_answers": "0", "survey_best": "", "survey_best_pct": sd.marker,
+           "survey_worst": "", "survey_worst_pct": sd.marker}
+    if sd.cw.open_questions:
+        out["survey_open_answers"] = text_or_marker(
+            plan, "survey_open_answers", fmt.number(int(s[[q.code for q in sd.cw.open_questions]].notna().sum().sum()), 0))
+    items = likert_summary(s, sd.cw, min_count=sd.min_count)
+    items = items[~plan.table("survey_items").hidden.iloc[:, 0].to_numpy()].dropna(subset=["agree_pct"])
+    if len(items) and not plan.text_hidden("survey_n"):
+        hi, lo = items.loc[items["agree_pct"].idxmax()], items.loc[items["agree_pct"].idxmin()]
+        out.update({"survey_best": hi["statement"], "survey_best_pct": fmt.percent(hi["agree_pct"], 0),
+                    "survey_worst": lo["statement"], "survey_worst_pct": fmt.percent(lo["agree_pct"], 0)})
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -209,30 +207,31 @@ def key_figures(sd: StageData, tables: dict[str, privacy.SuppressedTable]) -> di
 
 @dataclass
 class Published:
-    """The suppressed count tables by name, and the by-group survey table as shown."""
+    """The plan, its suppressed count tables by name, and the by-group survey table as shown."""
     tables: dict[str, privacy.SuppressedTable]
     survey_groups: pd.DataFrame
+    plan: Plan
+
+    def text(self, name: str, shown: str) -> str:
+        """*shown* for a text figure the plan publishes, the marker when it hides it."""
+        return text_or_marker(self.plan, name, shown)
 
 
 def publish_tables(sd: StageData) -> Published:
-    """Every count table of the stage, suppressed; fails if a hidden cell could
-    be worked out from the published cells (complementary suppression broken)."""
-    tables = {
-        "category_area": table_category_area(sd),
-        "category_year": table_category_year(sd),
-        "actions": table_actions(sd),
-    }
-    groups, tables["survey_groups"] = table_survey_groups(sd)
-    for name, st in tables.items():
-        if privacy.determined_cells(st):
-            raise SosrapError(f"client_work: table {name!r} has hidden cells that follow from its published "
-                              "cells (complementary suppression failed)")
-    return Published(tables, groups)
+    """Every count of the stage through one disclosure plan, solved and then
+    proved by the exact attack: fails naming the cells when a hidden cell can
+    be narrowed below the protection interval from everything published."""
+    plan = build_plan(sd)
+    plan.prove()
+    tables = {name: plan.table(name) for name in plan.tables}
+    groups = table_survey_groups(sd, plan) if sd.survey is not None else pd.DataFrame()
+    return Published(tables, groups, plan)
 
 
-def disclosure_log(sd: StageData, tables: dict[str, privacy.SuppressedTable]) -> dict:
+def disclosure_log(sd: StageData, pub: Published) -> dict:
     """What was hidden by which rule, what screening found, how many rows were rejected (counts only)."""
-    return {"tables": {k: v.log() for k, v in tables.items()},
+    return {"tables": {k: v.log() for k, v in pub.tables.items()},
+            "plan": pub.plan.log(),
             "screening": {"phenomena": sd.phenomena.screening.as_dict(),
                           "survey": sd.survey.screening.as_dict() if sd.survey else {}},
             "rejected_rows": {"phenomena": sd.phenomena.rows_rejected,
@@ -256,33 +255,8 @@ def save_published(ctx: StageOutputs, sd: StageData, pub: Published, protected: 
         privacy.register_protected(ctx.run_dir, table_id, sd.min_count, sd.marker)
     for name, st in pub.tables.items():
         ctx.save_table(shown(st, "rivi"), f"published_{name}")
-    log = disclosure_log(sd, pub.tables)
+    log = disclosure_log(sd, pub)
     (ctx.run_dir / DISCLOSURE_LOG).write_text(json.dumps(log, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                              encoding="utf-8")
-    ctx.save_key_figures(key_figures(sd, pub.tables))
+    ctx.save_key_figures(key_figures(sd, pub.plan))
     return log
-
-
-# ---------------------------------------------------------------------------
-# Quotes: only approved, screened texts; the choice is seeded, so a rebuild quotes the same
-# ---------------------------------------------------------------------------
-
-def phenomenon_quotes(sd: StageData, *, max_quotes: int = 4, seed: int = 1) -> pd.DataFrame:
-    """Quotes from the descriptions of phenomenon reports."""
-    return privacy.select_quotes(sd.phenomena.data, "description", "quote_ok", names=sd.cw.screen_names,
-                                 max_quotes=min(max_quotes, sd.cw.max_quotes), seed=seed)
-
-
-def action_quotes(sd: StageData, *, max_quotes: int = 3, min_chars: int = 30, seed: int = 2) -> pd.DataFrame:
-    """Quotes from the suggested actions of phenomenon reports."""
-    return privacy.select_quotes(sd.phenomena.data, "suggested_action", "quote_ok", names=sd.cw.screen_names,
-                                 max_quotes=min(max_quotes, sd.cw.max_quotes), min_chars=min_chars, seed=seed)
-
-
-def resident_quotes(sd: StageData, *, max_quotes: int = 4, min_chars: int = 30, seed: int = 3) -> pd.DataFrame:
-    """Quotes from the survey's open answers (all open questions together)."""
-    assert sd.survey is not None
-    open_codes = [q.code for q in sd.cw.open_questions]
-    answers = sd.survey.data.melt(id_vars=["quote_ok"], value_vars=open_codes, value_name="text").dropna(subset=["text"])
-    return privacy.select_quotes(answers.reset_index(drop=True), "text", "quote_ok", names=sd.cw.screen_names,
-                                 max_quotes=min(max_quotes, sd.cw.max_quotes), min_chars=min_chars, seed=seed)

@@ -58,9 +58,16 @@ PHENOMENON_FIELDS: tuple[FieldSpec, ...] = (
               doc_fi="Toimenpide-ehdotuksen tyyppi koodistosta (yhteenvetoja varten).",
               doc_en="Type of the suggested action (for summaries)."),
     FieldSpec("quote_ok", "Lainauslupa", "Quoting approved", "bool", False,
-              doc_fi="Saako kuvausta lainata raportissa (kyllä/ei). Tyhjä = ei.",
-              doc_en="May the description be quoted in the report (yes/no). Empty = no."),
+              doc_fi="Saako kuvausta lainata raportissa (kyllä/ei). Tyhjä = ei. Lupa koskee vain kuvausta, "
+                     "ei toimenpide-ehdotusta.",
+              doc_en="May the description be quoted in the report (yes/no). Empty = no. Covers the description "
+                     "only, not the suggested action."),
 )
+
+# What each consent field covers, and nothing else: only these fields are quote candidates.
+PHENOMENON_CONSENT: dict[str, tuple[str, ...]] = {"quote_ok": ("description",)}
+# The reviewed quotes' approvals, in the private folder of the exports (clientwork.quotes).
+APPROVALS_FILE = "lainaushyvaksynnat.csv"
 
 SURVEY_BASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("id", "Vastaustunniste", "Response ID", "id", True),
@@ -70,7 +77,9 @@ SURVEY_BASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("municipality", "Kunta", "Municipality", "text", False),
     FieldSpec("age_group", "Ikäryhmä", "Age group", "code", False, codes="age_groups"),
 )
-SURVEY_QUOTE_FIELD = FieldSpec("quote_ok", "Lainauslupa", "Quoting approved", "bool", False)
+SURVEY_QUOTE_FIELD = FieldSpec("quote_ok", "Lainauslupa", "Quoting approved", "bool", False,
+                               doc_fi="Saako avoimia vastauksia lainata raportissa (kyllä/ei). Tyhjä = ei.",
+                               doc_en="May the open answers be quoted in the report (yes/no). Empty = no.")
 
 YES_WORDS: frozenset[str] = frozenset({"kyllä", "kylla", "k", "yes", "y", "x", "1", "true", "tosi", "ja", "on"})
 NO_WORDS: frozenset[str] = frozenset({"ei", "e", "no", "n", "0", "false", "epätosi", "nej", "off", ""})
@@ -85,3 +94,8 @@ def survey_fields(cw: ClientWork) -> list[FieldSpec]:
         fields.append(FieldSpec(q.code, q.column or q.text, q.code, "text", False))
     fields.append(SURVEY_QUOTE_FIELD)
     return fields
+
+
+def survey_consent(cw: ClientWork) -> dict[str, tuple[str, ...]]:
+    """The survey's consent field covers its open answers."""
+    return {SURVEY_QUOTE_FIELD.name: tuple(q.code for q in cw.open_questions)}

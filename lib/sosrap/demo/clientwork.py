@@ -364,6 +364,18 @@ def ensure_inputs(cw: ClientWork, root: Path) -> DemoInputs:
     return DemoInputs(*paths)
 
 
+DEMO_REVIEWER = "Synteettinen tarkastaja (esimerkki)"
+
+
+def approvals(candidates: list) -> list:
+    """A SYNTHETIC reviewer's approvals: about half of the eligible candidates
+    (rows with ``source``, ``id``, ``field`` and ``sha256``), chosen by the
+    hash so the same texts get the same verdict in every build."""
+    from sosrap.privacy.quotes import Approval
+    return [Approval(c.source, c.id, c.field, c.sha256, DEMO_REVIEWER, "2025-06-02")
+            for c in candidates if int(c.sha256[:8], 16) % 2 == 0]
+
+
 def planted() -> dict[str, list[str]]:
     return {"identity_code": list(PLANTED_CODES), "phone": list(PLANTED_PHONES), "email": list(PLANTED_EMAILS),
             "name": list(PLANTED_NAMES)}

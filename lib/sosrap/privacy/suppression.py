@@ -5,6 +5,10 @@ hidden (complementary) until no hidden cell can be worked out from the row
 and column totals. The check is exact linear algebra on the table with its
 margins, not a rule of thumb. Hand-written: the maintained SDC tools (sdcMicro,
 tau-Argus) are R or Java programs, not Python libraries.
+
+For a whole report the same steps run jointly over every published table
+(`sosrap.privacy.plan`): `counts_table`, `complete` and `widen` are the
+pieces it uses, table by table, between its cross-table attacks.
 """
 from __future__ import annotations
 
@@ -130,6 +134,33 @@ def suppress(table: pd.DataFrame | pd.Series, min_count: int = DEFAULT_MIN_COUNT
     prim = pd.DataFrame(primary, index=full.index, columns=full.columns)
     sec = pd.DataFrame(hidden & ~primary, index=full.index, columns=full.columns)
     return SuppressedTable(full, prim, sec, min_count, marker, margins, series)
+
+
+def counts_table(table: pd.DataFrame | pd.Series, margins: bool = True,
+                 total_label: str = TOTAL_LABEL) -> pd.DataFrame:
+    """The table as `suppress` publishes it: integer counts with the margins."""
+    return _counts_table(table, margins, total_label)
+
+
+def complete(vals: np.ndarray, hidden: np.ndarray, min_count: int) -> np.ndarray:
+    """*hidden* plus the complementary cells that keep every hidden cell from
+    following from the margins of this one table (last row and column)."""
+    return _complement(vals, hidden, min_count)
+
+
+def widen(vals: np.ndarray, hidden: np.ndarray, i: int, j: int, min_count: int) -> np.ndarray:
+    """*hidden* plus the cheapest further rectangle through (i, j): used when an
+    attack across tables narrows cell (i, j) too much. When every rectangle is
+    already hidden, the rest of row i and column j are hidden."""
+    out = hidden.copy()
+    best = _cheapest_rectangle(vals, out, i, j, min_count)
+    if best:
+        for c in best:
+            out[c] = True
+        return out
+    out[i, :] = True
+    out[:, j] = True
+    return out
 
 
 def _counts_table(table: pd.DataFrame | pd.Series, margins: bool, total_label: str) -> pd.DataFrame:
