@@ -146,11 +146,13 @@ class ClientWork(_Strict):
                              "(git-ignored, so private data never enters version control)")
         return v
 
-    @model_validator(mode="after")
-    def _default_approvals_file(self) -> "ClientWork":
-        if self.quote_approvals_file is None and self.phenomena_file is not None:
-            self.quote_approvals_file = (Path(self.phenomena_file).parent / "lainaushyvaksynnat.csv").as_posix()
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _default_approvals_file(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("quote_approvals_file") and data.get("phenomena_file"):
+            data = {**data, "quote_approvals_file":
+                    (Path(str(data["phenomena_file"])).parent / "lainaushyvaksynnat.csv").as_posix()}
+        return data
 
     @model_validator(mode="after")
     def _unique_codes(self) -> "ClientWork":

@@ -27,7 +27,8 @@ def test_the_project_graph_declares_what_client_work_reads():
     stages = load_stages(ROOT)
     assert list(stages)[0] == "indicators"
     cw = stages["client_work"]
-    assert cw.reads == ("client_work.phenomena_file", "client_work.survey_file", "client_work.screen_names_file")
+    assert cw.reads == ("client_work.phenomena_file", "client_work.survey_file", "client_work.screen_names_file",
+                        "client_work.quote_approvals_file")
     assert not cw.snapshot and cw.needs == ()
     assert all(s.reads == () for n, s in stages.items() if n != "client_work")
 
