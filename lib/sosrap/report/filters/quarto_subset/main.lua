@@ -21,13 +21,15 @@ Like Quarto's own filters, this file only loads small single-purpose passes
 (one file each, next to it) and runs them in order:
 
   language      `lang` strings and metadata defaults
+  license       `license:` / `copyright:` normalised as Quarto does
   expand        shortcodes, file by file (shortcodes, var, meta, embed;
                 include and pagebreak live in expand itself)
   headings      duplicate heading ids numbered
-  crossref      figures and tables numbered; @fig-/@tbl- resolved
+  crossref      floats (floats.lua: Quarto's float model and HTML) and
+                callouts with ids numbered; @fig-/@tbl-/@tip- resolved
   callouts      callout boxes with titles
   notice        the data notice after the title block
-  (html)        wide tables keyboard-scrollable
+  tables        (html) Bootstrap table classes; wide tables keyboard-scrollable
   title_block   authors, date and labels for the templates
 
 It must run BEFORE --citeproc: it consumes only @fig-/@tbl- citations, so
@@ -50,24 +52,21 @@ package.path = pandoc.path.join({ FILTERS_DIR, '?.lua' }) .. ';' .. package.path
 local common = require('quarto_subset.common')
 local language = require('quarto_subset.language')
 local meta = require('quarto_subset.meta')
+local license = require('quarto_subset.license')
 local expand = require('quarto_subset.expand')
 local headings = require('quarto_subset.headings')
 local crossref = require('quarto_subset.crossref')
 local callouts = require('quarto_subset.callouts')
 local notice = require('quarto_subset.notice')
 local title_block = require('quarto_subset.title_block')
+local tables = require('quarto_subset.tables')
 
 local MAIN_FILE = common.MAIN_FILE
-
--- Tables scroll inside their own box on narrow screens (report.css), and a
--- scrollable region must be reachable by keyboard (WCAG 2.1.1).
-local function focusable_tables(doc)
-  return doc:walk({ Table = function(t) t.attr.attributes.tabindex = '0'; return t end })
-end
 
 function Pandoc(doc)
   meta.doc_meta = doc.meta
   language.apply(doc.meta)
+  license.normalize(doc.meta)
   doc.meta = expand.expand_meta(doc.meta)
   meta.doc_meta = doc.meta
 
@@ -78,7 +77,7 @@ function Pandoc(doc)
   doc = doc:walk({ Div = callouts.render_callout })
   doc = notice.extract_notice(doc)
   if FORMAT:match('html') then
-    doc = focusable_tables(doc)
+    doc = tables.html_tables(doc)
   end
 
   title_block.normalize_authors(doc.meta)
