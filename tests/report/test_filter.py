@@ -457,3 +457,34 @@ def test_notice_moves_to_metadata_in_html_and_typst_and_to_the_top_elsewhere(pro
     assert "Synteettistä" not in pandoc(proj, to="typst").stdout   # report.typ: after the title, before the TOC
     native = pandoc(proj, to="markdown").stdout
     assert native.index("Synteettistä") < native.index("Luku")
+
+
+def test_swedish_document_gets_swedish_labels_titles_and_download(proj: Path) -> None:
+    """lang: sv (Österbotten, the Nyland counties): everything the filter writes is Swedish."""
+    write(proj, {"index.qmd": "---\nlang: sv\ntoc: true\n---\n\nSe @fig-a och @tbl-a.\n\n"
+                              "![Andel klienter](a.png){#fig-a}\n\n| Område | Andel |\n|---|---|\n| A | 1,0 |\n\n"
+                              ": Största områden {#tbl-a}\n\n"
+                              + "".join(f"::: {{.callout-{k}}}\nx\n:::\n\n" for k in
+                                        ("note", "tip", "warning", "caution", "important"))})
+    out = html(proj)
+    text = text_of(out)
+    assert f"Figur{NBSP}1: Andel klienter" in text and f"Tabell{NBSP}1: Största områden" in text
+    assert f"Se Figur{NBSP}1 och Tabell{NBSP}1." in text
+    for title in ("Observera", "Tips", "Varning", "Försiktighet", "Viktigt"):
+        assert title in text
+    assert "Ladda ner data (CSV)" in text and "Kuva" not in text and "Figure" not in text
+
+
+def test_language_key_overrides_and_quarto_files_win_when_configured(proj: Path, tmp_path: Path) -> None:
+    from sosrap.report.language import language_strings
+    quarto = tmp_path / "quarto-language"
+    quarto.mkdir()
+    (quarto / "_language.yml").write_text('crossref-fig-title: "Figure"\n', encoding="utf-8")
+    (quarto / "_language-sv.yml").write_text('callout-note-title: "Notera"\n', encoding="utf-8")
+    strings = language_strings("sv-FI", quarto)
+    assert strings["callout-note-title"] == "Notera"            # Quarto's file wins over ours
+    assert strings["crossref-fig-title"] == "Figur"             # a more specific tag wins over English
+    assert strings["callout-caution-title"] == "Försiktighet"   # our key where Quarto's file has none
+    assert language_strings(None)["crossref-fig-title"] == "Figure"
+    write(proj, {"index.qmd": "---\nlang: fi\nlanguage:\n  crossref-fig-title: Kuvio\n---\n\n![A](a.png){#fig-a}\n"})
+    assert f"Kuvio{NBSP}1: A" in text_of(html(proj))

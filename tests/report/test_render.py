@@ -228,7 +228,12 @@ def test_toc_off_and_warnings_surface(project: Path, tmp_path: Path) -> None:
     (project / "_quarto.yml").write_text(cfg, encoding="utf-8")
     chapter = project / "chapters" / "01-tiivistelma.qmd"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nPuuttuva lähde [@ei_ole_2019].\n", encoding="utf-8")
-    result = R.render(project, tmp_path / "out")
+    line = len(chapter.read_text(encoding="utf-8").splitlines())
+    # strict (a report build): the missing citation stops the render, naming file and line
+    with pytest.raises(R.RenderError, match=rf"citation '@ei_ole_2019' not found in the bibliography "
+                                            rf"\(in chapters/01-tiivistelma.qmd:{line}\)"):
+        R.render(project, tmp_path / "strict")
+    result = R.render(project, tmp_path / "out", draft=True)
     html = result.outputs["html"].read_text(encoding="utf-8").replace("&nbsp;", NBSP)
     assert '<nav id="TOC"' not in html
     assert any("ei_ole_2019" in w for w in result.warnings), result.warnings

@@ -146,8 +146,9 @@ def with_version(params: _params.Params, version: str | None) -> _params.Params:
 
 def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",
           formats: Sequence[str] = ("html",), build_dir: Path | None = None, quiet: bool = False,
-          root: Path | None = None, version: str | None = None) -> BuildResult:
-    """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses)."""
+          root: Path | None = None, version: str | None = None, draft: bool = False) -> BuildResult:
+    """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses).
+    *draft* renders Quarto's placeholders with warnings where a report build stops (render.render)."""
     from sosrap.report import render
 
     t_start = time.monotonic()
@@ -181,7 +182,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     engine_name = render.pick_engine(engine)
     epoch = source_date_epoch(ed, snap)
     # the engine's version is part of the fingerprint: a new pandoc or Quarto re-renders
-    fp = render_fingerprint(report_dir, f"{engine_name} {render.engine_version(engine_name)}", formats) + f"@{epoch}"
+    fp = render_fingerprint(report_dir, f"{engine_name} {render.engine_version(engine_name)}", formats) + f"@{epoch}" + ("@draft" if draft else "")
     outputs = {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}
     fp_file = layout.state / f"{REPORT_STAGE}.json"
     try:
@@ -193,7 +194,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     if force or old.get("fingerprint") != fp or not all(p.is_file() for p in outputs.values()):
         with tempfile.TemporaryDirectory(prefix=".render-", dir=layout.root) as tmp:
             res = render.render(report_dir, Path(tmp), engine=engine_name, formats=formats, output_name=base,
-                                source_date_epoch=epoch)
+                                source_date_epoch=epoch, draft=draft)
             from sosrap import privacy      # the privacy gate: a failing report is never written
             privacy.gate(list(res.outputs.values()), protected=privacy.load_protected(layout.artifacts),
                          min_count=params.privacy.min_count, allow=params.privacy.audit_allow)

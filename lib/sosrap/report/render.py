@@ -227,6 +227,8 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
             if proc.returncode != 0:
                 raise RenderError(_pandoc_error(proc.stderr, proc.returncode))
             warnings += _pandoc_warnings(proc.stderr)
+            if not is_draft(project.config, draft):
+                _missing_citations_are_errors(warnings, project_dir)
             if fmt == "html":
                 _nbsp_entities(out)
             if fmt == "pdf":
@@ -321,6 +323,25 @@ def _format_options(fmt: str, options: dict[str, Any], project_dir: Path, work: 
     if options.get("number-sections"):
         args.append("--number-sections")
     return args
+
+
+_MISSING_CITATION = re.compile(r"Citeproc: citation (\S+) not found")
+
+
+def _missing_citations_are_errors(warnings: list[str], project_dir: Path) -> None:
+    """Strict mode: a citation key missing from the bibliography stops the
+    render, naming the file and line that cites it (citeproc only warns)."""
+    keys = [m.group(1) for w in warnings if (m := _MISSING_CITATION.search(w))]
+    if not keys:
+        return
+    sites = []
+    for key in dict.fromkeys(keys):
+        pattern = re.compile(rf"@{re.escape(key)}(?![\w:.#$%&+?<>~/-])")
+        site = next((f"{path.relative_to(project_dir)}:{n}" for path in sorted(project_dir.rglob("*.qmd"))
+                     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                     if pattern.search(line)), "index.qmd")
+        sites.append(f"citation '@{key}' not found in the bibliography (in {site})")
+    raise RenderError("; ".join(sites) + " (a draft build, --draft, renders it as '?' with a warning)")
 
 
 _INCLUDES = ("include-in-header", "include-before-body", "include-after-body")

@@ -142,18 +142,68 @@ def png_bytes(fig) -> bytes:
     return buf.getvalue()
 
 
+def figure_data_csv(fig) -> str:
+    """The data a figure plots, as CSV (``axes,series,x,y``; one row per
+    point), read back from matplotlib: labelled lines, bars and scatter
+    points.  The report offers it as the figure's download."""
+    import csv
+
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["axes", "series", "x", "y"])
+    for n, ax in enumerate(fig.get_axes(), 1):
+        title = ax.get_title() or str(n)
+        ticks = {round(float(t), 6): lbl.get_text() for t, lbl in zip(ax.get_xticks(), ax.get_xticklabels())}
+        yticks = {round(float(t), 6): lbl.get_text() for t, lbl in zip(ax.get_yticks(), ax.get_yticklabels())}
+        for line in ax.get_lines():
+            if not line.get_label().startswith("_"):
+                for x, y in zip(line.get_xdata(), line.get_ydata()):
+                    out.writerow([title, line.get_label(), _fmt(x, ticks), _fmt(y)])
+        for bars in ax.containers:
+            label = bars.get_label() if not str(bars.get_label()).startswith("_") else ""
+            for rect in getattr(bars, "patches", []):
+                horizontal = getattr(bars, "orientation", "vertical") == "horizontal"
+                if horizontal:
+                    pos, val = rect.get_y() + rect.get_height() / 2, rect.get_x() + rect.get_width()
+                    out.writerow([title, label, _fmt(val), _fmt(pos, yticks)])
+                else:
+                    pos, val = rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height()
+                    out.writerow([title, label, _fmt(pos, ticks), _fmt(val)])
+        for coll in ax.collections:
+            label = coll.get_label() if not str(coll.get_label()).startswith("_") else ""
+            for x, y in getattr(coll, "get_offsets", lambda: [])():
+                out.writerow([title, label, _fmt(x, ticks), _fmt(y)])
+    return buf.getvalue()
+
+
+def _fmt(value, ticks: dict | None = None) -> str:
+    """A plotted coordinate: the category name at a tick, else the number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if ticks and round(number, 6) in ticks and ticks[round(number, 6)]:
+        return ticks[round(number, 6)]
+    return f"{number:g}"
+
+
 def show(fig, alt: str = "") -> None:
     """Display *fig* as the cell's one PNG output and close it (no second copy from the inline backend).
 
-    The data-driven *alt* text travels in the output's metadata
-    (``{"image/png": {"alt": …}}``) so the notebook (the audit trail) records it
-    and a renderer can use it; the report's `#| fig-alt:` cell option stays the
-    static fallback. Outside a notebook this is a no-op apart from closing.
+    The data-driven *alt* text and the plotted data as CSV (`figure_data_csv`)
+    travel in the output's metadata (``{"image/png": {"alt": …, "csv": …}}``)
+    so the notebook (the audit trail) records them and a renderer can use them:
+    the report offers the CSV as the figure's download; the report's
+    `#| fig-alt:` cell option stays the static fallback. Outside a notebook
+    this is a no-op apart from closing.
     """
     try:
         from IPython import get_ipython
         from IPython.display import display
         if get_ipython() is not None:
-            display(fig, metadata={"image/png": {"alt": alt}} if alt else None)
+            meta = {"csv": figure_data_csv(fig)}
+            if alt:
+                meta["alt"] = alt
+            display(fig, metadata={"image/png": meta})
     finally:
         plt.close(fig)

@@ -116,7 +116,8 @@ local function image_from_output(data, metadata)
       pandoc.mediabag.insert(name, it.mime, bytes)
       local meta = metadata and metadata[it.mime]
       local alt = type(meta) == 'table' and type(meta.alt) == 'string' and meta.alt ~= '' and meta.alt or nil
-      return name, alt
+      local csv = type(meta) == 'table' and type(meta.csv) == 'string' and meta.csv ~= '' and meta.csv or nil
+      return name, alt, csv
     end
   end
   return nil
@@ -146,8 +147,8 @@ local function output_parts(output)
   end
   if kind ~= 'display_data' and kind ~= 'execute_result' then return {} end
   local data = output.data or {}
-  local image, alt = image_from_output(data, output.metadata)
-  if image then return { { kind = 'image', src = image, alt = alt } } end
+  local image, alt, csv = image_from_output(data, output.metadata)
+  if image then return { { kind = 'image', src = image, alt = alt, csv = csv } } end
   if data['text/markdown'] then
     local blocks = pandoc.read(joined(data['text/markdown']), 'markdown').blocks
     return { { kind = 'blocks', blocks = blocks, table = first_table(blocks) } }
@@ -215,9 +216,11 @@ local function embed(sc, ctx)
     -- image (what is shown, the range, the direction), else the cell's
     -- fig-alt, else the caption (an <img> without alt fails accessibility).
     local alt = option_inlines(opts, 'fig-alt') or option_inlines(opts, 'fig-cap')
-    local images = pandoc.Inlines({})
+    local images, attrs = pandoc.Inlines({}), {}
     for _, p in ipairs(parts) do
       if p.kind == 'image' then
+        -- the plotted data (sosrap.report.theme.show), offered as a CSV download
+        if p.csv and not attrs['sosrap-csv'] then attrs['sosrap-csv'] = p.csv end
         local a = p.alt and pandoc.Inlines(p.alt) or (alt and alt:clone()) or {}
         images:insert(pandoc.Image(a, p.src))
       end
@@ -227,7 +230,7 @@ local function embed(sc, ctx)
     end
     local caption = option_inlines(opts, 'fig-cap')
     return { pandoc.Figure({ pandoc.Plain(images) },
-      caption and { pandoc.Plain(caption) } or {}, pandoc.Attr(label)) }
+      caption and { pandoc.Plain(caption) } or {}, pandoc.Attr(label, {}, attrs)) }
   end
 
   if label:match('^tbl%-') then

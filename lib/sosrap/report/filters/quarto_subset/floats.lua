@@ -105,7 +105,9 @@ end
 function M.from_figure(fig)
   local kind = M.kind_of(fig.identifier)
   if not kind then return nil end
-  return { id = fig.identifier, kind = kind, content = pandoc.Blocks(fig.content),
+  local csv = fig.attributes['sosrap-csv']
+  fig.attributes['sosrap-csv'] = nil
+  return { id = fig.identifier, kind = kind, content = pandoc.Blocks(fig.content), csv = csv,
            caption = caption_inlines(fig.caption.long), classes = fig.classes, attributes = fig.attributes }
 end
 
@@ -131,6 +133,44 @@ function M.from_linked_image(para)
            caption = #caption > 0 and caption or nil, classes = {}, attributes = {} }
 end
 
+-- A table as CSV (RFC 4180; pandoc reads CSV but does not write it).
+local function table_csv(tbl)
+  local lines = {}
+  local function add_rows(rows)
+    for _, row in ipairs(rows) do
+      local cells = {}
+      for _, cell in ipairs(row.cells) do
+        local text = pandoc.utils.stringify(cell.contents)
+        if text:find('[,"\n]') then text = '"' .. text:gsub('"', '""') .. '"' end
+        table.insert(cells, text)
+      end
+      table.insert(lines, table.concat(cells, ','))
+    end
+  end
+  add_rows(tbl.head.rows)
+  for _, body in ipairs(tbl.bodies) do add_rows(body.head); add_rows(body.body) end
+  add_rows(tbl.foot.rows)
+  return table.concat(lines, '\n') .. '\n'
+end
+
+-- The float's data as CSV: recorded with an embedded figure, or the table itself.
+local function float_csv(f)
+  if f.csv then return f.csv end
+  local tbl = first_table(f.content)
+  if tbl then return table_csv(tbl) end
+  return nil
+end
+
+-- <a download> with the CSV in a data: URI (the report stays one file).
+local function download_link(f)
+  local csv = float_csv(f)
+  if not csv then return nil end
+  local encoded = csv:gsub('[^%w%-%._~]', function(c) return string.format('%%%02X', c:byte()) end)
+  local text = require('quarto_subset.language').get('sosrap-data-download', 'Download the data (CSV)')
+  return pandoc.Plain({ pandoc.Link(text, 'data:text/csv;charset=utf-8,%EF%BB%BF' .. encoded, '',
+    pandoc.Attr('', { 'sosrap-data-download' }, { download = f.id .. '.csv' })) })
+end
+
 local function html_float(f, label)
   local cap_id = f.id .. CAPTION_SUFFIX
   local where = f.kind == 'tbl' and 'top' or 'bottom'
@@ -150,6 +190,8 @@ local function html_float(f, label)
     table.insert(inner, body)
     for _, b in ipairs(caption) do table.insert(inner, b) end
   end
+  local link = download_link(f)
+  if link then table.insert(inner, pandoc.Div({ link }, pandoc.Attr('', { 'sosrap-data' }))) end
   table.insert(inner, pandoc.RawBlock('html', '</figure>'))
   local align = f.attributes['fig-align'] or 'center'
   f.attributes['fig-align'] = nil
