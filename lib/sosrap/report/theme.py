@@ -144,8 +144,9 @@ def png_bytes(fig) -> bytes:
 
 def figure_data_csv(fig) -> str:
     """The data a figure plots, as CSV (``axes,series,x,y``; one row per
-    point), read back from matplotlib: labelled lines, bars and scatter
-    points.  The report offers it as the figure's download."""
+    point), read back from matplotlib: lines, bars and scatter points (bands
+    such as confidence intervals are not rows).  The report offers it as the
+    figure's download."""
     import csv
 
     buf = io.StringIO()
@@ -153,27 +154,40 @@ def figure_data_csv(fig) -> str:
     out.writerow(["axes", "series", "x", "y"])
     for n, ax in enumerate(fig.get_axes(), 1):
         title = ax.get_title() or str(n)
-        ticks = {round(float(t), 6): lbl.get_text() for t, lbl in zip(ax.get_xticks(), ax.get_xticklabels())}
-        yticks = {round(float(t), 6): lbl.get_text() for t, lbl in zip(ax.get_yticks(), ax.get_yticklabels())}
-        for line in ax.get_lines():
-            if not line.get_label().startswith("_"):
-                for x, y in zip(line.get_xdata(), line.get_ydata()):
-                    out.writerow([title, line.get_label(), _fmt(x, ticks), _fmt(y)])
-        for bars in ax.containers:
-            label = bars.get_label() if not str(bars.get_label()).startswith("_") else ""
-            for rect in getattr(bars, "patches", []):
-                horizontal = getattr(bars, "orientation", "vertical") == "horizontal"
-                if horizontal:
-                    pos, val = rect.get_y() + rect.get_height() / 2, rect.get_x() + rect.get_width()
-                    out.writerow([title, label, _fmt(val), _fmt(pos, yticks)])
-                else:
-                    pos, val = rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height()
-                    out.writerow([title, label, _fmt(pos, ticks), _fmt(val)])
-        for coll in ax.collections:
-            label = coll.get_label() if not str(coll.get_label()).startswith("_") else ""
-            for x, y in getattr(coll, "get_offsets", lambda: [])():
-                out.writerow([title, label, _fmt(x, ticks), _fmt(y)])
+        out.writerows([title, *row] for row in _axes_rows(ax))
     return buf.getvalue()
+
+
+def _ticks(positions, labels) -> dict:
+    return {round(float(t), 6): lbl.get_text() for t, lbl in zip(positions, labels)}
+
+
+def _name(artist, kind: str, k: int) -> str:
+    label = str(artist.get_label())
+    return label if label and not label.startswith("_") else f"{kind} {k}"
+
+
+def _axes_rows(ax) -> list[list[str]]:
+    """(series, x, y) rows of one axes."""
+    from matplotlib.collections import PathCollection
+
+    xt, yt = _ticks(ax.get_xticks(), ax.get_xticklabels()), _ticks(ax.get_yticks(), ax.get_yticklabels())
+    rows = []
+    for k, line in enumerate(ax.get_lines(), 1):
+        rows += [[_name(line, "line", k), _fmt(x, xt), _fmt(y)] for x, y in zip(line.get_xdata(), line.get_ydata())]
+    for k, bars in enumerate(ax.containers, 1):
+        horizontal = getattr(bars, "orientation", "vertical") == "horizontal"
+        for r in getattr(bars, "patches", []):
+            if horizontal:
+                rows.append([_name(bars, "bars", k), _fmt(r.get_x() + r.get_width()),
+                             _fmt(r.get_y() + r.get_height() / 2, yt)])
+            else:
+                rows.append([_name(bars, "bars", k), _fmt(r.get_x() + r.get_width() / 2, xt),
+                             _fmt(r.get_y() + r.get_height())])
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    for k, coll in enumerate(points, 1):
+        rows += [[_name(coll, "points", k), _fmt(x, xt), _fmt(y, yt)] for x, y in coll.get_offsets()]
+    return rows
 
 
 def _fmt(value, ticks: dict | None = None) -> str:

@@ -39,10 +39,14 @@ Inputs besides the document:
   * env SOSRAP_VARIABLES_JSON: path to a JSON dump of _variables.yml made by
     sosrap.render (exact strings).  Without it the filter falls back to reading
     _variables.yml next to the main input through pandoc's YAML parser.
+  * env SOSRAP_LANGUAGE_JSON: the language strings for `lang` (sosrap.report.language).
+  * env SOSRAP_DRAFT: non-empty for a draft (see common.problem).
 
 Every problem in the sources is a hard error (error(msg, 0)), so pandoc exits
-non-zero and sosrap.render raises RenderError with the message.  Messages name
-the file (and label/key) so a report editor can find the mistake.
+non-zero and sosrap.render raises RenderError with the message; in a draft an
+unknown label, var or meta key is a warning and Quarto's placeholder instead
+(?@fig-x, ?var:key, ?meta:key).  Messages name the file and line (and
+label/key) so a report editor can find the mistake.
 ]]
 
 -- The passes are modules `quarto_subset.<pass>` in the folder above this one.
