@@ -443,9 +443,25 @@ def test_embed_failed_cell(nbproj: Path) -> None:
     assert "ZeroDivisionError: division by zero" in failure(nbproj)
 
 
-def test_embed_needs_a_label(nbproj: Path) -> None:
-    write(nbproj, {"index.qmd": "{{< embed _notebooks/20_trends.ipynb >}}\n"})
-    assert "has no '#label'" in failure(nbproj)
+def test_embed_quarto_address_forms(nbproj: Path) -> None:
+    """Quarto's forms: several ids, 1-based indices of the code cells with outputs, ranges, the whole notebook."""
+    nb = "_notebooks/20_trends.ipynb"
+    write(nbproj, {"index.qmd": f"---\nlang: fi\n---\n\n{{{{< embed {nb}#fig-trend,fig-second >}}}}\n"})
+    text = text_of(html(nbproj))
+    assert f"Kuva{NBSP}1: Asiakkaiden" in text and f"Kuva{NBSP}2: Toinen kuva" in text
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb} >}}}}\n"})     # every output cell: one of them failed
+    assert f"cell '{nb}[6]' in {nb} failed when it was executed" in failure(nbproj)
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb}[1] >}}}}\n"})
+    first = html(nbproj)
+    assert 'id="fig-trend"' in first and 'id="fig-second"' not in first
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb}[2-1] >}}}}\n"})
+    down = html(nbproj)
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb}[1-2] >}}}}\n"})
+    up = html(nbproj)
+    assert 'id="fig-trend"' in down and down != up                   # ranges in the order given
+    assert up.startswith(first.rstrip())
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb}[99] >}}}}\n"})
+    assert "has no output cell 99" in failure(nbproj)
 
 
 # ----------------------------------------------------------------------------- notice

@@ -172,22 +172,70 @@ local function option_inlines(opts, key)
   return pandoc.Inlines(stringify(v))
 end
 
-local function embed(sc, ctx)
-  local target = sc.args[1]
-  if not target then fail('embed: missing notebook path (in %s)', ctx.file) end
-  local nb_rel, ref = target:match('^(.-)#(.+)$')
-  if not nb_rel then
-    fail("embed: '%s' has no '#label'; sosrap embeds single cells, e.g. "
-      .. "{{< embed _notebooks/x.ipynb#fig-x >}} (in %s)", target, ctx.file)
+local embed_cell -- forward declaration
+
+-- Code cells with outputs: what Quarto's `nb.ipynb[2]` counts (1-based).
+local function output_cells(nb)
+  local cells = {}
+  for _, cell in ipairs(nb.cells or {}) do
+    if cell.cell_type == 'code' and #(cell.outputs or {}) > 0 then table.insert(cells, cell) end
   end
+  return cells
+end
+
+-- Quarto's address forms (jupyter-embed.ts): nb#id, nb#a,b (cell ids,
+-- labels or tags), nb[2], nb[2-4,1] (ranges in the order given) and nb.
+local function address(target, ctx)
+  local nb_rel, ids = target:match('^(.-)#(.+)$')
+  local ranges
+  if not nb_rel then nb_rel, ranges = target:match('^(.-)%[([%d%s,%-]+)%]$') end
+  nb_rel = nb_rel or target
   local nb_path = resolve_path(nb_rel, ctx.file)
   if not nb_path then
     fail('embed: notebook not found: %s (in %s)', nb_rel, ctx.file)
   end
-  local cell = find_cell(load_notebook(nb_path), ref)
-  if not cell then
-    fail("embed: no cell labelled '%s' in %s (in %s)", ref, nb_rel, ctx.file)
+  local refs = {}
+  if ids then
+    for id in ids:gmatch('[^,%s]+') do table.insert(refs, { id = id }) end
+    return nb_rel, nb_path, refs
   end
+  local cells = output_cells(load_notebook(nb_path))
+  local function add(i)
+    if not cells[i] then fail('embed: %s has no output cell %d (in %s)', nb_rel, i, ctx.file) end
+    table.insert(refs, { cell = cells[i], id = nb_rel .. '[' .. i .. ']' })
+  end
+  if not ranges then
+    for i = 1, #cells do add(i) end
+    return nb_rel, nb_path, refs
+  end
+  for part in ranges:gmatch('[^,]+') do
+    local a, b = part:match('^%s*(%d+)%s*%-%s*(%d+)%s*$')
+    if a then
+      local step = tonumber(a) <= tonumber(b) and 1 or -1
+      for i = tonumber(a), tonumber(b), step do add(i) end
+    else
+      add(tonumber(part:match('%d+')))
+    end
+  end
+  return nb_rel, nb_path, refs
+end
+
+local function embed(sc, ctx)
+  local target = sc.args[1]
+  if not target then fail('embed: missing notebook path (in %s)', ctx.file) end
+  local nb_rel, nb_path, refs = address(target, ctx)
+  local blocks = pandoc.Blocks({})
+  for _, r in ipairs(refs) do
+    local cell = r.cell or find_cell(load_notebook(nb_path), r.id)
+    if not cell then
+      fail("embed: no cell labelled '%s' in %s (in %s)", r.id, nb_rel, ctx.file)
+    end
+    blocks:extend(embed_cell(cell, r.id, nb_rel, ctx))
+  end
+  return blocks
+end
+
+embed_cell = function(cell, ref, nb_rel, ctx)
   if cell.cell_type ~= 'code' then
     fail("embed: cell '%s' in %s is not a code cell (in %s)", ref, nb_rel, ctx.file)
   end
