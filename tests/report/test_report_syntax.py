@@ -56,7 +56,8 @@ def test_report_sources_use_quarto_syntax_plus_declared_extension() -> None:
     allowed = QUARTO_SHORTCODES | extension_shortcodes()
     sources = report_sources()
     assert sources, "no report sources found under reports/"
-    bad = {str(p.relative_to(ROOT)): errs for p in sources if (errs := problems(p.read_text(encoding="utf-8"), allowed))}
+    bad = {str(p.relative_to(ROOT)): errs for p in sources
+           if (errs := problems(p.read_text(encoding="utf-8"), allowed))}
     assert not bad, bad
 
 

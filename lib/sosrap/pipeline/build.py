@@ -182,7 +182,8 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     engine_name = render.pick_engine(engine)
     epoch = source_date_epoch(ed, snap)
     # the engine's version is part of the fingerprint: a new pandoc or Quarto re-renders
-    fp = render_fingerprint(report_dir, f"{engine_name} {render.engine_version(engine_name)}", formats) + f"@{epoch}" + ("@draft" if draft else "")
+    fp = (render_fingerprint(report_dir, f"{engine_name} {render.engine_version(engine_name)}", formats)
+          + f"@{epoch}" + "@draft" * draft)
     outputs = {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}
     fp_file = layout.state / f"{REPORT_STAGE}.json"
     try:

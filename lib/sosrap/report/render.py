@@ -203,7 +203,8 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
         tmpdir = Path(tmp)
         vars_json = tmpdir / "variables.json"
         vars_json.write_text(json.dumps(stringify_scalars(project.variables), ensure_ascii=False), encoding="utf-8")
-        env = {**env, "SOSRAP_VARIABLES_JSON": str(vars_json), "SOSRAP_DRAFT": "1" if is_draft(project.config, draft) else ""}
+        env = {**env, "SOSRAP_VARIABLES_JSON": str(vars_json),
+               "SOSRAP_DRAFT": "1" if is_draft(project.config, draft) else ""}
         for fmt in formats:
             writer, ext = PANDOC_FORMATS[fmt]
             meta, options = project.for_format(fmt)
@@ -221,7 +222,8 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
                    "--metadata-file", str(meta_file),
                    # The filter must run before citeproc: it consumes @fig-/@tbl- "citations".
                    "--lua-filter", str(FILTER), "--citeproc",
-                   *_format_options(fmt, options, project_dir, work), *_meta_options(fmt, meta, project_dir, work)]
+                   *_format_options(fmt, options, project_dir, work),
+                   *_meta_options(fmt, meta, project_dir, work)]
             fenv = {**env, "SOSRAP_LANGUAGE_JSON": str(lang_file)}
             proc = subprocess.run(cmd, cwd=project_dir, env=fenv, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
