@@ -125,3 +125,62 @@ def test_axe_finds_no_serious_violations(page_of):
     bad = [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s), e.g. {v['nodes'][0]['target']}"
            for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, "\n".join(bad)
+
+
+# ----------------------------------------------------------------------------- laptop reading (issue 15)
+
+def test_laptop_side_toc_is_sticky(page_of):
+    """At >= 1200 px the TOC is a sticky side column beside the text (Quarto's toc-location: left)."""
+    page = page_of(width=1280, height=800)
+    toc = page.eval_on_selector("nav#TOC", "e => { const r = e.getBoundingClientRect(); "
+                                           "return {pos: getComputedStyle(e).position, right: r.right}; }")
+    main_left = page.eval_on_selector("main#content", "e => e.getBoundingClientRect().left")
+    assert toc["pos"] == "sticky" and toc["right"] <= main_left, toc
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    top = page.eval_on_selector("nav#TOC", "e => e.getBoundingClientRect().top")
+    assert 0 <= top < 100, f"the TOC scrolled away (top {top}px)"
+    # below 1200 px it is the ordinary block above the text
+    narrow = page_of(width=1100, height=800)
+    assert narrow.eval_on_selector("nav#TOC", "e => getComputedStyle(e).position") != "sticky"
+
+
+def test_laptop_tables_fit_or_scroll_with_key_column_and_captions_whole(page_of):
+    page = page_of(width=1280, height=800)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px at 1280 px"
+    report = page.evaluate("""() => [...document.querySelectorAll('table')].map(t => {
+        const cap = t.closest('figure') && t.closest('figure').querySelector('figcaption');
+        const c = cap ? cap.getBoundingClientRect() : null;
+        const scrolls = t.scrollWidth > t.clientWidth + 1;
+        let keyVisible = true;
+        if (scrolls) {
+            t.scrollLeft = t.scrollWidth;            // scrolled to the last column
+            const first = t.querySelector('tbody tr > :first-child');
+            const r = first.getBoundingClientRect(), box = t.getBoundingClientRect();
+            keyVisible = r.left >= box.left - 1 && r.right <= box.right + 1;
+            t.scrollLeft = 0;
+        }
+        return {id: (t.closest('[id]') || {}).id, scrolls, keyVisible,
+                capClipped: c ? (c.right > document.documentElement.clientWidth + 1 ||
+                                 cap.scrollWidth > cap.clientWidth + 1) : false};
+    })""")
+    assert report
+    for t in report:
+        assert t["keyVisible"], f"{t['id']}: the key column scrolls out of view"
+        assert not t["capClipped"], f"{t['id']}: its caption is cut off"
+
+
+def test_every_figure_and_table_offers_its_data_as_embedded_csv(page_of, demo_build):
+    page = page_of()
+    floats = page.eval_on_selector_all("div.quarto-float", """els => els.map(f => {
+        const a = f.querySelector('a.sosrap-data-download');
+        return {id: f.id, href: a ? a.getAttribute('href') : null, name: a ? a.getAttribute('download') : null};
+    })""")
+    assert len(floats) >= 15
+    for f in floats:
+        assert f["href"] and f["href"].startswith("data:text/csv"), f"{f['id']}: no embedded CSV download"
+        assert f["name"] == f"{f['id']}.csv"
+    csv = page.evaluate("href => fetch(href).then(r => r.text())", floats[0]["href"])
+    assert csv.count("\n") >= 2 and "," in csv
+    size = demo_build[1].stat().st_size
+    assert size <= 3 * 1024 * 1024, f"the report is {size / 1e6:.2f} MB (limit 3 MB)"

@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
+from sosrap.report.language import language_strings
 from sosrap.report.render import FILTER, pandoc_path
 
 from support import FIXTURES  # noqa: E402
@@ -49,6 +51,11 @@ def pandoc(root: Path, *, to: str = "html5", variables: dict | None = None, cite
            extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("SOSRAP_VARIABLES_JSON", None)
+    # The language strings for the document's `lang`, as sosrap.report.render passes them.
+    lang = re.search(r"^lang:\s*(\S+)", (root / "index.qmd").read_text(encoding="utf-8"), re.M)
+    lang_file = root.parent / f"{root.name}-language.json"
+    lang_file.write_text(json.dumps(language_strings(lang.group(1) if lang else None)), encoding="utf-8")
+    env["SOSRAP_LANGUAGE_JSON"] = str(lang_file)
     if variables is not None:
         vars_file = root.parent / f"{root.name}-variables.json"
         vars_file.write_text(json.dumps(variables, ensure_ascii=False), encoding="utf-8")
@@ -210,6 +217,10 @@ def test_include_must_stand_alone(proj: Path) -> None:
 # ----------------------------------------------------------------------------- figures, tables, crossrefs
 
 MARKDOWN_FLOATS = """\
+---
+lang: fi
+---
+
 Katso @fig-a, @fig-b ja @tbl-x; myös [-@fig-b], [kuvassa @fig-a] ja @Fig-a.
 
 ![Ensimmäinen](a.png){#fig-a fig-alt="Vaihtoehtoinen teksti"}
@@ -239,11 +250,20 @@ Toinen taulukko
 def test_markdown_figures_and_tables_are_numbered_and_linked(proj: Path) -> None:
     write(proj, {"index.qmd": MARKDOWN_FLOATS})
     out = html(proj)
-    assert '<figure id="fig-a">' in out and '<figure id="fig-b">' in out
-    assert f"Kuva{NBSP}1: Ensimmäinen" in text_of(out)
-    assert f"Kuva{NBSP}2: Toinen kuva div-muodossa" in text_of(out)
-    assert f"<caption>Taulukko{NBSP}1: Taulukon otsikko</caption>" in out
-    assert f"<caption>Taulukko{NBSP}2: Toinen taulukko</caption>" in out
+    soup = BeautifulSoup(out, "html.parser")
+    # Quarto's float structure: div#id.quarto-float > figure.quarto-float-<kind> > content + figcaption
+    for fid, kind, caption in (("fig-a", "fig", f"Kuva{NBSP}1: Ensimmäinen"),
+                               ("fig-b", "fig", f"Kuva{NBSP}2: Toinen kuva div-muodossa"),
+                               ("tbl-x", "tbl", f"Taulukko{NBSP}1: Taulukon otsikko"),
+                               ("tbl-y", "tbl", f"Taulukko{NBSP}2: Toinen taulukko")):
+        figure = soup.select_one(f"div#{fid}.quarto-float > figure.quarto-float-{kind}")
+        assert figure is not None, fid
+        cap = figure.select_one(f"figcaption.quarto-float-caption.quarto-float-{kind}")
+        assert cap.get_text(" ", strip=True) == caption
+        assert figure.select_one(f"div[aria-describedby='{cap['id']}']") is not None
+        if kind == "tbl":   # caption above the table, the table's own <caption> removed
+            assert "quarto-float-caption-top" in cap["class"] and figure.find("caption") is None
+            assert figure.find("table") is not None
     assert 'alt="Vaihtoehtoinen teksti"' in out and "fig-alt" not in out
     assert f'<a href="#fig-a" class="quarto-xref">Kuva{NBSP}1</a>' in out
     assert f'<a href="#fig-b" class="quarto-xref">Kuva{NBSP}2</a>' in out
@@ -298,21 +318,32 @@ def test_language_en_uses_english_names(proj: Path) -> None:
 @pytest.mark.parametrize("kind,title", [("note", "Huomautus"), ("tip", "Vihje"), ("warning", "Varoitus"),
                                         ("caution", "Vaara"), ("important", "Tärkeää")])
 def test_callout_default_titles_are_finnish(proj: Path, kind: str, title: str) -> None:
-    write(proj, {"index.qmd": f"::: {{.callout-{kind}}}\nSisältö.\n:::\n"})
-    out = html(proj)
-    assert f'<div class="callout callout-{kind}">' in out
-    assert re.search(rf'<div class="callout-title">\s*{title}\s*</div>', out)
-    assert re.search(r'<div class="callout-body">\s*<p>Sisältö.</p>', out)
+    write(proj, {"index.qmd": f"---\nlang: fi\n---\n\n::: {{.callout-{kind}}}\nSisältö.\n:::\n"})
+    soup = BeautifulSoup(html(proj), "html.parser")
+    box = soup.select_one(f"div.callout.callout-style-default.callout-{kind}.callout-titled")
+    assert box.select_one("div.callout-header div.callout-icon-container i.callout-icon") is not None
+    assert box.select_one("div.callout-title-container").get_text(strip=True) == title
+    assert box.select_one("div.callout-title-container span.screen-reader-only") is None   # default title
+    assert box.select_one("div.callout-body-container.callout-body > p").get_text() == "Sisältö."
+
+
+def test_callout_without_lang_is_english_as_in_quarto(proj: Path) -> None:
+    write(proj, {"index.qmd": "::: {.callout-note}\nx\n:::\n\n![A](a.png){#fig-a}\n"})
+    out = text_of(html(proj))
+    assert "Note" in out and f"Figure{NBSP}1: A" in out
 
 
 def test_callout_custom_title_attribute_and_heading(proj: Path) -> None:
-    write(proj, {"index.qmd": '::: {.callout-tip title="Oma *otsikko*"}\nA\n:::\n\n'
+    write(proj, {"index.qmd": '---\nlang: fi\n---\n\n::: {.callout-tip title="Oma *otsikko*"}\nA\n:::\n\n'
                               "::: {#huom .callout-important}\n## Otsikko otsikkona\nB\n:::\n"})
     out = html(proj)
-    assert re.search(r'<div class="callout-title">\s*Oma <em>otsikko</em>\s*</div>', out)
+    soup = BeautifulSoup(out, "html.parser")
+    tip = soup.select_one("div.callout-tip div.callout-title-container")
+    assert tip.select_one("span.screen-reader-only").get_text() == "Vihje"   # an own title names the type
+    assert tip.select_one("em").get_text() == "otsikko" and "Oma" in tip.get_text()
     assert 'title="' not in out                      # not left as a tooltip attribute
-    assert '<div id="huom" class="callout callout-important">' in out
-    assert re.search(r'<div class="callout-title">\s*Otsikko otsikkona\s*</div>', out)
+    important = soup.select_one("div#huom.callout.callout-important")
+    assert important.select_one("div.callout-title-container").get_text(strip=True) == "TärkeääOtsikko otsikkona"
     assert "<h2" not in out
 
 
@@ -331,7 +362,7 @@ def nbproj(proj: Path) -> Path:
 
 def embed_doc(proj: Path, *refs: str) -> None:
     body = "\n\n".join(f"{{{{< embed _notebooks/20_trends.ipynb#{ref} >}}}}" for ref in refs)
-    write(proj, {"index.qmd": "{{< include chapters/03-tulokset.qmd >}}\n",
+    write(proj, {"index.qmd": "---\nlang: fi\n---\n\n{{< include chapters/03-tulokset.qmd >}}\n",
                  "chapters/03-tulokset.qmd": body + "\n\nKatso @fig-trend.\n"})
 
 
@@ -360,8 +391,10 @@ def test_embed_figure_prefers_the_data_driven_alt_text_of_the_output(nbproj: Pat
 def test_embed_dataframe_becomes_a_real_table(nbproj: Path) -> None:
     embed_doc(nbproj, "fig-trend", "tbl-top")
     out = html(nbproj)
-    table = out[out.index('<table id="tbl-top"'):out.index("</table>")]
-    assert f"<caption>Taulukko{NBSP}1: Suurimmat alueet</caption>" in table
+    float_ = out[out.index('<div id="tbl-top" class="quarto-float'):]
+    table = float_[float_.index("<table"):float_.index("</table>")]
+    assert re.search(rf'<figcaption id="tbl-top-caption-[^"]+" class="quarto-float-caption-top[^"]*">\s*'
+                     rf'Taulukko{NBSP}1: Suurimmat alueet', float_)
     assert "<th>Alue</th>" in table and "<th>Osuus</th>" in table
     assert f"<td>12,3{NBSP}%</td>" in table
     assert "border=" not in table and "<style" not in out
@@ -373,7 +406,7 @@ def test_embed_dataframe_becomes_a_real_table(nbproj: Path) -> None:
 def test_embed_by_id_tag_markdown_and_plain(nbproj: Path) -> None:
     embed_doc(nbproj, "fig-trend", "cell-second", "md-output", "plain-cell")
     out = html(nbproj)
-    assert '<figure id="fig-second">' in out                 # by cell id; id = label
+    assert '<div id="fig-second" class="quarto-float' in out  # by cell id; id = label
     assert f"Kuva{NBSP}2: Toinen kuva" in out
     assert "UserWarning" not in out                          # stderr is never embedded
     assert "Markdown-tulos: <strong>lihava</strong>" in out  # text/markdown parsed
@@ -410,9 +443,25 @@ def test_embed_failed_cell(nbproj: Path) -> None:
     assert "ZeroDivisionError: division by zero" in failure(nbproj)
 
 
-def test_embed_needs_a_label(nbproj: Path) -> None:
-    write(nbproj, {"index.qmd": "{{< embed _notebooks/20_trends.ipynb >}}\n"})
-    assert "has no '#label'" in failure(nbproj)
+def test_embed_quarto_address_forms(nbproj: Path) -> None:
+    """Quarto's forms: several ids, 1-based indices of the code cells with outputs, ranges, the whole notebook."""
+    nb = "_notebooks/20_trends.ipynb"
+    write(nbproj, {"index.qmd": f"---\nlang: fi\n---\n\n{{{{< embed {nb}#fig-trend,fig-second >}}}}\n"})
+    text = text_of(html(nbproj))
+    assert f"Kuva{NBSP}1: Asiakkaiden" in text and f"Kuva{NBSP}2: Toinen kuva" in text
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb} >}}}}\n"})     # every output cell: one of them failed
+    assert f"cell '{nb}[6]' in {nb} failed when it was executed" in failure(nbproj)
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb}[1] >}}}}\n"})
+    first = html(nbproj)
+    assert 'id="fig-trend"' in first and 'id="fig-second"' not in first
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb}[2-1] >}}}}\n"})
+    down = html(nbproj)
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb}[1-2] >}}}}\n"})
+    up = html(nbproj)
+    assert 'id="fig-trend"' in down and down != up                   # ranges in the order given
+    assert up.startswith(first.rstrip())
+    write(nbproj, {"index.qmd": f"{{{{< embed {nb}[99] >}}}}\n"})
+    assert "has no output cell 99" in failure(nbproj)
 
 
 # ----------------------------------------------------------------------------- notice
@@ -424,3 +473,34 @@ def test_notice_moves_to_metadata_in_html_and_typst_and_to_the_top_elsewhere(pro
     assert "Synteettistä" not in pandoc(proj, to="typst").stdout   # report.typ: after the title, before the TOC
     native = pandoc(proj, to="markdown").stdout
     assert native.index("Synteettistä") < native.index("Luku")
+
+
+def test_swedish_document_gets_swedish_labels_titles_and_download(proj: Path) -> None:
+    """lang: sv (Österbotten, the Nyland counties): everything the filter writes is Swedish."""
+    write(proj, {"index.qmd": "---\nlang: sv\ntoc: true\n---\n\nSe @fig-a och @tbl-a.\n\n"
+                              "![Andel klienter](a.png){#fig-a}\n\n| Område | Andel |\n|---|---|\n| A | 1,0 |\n\n"
+                              ": Största områden {#tbl-a}\n\n"
+                              + "".join(f"::: {{.callout-{k}}}\nx\n:::\n\n" for k in
+                                        ("note", "tip", "warning", "caution", "important"))})
+    out = html(proj)
+    text = text_of(out)
+    assert f"Figur{NBSP}1: Andel klienter" in text and f"Tabell{NBSP}1: Största områden" in text
+    assert f"Se Figur{NBSP}1 och Tabell{NBSP}1." in text
+    for title in ("Observera", "Tips", "Varning", "Försiktighet", "Viktigt"):
+        assert title in text
+    assert "Ladda ner data (CSV)" in text and "Kuva" not in text and "Figure" not in text
+
+
+def test_language_key_overrides_and_quarto_files_win_when_configured(proj: Path, tmp_path: Path) -> None:
+    from sosrap.report.language import language_strings
+    quarto = tmp_path / "quarto-language"
+    quarto.mkdir()
+    (quarto / "_language.yml").write_text('crossref-fig-title: "Figure"\n', encoding="utf-8")
+    (quarto / "_language-sv.yml").write_text('callout-note-title: "Notera"\n', encoding="utf-8")
+    strings = language_strings("sv-FI", quarto)
+    assert strings["callout-note-title"] == "Notera"            # Quarto's file wins over ours
+    assert strings["crossref-fig-title"] == "Figur"             # a more specific tag wins over English
+    assert strings["callout-caution-title"] == "Försiktighet"   # our key where Quarto's file has none
+    assert language_strings(None)["crossref-fig-title"] == "Figure"
+    write(proj, {"index.qmd": "---\nlang: fi\nlanguage:\n  crossref-fig-title: Kuvio\n---\n\n![A](a.png){#fig-a}\n"})
+    assert f"Kuvio{NBSP}1: A" in text_of(html(proj))

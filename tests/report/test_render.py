@@ -72,7 +72,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[R.RenderResult, 
     root = tmp_path_factory.mktemp("render")
     project = nbfactory.make_project(root / "project")
     result = R.render(project, root / "out", engine="pandoc", output_name="raportti-2026")
-    return result, result.outputs["html"].read_text(encoding="utf-8")
+    return result, result.outputs["html"].read_text(encoding="utf-8").replace("&nbsp;", NBSP)
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_notice_is_after_title_block_and_before_toc(rendered) -> None:
     assert header < notice < toc < main
     assert text_of(html).count("synteettistä esimerkkiaineistoa") == 1
     assert "callout-warning" in page.elements[notice][1]["class"]
-    assert re.search(r'<div class="callout-title">\s*Varoitus\s*</div>', html)
+    assert re.search(r'<div class="callout-title-container flex-fill">\s*Varoitus\s*</div>', html)
 
 
 def test_toc_has_chapters_and_references(rendered) -> None:
@@ -127,7 +127,7 @@ def test_toc_has_chapters_and_references(rendered) -> None:
 
 def test_embedded_figure_png_decodes_with_caption_and_alt(rendered) -> None:
     _, html = rendered
-    fig = html[html.index('<figure id="fig-trend">'):]
+    fig = html[html.index('<div id="fig-trend" class="quarto-float'):]
     fig = fig[:fig.index("</figure>")]
     assert f"Kuva{NBSP}1: Asiakkaiden osuus <em>vuosittain</em>" in fig
     assert 'alt="Viivakaavio, jossa osuus kasvaa"' in fig
@@ -141,9 +141,11 @@ def test_embedded_figure_png_decodes_with_caption_and_alt(rendered) -> None:
 
 def test_embedded_dataframe_is_a_table_with_caption(rendered) -> None:
     _, html = rendered
-    table = html[html.index('<table id="tbl-top"'):]
-    table = table[:table.index("</table>")]
-    assert f"<caption>Taulukko{NBSP}1: Suurimmat alueet</caption>" in table
+    float_ = html[html.index('<div id="tbl-top" class="quarto-float'):]
+    assert re.match(rf'[^>]*>\s*<figure class="quarto-float quarto-float-tbl figure">\s*<figcaption [^>]*>\s*'
+                    rf'Taulukko{NBSP}1: Suurimmat alueet\s*</figcaption>', float_)
+    table = float_[float_.index("<table"):float_.index("</table>")]
+    assert "<caption>" not in table                                   # the caption is the float's
     assert "<th>Alue</th>" in table and "<th>Osuus</th>" in table
     assert f"<td>Oulu</td>\n<td>12,3{NBSP}%</td>" in table
 
@@ -175,8 +177,12 @@ def test_crossrefs_link_to_existing_ids(rendered) -> None:
 
 def test_callouts(rendered) -> None:
     _, html = rendered
-    assert re.search(r'<div class="callout callout-note">\s*<div class="callout-title">\s*Huomautus', html)
-    assert re.search(r'<div class="callout callout-tip">\s*<div class="callout-title">\s*Lue myös', html)
+    assert re.search(r'<div class="callout callout-style-default callout-note callout-titled">\s*'
+                     r'<div class="callout-header[^>]*>.*?<div class="callout-title-container flex-fill">\s*Huomautus',
+                     html, re.S)
+    assert re.search(r'<div class="callout callout-style-default callout-tip callout-titled">\s*'
+                     r'<div class="callout-header[^>]*>.*?<div class="callout-title-container flex-fill">\s*'
+                     r'<span class="screen-reader-only">Vihje</span>Lue myös', html, re.S)
     assert "Huomio: arvo syvä arvo." in text_of(html)
 
 
@@ -201,7 +207,7 @@ def test_self_contained_no_external_resources(rendered) -> None:
             if tag in ("img", "script") and value:
                 assert value.startswith("data:"), (tag, value[:60])
     assert "<link " not in html                # the stylesheet is inlined
-    assert ".callout-title" in html            # report.css is in the page
+    assert ".callout-title-container" in html            # report.css is in the page
     assert "mathjax" not in html.lower()
     assert "/tmp/" not in html and str(Path.home()) not in html    # no absolute paths
 
@@ -222,8 +228,13 @@ def test_toc_off_and_warnings_surface(project: Path, tmp_path: Path) -> None:
     (project / "_quarto.yml").write_text(cfg, encoding="utf-8")
     chapter = project / "chapters" / "01-tiivistelma.qmd"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nPuuttuva lähde [@ei_ole_2019].\n", encoding="utf-8")
-    result = R.render(project, tmp_path / "out")
-    html = result.outputs["html"].read_text(encoding="utf-8")
+    line = len(chapter.read_text(encoding="utf-8").splitlines())
+    # strict (a report build): the missing citation stops the render, naming file and line
+    with pytest.raises(R.RenderError, match=rf"citation '@ei_ole_2019' not found in the bibliography "
+                                            rf"\(in chapters/01-tiivistelma.qmd:{line}\)"):
+        R.render(project, tmp_path / "strict")
+    result = R.render(project, tmp_path / "out", draft=True)
+    html = result.outputs["html"].read_text(encoding="utf-8").replace("&nbsp;", NBSP)
     assert '<nav id="TOC"' not in html
     assert any("ei_ole_2019" in w for w in result.warnings), result.warnings
 
@@ -232,7 +243,7 @@ def test_front_matter_overrides_project_metadata(project: Path, tmp_path: Path) 
     index = project / "index.qmd"
     index.write_text(index.read_text(encoding="utf-8").replace("lang: fi", "lang: fi\ntitle: Oma otsikko"),
                      encoding="utf-8")
-    html = R.render(project, tmp_path / "out").outputs["html"].read_text(encoding="utf-8")
+    html = R.render(project, tmp_path / "out").outputs["html"].read_text(encoding="utf-8").replace("&nbsp;", NBSP)
     assert '<h1 class="title">Oma otsikko</h1>' in html
 
 
@@ -248,7 +259,8 @@ def test_unknown_label_raises_render_error(project: Path, tmp_path: Path) -> Non
     with pytest.raises(R.RenderError) as exc:
         R.render(project, tmp_path / "out")
     msg = str(exc.value)
-    assert "crossref: unknown label '@fig-ei-ole' (in chapters/02-tulokset.qmd)" in msg
+    line = _line_of(project / "chapters" / "02-tulokset.qmd", "@fig-ei-ole")
+    assert f"crossref: unknown label '@fig-ei-ole' (in chapters/02-tulokset.qmd:{line})" in msg
     assert "stack traceback" not in msg and ".lua:" not in msg
     assert isinstance(exc.value, SosrapError)          # the CLI prints it as one message
 
@@ -275,9 +287,28 @@ def test_unexecuted_cell_raises(project: Path, tmp_path: Path) -> None:
 
 def test_unknown_variable_raises(project: Path, tmp_path: Path) -> None:
     _break(project, "01-tiivistelma.qmd", "Arvo {{< var key.ei_ole >}}.")
+    line = _line_of(project / "chapters" / "01-tiivistelma.qmd", "key.ei_ole")
     with pytest.raises(R.RenderError, match=r"var: unknown key 'key.ei_ole' in _variables.yml "
-                                            r"\(in chapters/01-tiivistelma.qmd\)"):
+                                            rf"\(in chapters/01-tiivistelma.qmd:{line}\)"):
         R.render(project, tmp_path / "out")
+
+
+def test_draft_renders_quarto_placeholders_with_warnings(project: Path, tmp_path: Path) -> None:
+    """A draft (`sosrap build --draft`) renders what a published report may not: Quarto's placeholders."""
+    _break(project, "01-tiivistelma.qmd", "Arvo {{< var key.ei_ole >}}, {{< meta ei_ole >}} ja @fig-ei-ole.")
+    result = R.render(project, tmp_path / "out", draft=True)
+    html = result.outputs["html"].read_text(encoding="utf-8")
+    for placeholder in ("?var:key.ei_ole", "?meta:ei_ole", "?@fig-ei-ole"):
+        assert f"<strong>{placeholder}</strong>" in html
+    assert any("key.ei_ole" in w for w in result.warnings) and any("@fig-ei-ole" in w for w in result.warnings)
+    # The same key in _quarto.yml asks for a draft too.
+    cfg = project / "_quarto.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "\nsosrap:\n  draft: true\n", encoding="utf-8")
+    assert "?@fig-ei-ole" in R.render(project, tmp_path / "out2").outputs["html"].read_text(encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
 def test_missing_include_raises(project: Path, tmp_path: Path) -> None:
@@ -363,7 +394,7 @@ def test_notebook_executed_by_a_real_kernel_embeds(tmp_path: Path) -> None:
     (project / "index.qmd").write_text("{{< embed _notebooks/10_real.ipynb#fig-real >}}\n\n"
                                        "{{< embed _notebooks/10_real.ipynb#tbl-real >}}\n\n@fig-real, @tbl-real\n",
                                        encoding="utf-8")
-    html = R.render(project, tmp_path / "out").outputs["html"].read_text(encoding="utf-8")
+    html = R.render(project, tmp_path / "out").outputs["html"].read_text(encoding="utf-8").replace("&nbsp;", NBSP)
     assert f"Kuva{NBSP}1: Oikea kuva" in html and 'alt="Pylväskaavio"' in html
     assert "data:image/png;base64," in html
     assert f"Taulukko{NBSP}1: Oikea taulukko" in html and "<th>Määrä</th>" in html

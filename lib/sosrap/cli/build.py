@@ -20,12 +20,14 @@ def build(ctx: typer.Context,
           engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
           formats: str = typer.Option("html", "--format", help="Comma-separated: html[,docx,pdf]"),
           build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Default: build/<edition>"),
-          quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors and the report's path.")) -> None:
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors and the report's path."),
+          draft: bool = typer.Option(False, "--draft", help="Render unresolved labels/keys as Quarto's "
+                                     "placeholders with warnings instead of stopping.")) -> None:
     """Run the stage notebooks that are stale, then render the report."""
     from sosrap.pipeline.build import build as do_build
     result = do_build(edition, jobs=jobs, force=force, engine=engine,
                       formats=[f.strip() for f in formats.split(",") if f.strip()],
-                      build_dir=build_dir, quiet=quiet or options(ctx).quiet)
+                      build_dir=build_dir, quiet=quiet or options(ctx).quiet, draft=draft)
     # The last line is the report's absolute path (scripts and `make report` rely on it).
     typer.echo(str(result.outputs["html"].resolve()) if "html" in result.outputs
                else str(next(iter(result.outputs.values())).resolve()))

@@ -171,6 +171,7 @@ class _Render:
     formats: list[str]
     basename: str
     epoch: int
+    draft: bool = False     # Quarto's placeholders with warnings instead of stopping (never reused by a strict build)
 
 
 def render_if_stale(job: _Render, layout: Layout, params: _params.Params, *, force: bool, console: Console,
@@ -181,7 +182,7 @@ def render_if_stale(job: _Render, layout: Layout, params: _params.Params, *, for
     from sosrap.report import render
     # the engine's version is part of the fingerprint: a new pandoc or Quarto re-renders
     fp = render_fingerprint(job.report_dir, f"{job.engine} {render.engine_version(job.engine)}",
-                            job.formats) + f"@{job.epoch}"
+                            job.formats) + f"@{job.epoch}" + "@draft" * job.draft
     fp_file = layout.state / f"{REPORT_STAGE}.json"
     try:
         old = json.loads(fp_file.read_text(encoding="utf-8"))
@@ -194,7 +195,7 @@ def render_if_stale(job: _Render, layout: Layout, params: _params.Params, *, for
         return False
     with tempfile.TemporaryDirectory(prefix=".render-", dir=layout.root) as tmp:
         res = render.render(job.report_dir, Path(tmp), engine=job.engine, formats=job.formats,
-                            output_name=job.basename, source_date_epoch=job.epoch)
+                            output_name=job.basename, source_date_epoch=job.epoch, draft=job.draft)
         from sosrap import privacy      # the privacy gate: a failing report is never written
         privacy.gate(list(res.outputs.values()), protected=privacy.load_protected(layout.artifacts),
                      min_count=params.privacy.min_count, allow=params.privacy.audit_allow)
@@ -222,8 +223,9 @@ def write_side_files(edition: str, ed: citation.Edition | None, registers: propo
 
 def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",
           formats: Sequence[str] = ("html",), build_dir: Path | None = None, quiet: bool = False,
-          root: Path | None = None, version: str | None = None) -> BuildResult:
-    """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses)."""
+          root: Path | None = None, version: str | None = None, draft: bool = False) -> BuildResult:
+    """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses).
+    *draft* renders Quarto's placeholders with warnings where a report build stops (render.render)."""
     from sosrap.report import render
 
     t_start = time.monotonic()
@@ -247,7 +249,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     key_figures = collect_key_figures(layout, stage_names)
     report_dir = stage_report(project, params, layout, snap, key_figures, stage_names, ed, registers)
     job = _Render(report_dir, {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}, render.pick_engine(engine),
-                  formats, base, source_date_epoch(ed, snap))
+                  formats, base, source_date_epoch(ed, snap), draft)
     t0 = time.monotonic()
     rendered = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet)
     timings["render"] = round(time.monotonic() - t0, 3)

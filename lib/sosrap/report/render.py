@@ -35,6 +35,7 @@ from typing import Any, Sequence
 
 from sosrap.errors import SosrapError
 from sosrap.paths import read_yaml
+from sosrap.report.language import language_strings
 from sosrap.report.quarto_project import DEFAULT_TOC_DEPTH, QuartoProject, as_list, stringify_scalars, title_date
 
 __all__ = ["RenderError", "RenderResult", "pick_engine", "engine_version", "render", "pandoc_path",
@@ -121,12 +122,17 @@ def engine_version(engine: str) -> str:
 
 
 def render(project_dir: Path, output_dir: Path, *, engine: str = "auto", formats: Sequence[str] = ("html",),
-           output_name: str = "report", source_date_epoch: int | None = None) -> RenderResult:
+           output_name: str = "report", source_date_epoch: int | None = None, draft: bool = False) -> RenderResult:
     """Render ``project_dir/index.qmd`` into ``output_dir/<output_name>.<ext>`` for each format.
 
     *source_date_epoch* (seconds, UTC) is the only time written into outputs
     (DOCX core properties, PDF dates); without it the build is not byte-stable
-    for DOCX and PDF."""
+    for DOCX and PDF.
+
+    The pandoc engine is strict unless *draft* (or ``sosrap: {draft: true}``
+    in ``_quarto.yml``): a missing label, var or meta key stops the render,
+    naming the file and line.  A draft renders Quarto's placeholders
+    (``?@fig-x``, ``?var:key``, ``?meta:key``) with a warning instead."""
     project_dir = Path(project_dir).resolve()
     output_dir = Path(output_dir).resolve()
     if not (project_dir / "index.qmd").is_file():
@@ -140,7 +146,13 @@ def render(project_dir: Path, output_dir: Path, *, engine: str = "auto", formats
         env["SOURCE_DATE_EPOCH"] = str(int(source_date_epoch))
     if name == "quarto":
         return _render_quarto(project_dir, output_dir, formats, output_name, env)
-    return _render_pandoc(project_dir, output_dir, formats, output_name, env, source_date_epoch)
+    return _render_pandoc(project_dir, output_dir, formats, output_name, env, source_date_epoch, draft)
+
+
+def is_draft(config: dict, draft: bool = False) -> bool:
+    """Draft mode: asked for by the build, or ``sosrap: {draft: true}`` in ``_quarto.yml``."""
+    own = config.get("sosrap") if isinstance(config.get("sosrap"), dict) else {}
+    return bool(draft or own.get("draft"))
 
 
 # --------------------------------------------------------------------------- quarto
@@ -177,7 +189,7 @@ def _render_quarto(project_dir: Path, output_dir: Path, formats: Sequence[str], 
 # --------------------------------------------------------------------------- pandoc
 
 def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], output_name: str,
-                   env: dict[str, str], source_date_epoch: int | None) -> RenderResult:
+                   env: dict[str, str], source_date_epoch: int | None, draft: bool = False) -> RenderResult:
     for fmt in formats:
         if fmt not in PANDOC_FORMATS:
             raise RenderError(f"format {fmt!r} is not implemented in the pandoc engine "
@@ -191,11 +203,17 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
         tmpdir = Path(tmp)
         vars_json = tmpdir / "variables.json"
         vars_json.write_text(json.dumps(stringify_scalars(project.variables), ensure_ascii=False), encoding="utf-8")
+        env = {**env, "SOSRAP_VARIABLES_JSON": str(vars_json),
+               "SOSRAP_DRAFT": "1" if is_draft(project.config, draft) else ""}
         for fmt in formats:
             writer, ext = PANDOC_FORMATS[fmt]
             meta, options = project.for_format(fmt)
             meta_file = tmpdir / f"metadata-{fmt}.json"
             meta_file.write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
+            lang_file = tmpdir / f"language-{fmt}.json"
+            lang = meta.get("lang")
+            lang_file.write_text(json.dumps(language_strings(str(lang) if lang else None), ensure_ascii=False),
+                                 encoding="utf-8")
             out = output_dir / f"{output_name}.{ext}"
             work = tmpdir / fmt
             work.mkdir()
@@ -204,12 +222,17 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
                    "--metadata-file", str(meta_file),
                    # The filter must run before citeproc: it consumes @fig-/@tbl- "citations".
                    "--lua-filter", str(FILTER), "--citeproc",
-                   *_format_options(fmt, options, project_dir, work)]
-            fenv = {**env, "SOSRAP_VARIABLES_JSON": str(vars_json)}
+                   *_format_options(fmt, options, project_dir, work),
+                   *_meta_options(fmt, meta, project_dir, work)]
+            fenv = {**env, "SOSRAP_LANGUAGE_JSON": str(lang_file)}
             proc = subprocess.run(cmd, cwd=project_dir, env=fenv, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 raise RenderError(_pandoc_error(proc.stderr, proc.returncode))
             warnings += _pandoc_warnings(proc.stderr)
+            if not is_draft(project.config, draft):
+                _missing_citations_are_errors(warnings, project_dir)
+            if fmt == "html":
+                _nbsp_entities(out)
             if fmt == "pdf":
                 _compile_typst(target, out, work, source_date_epoch)
             outputs[fmt] = out
@@ -304,7 +327,80 @@ def _format_options(fmt: str, options: dict[str, Any], project_dir: Path, work: 
     return args
 
 
+_MISSING_CITATION = re.compile(r"Citeproc: citation (\S+) not found")
+
+
+def _missing_citations_are_errors(warnings: list[str], project_dir: Path) -> None:
+    """Strict mode: a citation key missing from the bibliography stops the
+    render, naming the file and line that cites it (citeproc only warns)."""
+    keys = [m.group(1) for w in warnings if (m := _MISSING_CITATION.search(w))]
+    if not keys:
+        return
+    sites = []
+    for key in dict.fromkeys(keys):
+        pattern = re.compile(rf"@{re.escape(key)}(?![\w:.#$%&+?<>~/-])")
+        site = next((f"{path.relative_to(project_dir)}:{n}" for path in sorted(project_dir.rglob("*.qmd"))
+                     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                     if pattern.search(line)), "index.qmd")
+        sites.append(f"citation '@{key}' not found in the bibliography (in {site})")
+    raise RenderError("; ".join(sites) + " (a draft build, --draft, renders it as '?' with a warning)")
+
+
+_INCLUDES = ("include-in-header", "include-before-body", "include-after-body")
+_META_SHORTCODE = re.compile(r"\{\{<\s*meta\s+([^\s>]+)\s*>\}\}")
+
+
+def _meta_text(meta: dict, key: str) -> str:
+    node: Any = meta
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    if node is None or isinstance(node, (dict, list)):
+        raise RenderError(f"include: unknown metadata key {key!r} in {{{{< meta {key} >}}}}")
+    return str(node)
+
+
+def _meta_options(fmt: str, meta: dict, project_dir: Path, work: Path) -> list[str]:
+    """Quarto's `include-in-header`, `include-before-body` and
+    `include-after-body` (``{text: …}``, ``{file: …}``, a string path or a list
+    of them) as pandoc options; `{{< meta key >}}` in the text is expanded.
+    They are taken out of *meta* (pandoc has no such metadata).  For HTML also
+    Quarto's `default-image-extension` (png unless set; "" turns it off)."""
+    args: list[str] = []
+    if fmt == "html":
+        args.append(f"--default-image-extension={meta.get('default-image-extension', 'png')}")
+    for key in _INCLUDES:
+        for n, item in enumerate(as_list(meta.pop(key, None))):
+            if isinstance(item, dict) and "text" in item:
+                text = str(item["text"])
+            else:
+                rel = str(item.get("file")) if isinstance(item, dict) else str(item)
+                path = (project_dir / rel).resolve()
+                if not path.is_file():
+                    raise RenderError(f"{key}: file not found: {rel}")
+                text = path.read_text(encoding="utf-8")
+            text = _META_SHORTCODE.sub(lambda m: _meta_text(meta, m.group(1)), text)
+            out = work / f"{key}-{n}.html"
+            out.write_text(text, encoding="utf-8")
+            args.append(f"--{key}={out}")
+    return args
+
+
 # --------------------------------------------------------------------------- helpers
+
+_SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b.*?</\2>)", re.S | re.I)
+
+
+def _nbsp_entities(path: Path) -> None:
+    """U+00A0 as ``&nbsp;`` outside scripts and styles, as Quarto's HTML
+    serialiser writes it (same meaning; Quarto's tests match the entity)."""
+    text = path.read_text(encoding="utf-8")
+    if "\u00a0" not in text:
+        return
+    parts = _SCRIPT_OR_STYLE.split(text)
+    # split() yields text, whole match, tag name, text, ...: change the text parts only.
+    out = [p.replace("\u00a0", "&nbsp;") if i % 3 == 0 else p for i, p in enumerate(parts)]
+    path.write_text("".join(out), encoding="utf-8")
+
 
 _WARNING = re.compile(r"^\[WARNING\]\s*(.*)$")
 

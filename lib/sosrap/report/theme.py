@@ -142,18 +142,82 @@ def png_bytes(fig) -> bytes:
     return buf.getvalue()
 
 
+def figure_data_csv(fig) -> str:
+    """The data a figure plots, as CSV (``axes,series,x,y``; one row per
+    point), read back from matplotlib: lines, bars and scatter points (bands
+    such as confidence intervals are not rows).  The report offers it as the
+    figure's download."""
+    import csv
+
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["axes", "series", "x", "y"])
+    for n, ax in enumerate(fig.get_axes(), 1):
+        title = ax.get_title() or str(n)
+        out.writerows([title, *row] for row in _axes_rows(ax))
+    return buf.getvalue()
+
+
+def _ticks(positions, labels) -> dict:
+    return {round(float(t), 6): lbl.get_text() for t, lbl in zip(positions, labels)}
+
+
+def _name(artist, kind: str, k: int) -> str:
+    label = str(artist.get_label())
+    return label if label and not label.startswith("_") else f"{kind} {k}"
+
+
+def _axes_rows(ax) -> list[list[str]]:
+    """(series, x, y) rows of one axes."""
+    from matplotlib.collections import PathCollection
+
+    xt, yt = _ticks(ax.get_xticks(), ax.get_xticklabels()), _ticks(ax.get_yticks(), ax.get_yticklabels())
+    rows = []
+    for k, line in enumerate(ax.get_lines(), 1):
+        rows += [[_name(line, "line", k), _fmt(x, xt), _fmt(y)] for x, y in zip(line.get_xdata(), line.get_ydata())]
+    for k, bars in enumerate(ax.containers, 1):
+        horizontal = getattr(bars, "orientation", "vertical") == "horizontal"
+        for r in getattr(bars, "patches", []):
+            if horizontal:
+                rows.append([_name(bars, "bars", k), _fmt(r.get_x() + r.get_width()),
+                             _fmt(r.get_y() + r.get_height() / 2, yt)])
+            else:
+                rows.append([_name(bars, "bars", k), _fmt(r.get_x() + r.get_width() / 2, xt),
+                             _fmt(r.get_y() + r.get_height())])
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    for k, coll in enumerate(points, 1):
+        rows += [[_name(coll, "points", k), _fmt(x, xt), _fmt(y, yt)] for x, y in coll.get_offsets()]
+    return rows
+
+
+def _fmt(value, ticks: dict | None = None) -> str:
+    """A plotted coordinate: the category name at a tick, else the number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if ticks and round(number, 6) in ticks and ticks[round(number, 6)]:
+        return ticks[round(number, 6)]
+    return f"{number:g}"
+
+
 def show(fig, alt: str = "") -> None:
     """Display *fig* as the cell's one PNG output and close it (no second copy from the inline backend).
 
-    The data-driven *alt* text travels in the output's metadata
-    (``{"image/png": {"alt": …}}``) so the notebook (the audit trail) records it
-    and a renderer can use it; the report's `#| fig-alt:` cell option stays the
-    static fallback. Outside a notebook this is a no-op apart from closing.
+    The data-driven *alt* text and the plotted data as CSV (`figure_data_csv`)
+    travel in the output's metadata (``{"image/png": {"alt": …, "csv": …}}``)
+    so the notebook (the audit trail) records them and a renderer can use them:
+    the report offers the CSV as the figure's download; the report's
+    `#| fig-alt:` cell option stays the static fallback. Outside a notebook
+    this is a no-op apart from closing.
     """
     try:
         from IPython import get_ipython
         from IPython.display import display
         if get_ipython() is not None:
-            display(fig, metadata={"image/png": {"alt": alt}} if alt else None)
+            meta = {"csv": figure_data_csv(fig)}
+            if alt:
+                meta["alt"] = alt
+            display(fig, metadata={"image/png": meta})
     finally:
         plt.close(fig)

@@ -27,6 +27,27 @@ local function fail(fmt, ...)
   error(string.format(fmt, ...), 0)
 end
 
+-- Draft mode (env SOSRAP_DRAFT, set by sosrap.report.render): problems in
+-- the sources become warnings and Quarto's placeholders instead of errors.
+local DRAFT = (os.getenv('SOSRAP_DRAFT') or '') ~= ''
+
+local function warn(msg)
+  if pandoc.log and pandoc.log.warn then pandoc.log.warn(msg) else io.stderr:write('[WARNING] ' .. msg .. '\n') end
+end
+
+-- A problem in the sources: an error when strict (the default), a warning in
+-- a draft.  Returns (when it returns at all) so the caller writes its placeholder.
+local function problem(fmt, ...)
+  local msg = string.format(fmt, ...)
+  if not DRAFT then error(msg, 0) end
+  warn(msg)
+end
+
+-- Quarto's placeholder for something unresolved: <strong>?text</strong>.
+local function placeholder(text)
+  return pandoc.Inlines({ pandoc.Strong({ pandoc.Str('?' .. text) }) })
+end
+
 -- Collapse "." and ".." so messages and cycle detection use one spelling.
 local function normalize(path)
   local parts = {}
@@ -81,17 +102,51 @@ local function resolve_path(rel, from_file)
   return nil
 end
 
+-- "file:line" of the first line of `file` containing `needle` (plain text),
+-- or just "file": error messages point editors at the line.
+local function where(file, needle)
+  local text = file and needle and read_file(file)
+  if text then
+    local n = 0
+    for line in (text .. '\n'):gmatch('([^\n]*)\n') do
+      n = n + 1
+      if line:find(needle, 1, true) then return file .. ':' .. n end
+    end
+  end
+  return file or MAIN_FILE
+end
+
 -------------------------------------------------------------------------------
 -- Values
 -------------------------------------------------------------------------------
 
+-- The parts of a dotted key: "a.b\\.c.1" -> { 'a', 'b.c', 1 } (Quarto's
+-- parseOption: "\\." is a literal dot, a numeric part after the first
+-- indexes a list, 1-based).
+local function key_parts(key)
+  local parts, buf, i = {}, {}, 1
+  while i <= #key do
+    local c = key:sub(i, i)
+    if c == '\\' and key:sub(i + 1, i + 1) == '.' then
+      table.insert(buf, '.'); i = i + 2
+    elseif c == '.' then
+      table.insert(parts, table.concat(buf)); buf = {}; i = i + 1
+    else
+      table.insert(buf, c); i = i + 1
+    end
+  end
+  table.insert(parts, table.concat(buf))
+  for n = 2, #parts do parts[n] = math.tointeger(tonumber(parts[n])) or parts[n] end
+  return parts
+end
+
 -- Look up "a.b.c" in nested tables; returns value or nil.
 local function lookup_dotted(root, key)
   local node = root
-  for part in key:gmatch('[^.]+') do
+  for _, part in ipairs(key_parts(key)) do
     if type(node) ~= 'table' and pandoc.utils.type(node) ~= 'Meta' then return nil end
     local nxt = node[part]
-    if nxt == nil then return nil end -- (lists are not indexable: keys only)
+    if nxt == nil then return nil end
     node = nxt
   end
   return node
@@ -126,6 +181,11 @@ return {
   is_html_format = is_html_format,
   SELF_NUMBERING = SELF_NUMBERING,
   fail = fail,
+  DRAFT = DRAFT,
+  warn = warn,
+  problem = problem,
+  placeholder = placeholder,
+  where = where,
   normalize = normalize,
   dirname = dirname,
   read_file = read_file,

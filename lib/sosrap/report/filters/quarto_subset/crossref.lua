@@ -1,20 +1,36 @@
 --[[
-crossref.lua -- figures and tables with #fig- / #tbl- identifiers, numbered in document
-order (number_floats), and cross-references @fig-x / @tbl-x ("Kuva 1", "Taulukko 1";
-resolve_crossrefs). It must run BEFORE --citeproc: it consumes only @fig-/@tbl- citations.
+crossref.lua -- floats (#fig- / #tbl-, see floats.lua) and cross-referenceable
+callouts (#tip-/#nte-/#wrn-/#imp-/#cau-) numbered in document order
+(number_floats), and cross-references @fig-x / @tbl-x / @tip-x ("Kuva 1",
+"Taulukko 1"; resolve_crossrefs), with Quarto's `crossref:` options
+(fig-prefix, tbl-prefix, fig-title, tbl-title, title-delim, ref-hyperlink).
+It must run BEFORE --citeproc: it consumes only cross-reference citations.
 ]]
 
 local common = require('quarto_subset.common')
 local language = require('quarto_subset.language')
+local floats = require('quarto_subset.floats')
 local fail, NBSP, SELF_NUMBERING = common.fail, common.NBSP, common.SELF_NUMBERING
-local first_table, MAIN_FILE = common.first_table, common.MAIN_FILE
+local stringify, MAIN_FILE = common.stringify, common.MAIN_FILE
+local problem, placeholder, where = common.problem, common.placeholder, common.where
 
--- @fig-x / @tbl-x (and @Fig-x, Quarto's capitalised form) are cross-references.
-local function is_crossref_id(id)
-  return id:match('^[Ff]ig%-') ~= nil or id:match('^[Tt]bl%-') ~= nil
+-- Callout cross-reference kinds -> callout type (Quarto's crossref categories).
+local CALLOUT_KINDS = { nte = 'note', tip = 'tip', wrn = 'warning', imp = 'important', cau = 'caution' }
+
+local function id_kind(id)
+  local kind = id:match('^(%a+)%-')
+  if not kind then return nil end
+  kind = kind:lower()
+  if kind == 'fig' or kind == 'tbl' or CALLOUT_KINDS[kind] then return kind end
+  return nil
 end
 
--- First file that mentions each @fig-/@tbl- label, for error messages later.
+-- @fig-x / @tbl-x / @tip-x (and @Fig-x, Quarto's capitalised form) are cross-references.
+local function is_crossref_id(id)
+  return id_kind(id) ~= nil
+end
+
+-- First file that mentions each label, for error messages later.
 local REF_SITES = {}
 
 local function note_refs(block, ctx)
@@ -29,112 +45,94 @@ local function note_refs(block, ctx)
 end
 
 -------------------------------------------------------------------------------
--- Figures and tables written as Quarto Divs: ::: {#fig-x} ... caption :::
+-- Options and titles
 -------------------------------------------------------------------------------
 
-local function div_to_float(div)
-  local id = div.identifier
-  local blocks = div.content
-  local last = blocks[#blocks]
-  if id:match('^fig%-') then
-    if #blocks < 2 or last.t ~= 'Para' then return nil end
-    local body = pandoc.Blocks({ table.unpack(blocks, 1, #blocks - 1) })
-    -- A lone image paragraph inside the div would itself become a Figure;
-    -- unwrap it so there is one figure with the div's caption.
-    if #body == 1 and body[1].t == 'Figure' then
-      body = body[1].content
+local OPTIONS = {} -- the document's `crossref:` map, as strings
+
+local function read_options(meta)
+  OPTIONS = {}
+  if meta.crossref and pandoc.utils.type(meta.crossref) == 'table' then
+    for k, v in pairs(meta.crossref) do
+      if type(v) == 'boolean' then OPTIONS[k] = v else OPTIONS[k] = stringify(v) end
     end
-    return pandoc.Figure(body, { pandoc.Plain(last.content) }, pandoc.Attr(id, div.classes, div.attributes))
-  elseif id:match('^tbl%-') then
-    local tbl = first_table(blocks)
-    if not tbl then return nil end
-    tbl.attr.identifier = id
-    if #tbl.caption.long == 0 and last.t == 'Para' then
-      tbl.caption.long = { pandoc.Plain(last.content) }
-    end
-    return tbl
   end
-  return nil
 end
-
--------------------------------------------------------------------------------
--- Numbering and cross-references
--------------------------------------------------------------------------------
-
-local REGISTRY = {} -- label -> { kind = 'fig'|'tbl', number = n }
 
 local function kind_title(kind)
-  return kind == 'fig' and language.strings['crossref-fig-title'] or language.strings['crossref-tbl-title']
-end
-
--- "Kuva 1: " before the caption (Quarto's HTML style; NBSP as in Quarto).
-local function prefix_caption(blocks, kind, number)
-  local label = kind_title(kind) .. NBSP .. tostring(number)
-  if #blocks == 0 then return { pandoc.Plain({ pandoc.Str(label) }) } end
-  local first = blocks[1]
-  if first.t == 'Plain' or first.t == 'Para' then
-    local content = pandoc.Inlines({ pandoc.Str(label .. ':'), pandoc.Space() })
-    content:extend(first.content)
-    first.content = content
-  else
-    table.insert(blocks, 1, pandoc.Plain({ pandoc.Str(label .. ':') }))
+  if CALLOUT_KINDS[kind] then
+    return language.get('callout-' .. CALLOUT_KINDS[kind] .. '-title', CALLOUT_KINDS[kind])
   end
-  return blocks
+  return OPTIONS[kind .. '-title'] or language.get('crossref-' .. kind .. '-title', kind)
 end
 
-local function register(id, kind, counts)
-  if REGISTRY[id] then fail("crossref: label '%s' is used twice", id) end
-  counts[kind] = counts[kind] + 1
-  REGISTRY[id] = { kind = kind, number = counts[kind] }
-  return counts[kind]
+local function ref_prefix(kind)
+  return OPTIONS[kind .. '-prefix'] or language.get('crossref-' .. kind .. '-prefix') or kind_title(kind)
+end
+
+-------------------------------------------------------------------------------
+-- Numbering
+-------------------------------------------------------------------------------
+
+local REGISTRY = {} -- label -> { kind = 'fig'|'tbl'|'tip'|…, number = n }
+local COUNTS = {}
+
+local function register(id, kind)
+  if REGISTRY[id] then fail("crossref: label '%s' is used twice (%s)", id, where(MAIN_FILE, '#' .. id)) end
+  COUNTS[kind] = (COUNTS[kind] or 0) + 1
+  REGISTRY[id] = { kind = kind, number = COUNTS[kind] }
+  return COUNTS[kind]
+end
+
+-- "Kuva 1: caption" (Quarto's HTML style; NBSP as in Quarto), or the
+-- caption alone where the format numbers captions itself.
+local function float_label(f, number)
+  if SELF_NUMBERING[FORMAT] then return f.caption or pandoc.Inlines({}) end
+  local label = pandoc.Inlines({ pandoc.Str(kind_title(f.kind) .. NBSP .. tostring(number)) })
+  if f.caption and #f.caption > 0 then
+    label:insert(pandoc.Str(OPTIONS['title-delim'] or ':'))
+    label:insert(pandoc.Space())
+    label:extend(f.caption)
+  end
+  return label
+end
+
+local function write_float(f)
+  if not f then return nil end
+  return floats.write(f, float_label(f, register(f.id, f.kind)))
 end
 
 local function number_floats(doc)
-  local counts = { fig = 0, tbl = 0 }
-  local add_prefix = not SELF_NUMBERING[FORMAT]
-  -- Document order (left to right, nested before following siblings) is
-  -- exactly what walk gives us for each element type.
+  read_options(doc.meta)
+  -- One bottom-up pass: siblings left to right, nested before their parents.
   return doc:walk({
     Div = function(div)
-      if div.identifier:match('^fig%-') or div.identifier:match('^tbl%-') then
-        return div_to_float(div)
+      local kind = id_kind(div.identifier)
+      if kind and CALLOUT_KINDS[kind] then
+        register(div.identifier, kind)           -- callouts.lua writes the title
+        return nil
       end
+      return write_float(floats.from_div(div))
     end,
-  }):walk({
-    Figure = function(fig)
-      if fig.identifier:match('^fig%-') then
-        local n = register(fig.identifier, 'fig', counts)
-        if add_prefix then fig.caption.long = prefix_caption(fig.caption.long, 'fig', n) end
-        -- Quarto's fig-alt attribute becomes the image's alt text.
-        fig.content = fig.content:walk({
-          Image = function(img)
-            local alt = img.attributes['fig-alt']
-            if alt then
-              img.attributes['fig-alt'] = nil
-              img.caption = pandoc.Inlines(alt)
-            end
-            return img
-          end,
-        })
-        return fig
-      end
-    end,
-    Table = function(tbl)
-      if tbl.identifier:match('^tbl%-') then
-        local n = register(tbl.identifier, 'tbl', counts)
-        if add_prefix then tbl.caption.long = prefix_caption(tbl.caption.long, 'tbl', n) end
-        return tbl
-      end
-    end,
+    Figure = function(fig) return write_float(floats.from_figure(fig)) end,
+    Table = function(tbl) return write_float(floats.from_table(tbl)) end,
+    Para = function(para) return write_float(floats.from_linked_image(para)) end,
+    Plain = function(para) return write_float(floats.from_linked_image(para)) end,
   })
 end
+
+-------------------------------------------------------------------------------
+-- References
+-------------------------------------------------------------------------------
 
 local function crossref_link(citation)
   local id = citation.id:gsub('^(%u)', string.lower) -- @Fig-x: same label
   local entry = REGISTRY[id]
   if not entry then
-    fail("crossref: unknown label '@%s' (in %s): no figure or table has the id #%s",
-      citation.id, REF_SITES[citation.id] or MAIN_FILE, id)
+    local file = REF_SITES[citation.id] or MAIN_FILE
+    problem("crossref: unknown label '@%s' (in %s): nothing has the id #%s",
+      citation.id, where(file, '@' .. citation.id), id)
+    return placeholder('@' .. citation.id)
   end
   local number = tostring(entry.number)
   local text
@@ -144,10 +142,11 @@ local function crossref_link(citation)
     text = citation.prefix:clone()                           -- [kuvassa @fig-x]
     text:insert(pandoc.Str(NBSP .. number))
   else
-    text = pandoc.Inlines({ pandoc.Str(kind_title(entry.kind) .. NBSP .. number) })
+    text = pandoc.Inlines({ pandoc.Str(ref_prefix(entry.kind) .. NBSP .. number) })
   end
   text:extend(citation.suffix)
-  return pandoc.Link(text, '#' .. id, '', pandoc.Attr('', { 'quarto-xref' }))
+  if OPTIONS['ref-hyperlink'] == false then return text end
+  return pandoc.Inlines({ pandoc.Link(text, '#' .. id, '', pandoc.Attr('', { 'quarto-xref' })) })
 end
 
 local function resolve_crossrefs(doc)
@@ -157,7 +156,7 @@ local function resolve_crossrefs(doc)
       for _, citation in ipairs(cite.citations) do
         if is_crossref_id(citation.id) then
           if #links > 0 then links:extend({ pandoc.Str(','), pandoc.Space() }) end
-          links:insert(crossref_link(citation))
+          links:extend(crossref_link(citation))
         else
           table.insert(rest, citation)
         end
@@ -177,4 +176,6 @@ return {
   note_refs = note_refs,
   number_floats = number_floats,
   resolve_crossrefs = resolve_crossrefs,
+  REGISTRY = REGISTRY,
+  kind_title = kind_title,
 }

@@ -116,7 +116,8 @@ local function image_from_output(data, metadata)
       pandoc.mediabag.insert(name, it.mime, bytes)
       local meta = metadata and metadata[it.mime]
       local alt = type(meta) == 'table' and type(meta.alt) == 'string' and meta.alt ~= '' and meta.alt or nil
-      return name, alt
+      local csv = type(meta) == 'table' and type(meta.csv) == 'string' and meta.csv ~= '' and meta.csv or nil
+      return name, alt, csv
     end
   end
   return nil
@@ -146,8 +147,8 @@ local function output_parts(output)
   end
   if kind ~= 'display_data' and kind ~= 'execute_result' then return {} end
   local data = output.data or {}
-  local image, alt = image_from_output(data, output.metadata)
-  if image then return { { kind = 'image', src = image, alt = alt } } end
+  local image, alt, csv = image_from_output(data, output.metadata)
+  if image then return { { kind = 'image', src = image, alt = alt, csv = csv } } end
   if data['text/markdown'] then
     local blocks = pandoc.read(joined(data['text/markdown']), 'markdown').blocks
     return { { kind = 'blocks', blocks = blocks, table = first_table(blocks) } }
@@ -171,22 +172,70 @@ local function option_inlines(opts, key)
   return pandoc.Inlines(stringify(v))
 end
 
-local function embed(sc, ctx)
-  local target = sc.args[1]
-  if not target then fail('embed: missing notebook path (in %s)', ctx.file) end
-  local nb_rel, ref = target:match('^(.-)#(.+)$')
-  if not nb_rel then
-    fail("embed: '%s' has no '#label'; sosrap embeds single cells, e.g. "
-      .. "{{< embed _notebooks/x.ipynb#fig-x >}} (in %s)", target, ctx.file)
+local embed_cell -- forward declaration
+
+-- Code cells with outputs: what Quarto's `nb.ipynb[2]` counts (1-based).
+local function output_cells(nb)
+  local cells = {}
+  for _, cell in ipairs(nb.cells or {}) do
+    if cell.cell_type == 'code' and #(cell.outputs or {}) > 0 then table.insert(cells, cell) end
   end
+  return cells
+end
+
+-- Quarto's address forms (jupyter-embed.ts): nb#id, nb#a,b (cell ids,
+-- labels or tags), nb[2], nb[2-4,1] (ranges in the order given) and nb.
+local function address(target, ctx)
+  local nb_rel, ids = target:match('^(.-)#(.+)$')
+  local ranges
+  if not nb_rel then nb_rel, ranges = target:match('^(.-)%[([%d%s,%-]+)%]$') end
+  nb_rel = nb_rel or target
   local nb_path = resolve_path(nb_rel, ctx.file)
   if not nb_path then
     fail('embed: notebook not found: %s (in %s)', nb_rel, ctx.file)
   end
-  local cell = find_cell(load_notebook(nb_path), ref)
-  if not cell then
-    fail("embed: no cell labelled '%s' in %s (in %s)", ref, nb_rel, ctx.file)
+  local refs = {}
+  if ids then
+    for id in ids:gmatch('[^,%s]+') do table.insert(refs, { id = id }) end
+    return nb_rel, nb_path, refs
   end
+  local cells = output_cells(load_notebook(nb_path))
+  local function add(i)
+    if not cells[i] then fail('embed: %s has no output cell %d (in %s)', nb_rel, i, ctx.file) end
+    table.insert(refs, { cell = cells[i], id = nb_rel .. '[' .. i .. ']' })
+  end
+  if not ranges then
+    for i = 1, #cells do add(i) end
+    return nb_rel, nb_path, refs
+  end
+  for part in ranges:gmatch('[^,]+') do
+    local a, b = part:match('^%s*(%d+)%s*%-%s*(%d+)%s*$')
+    if a then
+      local step = tonumber(a) <= tonumber(b) and 1 or -1
+      for i = tonumber(a), tonumber(b), step do add(i) end
+    else
+      add(tonumber(part:match('%d+')))
+    end
+  end
+  return nb_rel, nb_path, refs
+end
+
+local function embed(sc, ctx)
+  local target = sc.args[1]
+  if not target then fail('embed: missing notebook path (in %s)', ctx.file) end
+  local nb_rel, nb_path, refs = address(target, ctx)
+  local blocks = pandoc.Blocks({})
+  for _, r in ipairs(refs) do
+    local cell = r.cell or find_cell(load_notebook(nb_path), r.id)
+    if not cell then
+      fail("embed: no cell labelled '%s' in %s (in %s)", r.id, nb_rel, ctx.file)
+    end
+    blocks:extend(embed_cell(cell, r.id, nb_rel, ctx))
+  end
+  return blocks
+end
+
+embed_cell = function(cell, ref, nb_rel, ctx)
   if cell.cell_type ~= 'code' then
     fail("embed: cell '%s' in %s is not a code cell (in %s)", ref, nb_rel, ctx.file)
   end
@@ -215,9 +264,11 @@ local function embed(sc, ctx)
     -- image (what is shown, the range, the direction), else the cell's
     -- fig-alt, else the caption (an <img> without alt fails accessibility).
     local alt = option_inlines(opts, 'fig-alt') or option_inlines(opts, 'fig-cap')
-    local images = pandoc.Inlines({})
+    local images, attrs = pandoc.Inlines({}), {}
     for _, p in ipairs(parts) do
       if p.kind == 'image' then
+        -- the plotted data (sosrap.report.theme.show), offered as a CSV download
+        if p.csv and not attrs['sosrap-csv'] then attrs['sosrap-csv'] = p.csv end
         local a = p.alt and pandoc.Inlines(p.alt) or (alt and alt:clone()) or {}
         images:insert(pandoc.Image(a, p.src))
       end
@@ -227,7 +278,7 @@ local function embed(sc, ctx)
     end
     local caption = option_inlines(opts, 'fig-cap')
     return { pandoc.Figure({ pandoc.Plain(images) },
-      caption and { pandoc.Plain(caption) } or {}, pandoc.Attr(label)) }
+      caption and { pandoc.Plain(caption) } or {}, pandoc.Attr(label, {}, attrs)) }
   end
 
   if label:match('^tbl%-') then

@@ -28,6 +28,7 @@ local function expand_header(header, ctx)
   local was_auto = had_shortcode and header.identifier ~= ''
     and header.identifier == auto_identifier(header.content)
   header = header:walk(inline_filter(ctx))
+  header.attr = expand_attr(header.attr, ctx)
   if was_auto then header.identifier = auto_identifier(header.content) end
   return header
 end
@@ -93,6 +94,12 @@ process_blocks = function(blocks, ctx)
       out:insert(block)
     elseif block.t == 'Header' then
       out:insert(expand_header(block, ctx))
+    elseif block.t == 'CodeBlock' then
+      -- (walk never applies a filter to the element it is called on)
+      out:insert(shortcodes.expand_code_block(block, ctx))
+    elseif block.t == 'RawBlock' then
+      block.text = expand_string(block.text, ctx)
+      out:insert(block)
     else
       note_refs(block, ctx)
       out:insert(block:walk(inline_filter(ctx)))

@@ -21,13 +21,15 @@ Like Quarto's own filters, this file only loads small single-purpose passes
 (one file each, next to it) and runs them in order:
 
   language      `lang` strings and metadata defaults
+  license       `license:` / `copyright:` normalised as Quarto does
   expand        shortcodes, file by file (shortcodes, var, meta, embed;
                 include and pagebreak live in expand itself)
   headings      duplicate heading ids numbered
-  crossref      figures and tables numbered; @fig-/@tbl- resolved
+  crossref      floats (floats.lua: Quarto's float model and HTML) and
+                callouts with ids numbered; @fig-/@tbl-/@tip- resolved
   callouts      callout boxes with titles
   notice        the data notice after the title block
-  (html)        wide tables keyboard-scrollable
+  tables        (html) Bootstrap table classes; wide tables keyboard-scrollable
   title_block   authors, date and labels for the templates
 
 It must run BEFORE --citeproc: it consumes only @fig-/@tbl- citations, so
@@ -37,10 +39,14 @@ Inputs besides the document:
   * env SOSRAP_VARIABLES_JSON: path to a JSON dump of _variables.yml made by
     sosrap.render (exact strings).  Without it the filter falls back to reading
     _variables.yml next to the main input through pandoc's YAML parser.
+  * env SOSRAP_LANGUAGE_JSON: the language strings for `lang` (sosrap.report.language).
+  * env SOSRAP_DRAFT: non-empty for a draft (see common.problem).
 
 Every problem in the sources is a hard error (error(msg, 0)), so pandoc exits
-non-zero and sosrap.render raises RenderError with the message.  Messages name
-the file (and label/key) so a report editor can find the mistake.
+non-zero and sosrap.render raises RenderError with the message; in a draft an
+unknown label, var or meta key is a warning and Quarto's placeholder instead
+(?@fig-x, ?var:key, ?meta:key).  Messages name the file and line (and
+label/key) so a report editor can find the mistake.
 ]]
 
 -- The passes are modules `quarto_subset.<pass>` in the folder above this one.
@@ -50,24 +56,21 @@ package.path = pandoc.path.join({ FILTERS_DIR, '?.lua' }) .. ';' .. package.path
 local common = require('quarto_subset.common')
 local language = require('quarto_subset.language')
 local meta = require('quarto_subset.meta')
+local license = require('quarto_subset.license')
 local expand = require('quarto_subset.expand')
 local headings = require('quarto_subset.headings')
 local crossref = require('quarto_subset.crossref')
 local callouts = require('quarto_subset.callouts')
 local notice = require('quarto_subset.notice')
 local title_block = require('quarto_subset.title_block')
+local tables = require('quarto_subset.tables')
 
 local MAIN_FILE = common.MAIN_FILE
-
--- Tables scroll inside their own box on narrow screens (report.css), and a
--- scrollable region must be reachable by keyboard (WCAG 2.1.1).
-local function focusable_tables(doc)
-  return doc:walk({ Table = function(t) t.attr.attributes.tabindex = '0'; return t end })
-end
 
 function Pandoc(doc)
   meta.doc_meta = doc.meta
   language.apply(doc.meta)
+  license.normalize(doc.meta)
   doc.meta = expand.expand_meta(doc.meta)
   meta.doc_meta = doc.meta
 
@@ -78,7 +81,7 @@ function Pandoc(doc)
   doc = doc:walk({ Div = callouts.render_callout })
   doc = notice.extract_notice(doc)
   if FORMAT:match('html') then
-    doc = focusable_tables(doc)
+    doc = tables.html_tables(doc)
   end
 
   title_block.normalize_authors(doc.meta)

@@ -9,6 +9,8 @@ local meta = require('quarto_subset.meta')
 local fail, stringify = common.fail, common.stringify
 local variable_text = var.variable_text
 
+local SMART_QUOTES = { ['\u{201C}'] = '\u{201D}', ['\u{2018}'] = '\u{2019}' }
+
 -- Split the inside of "{{< ... >}}" into name and arguments; quotes group.
 local function parse_shortcode(inner)
   local args, i, n = {}, 1, #inner
@@ -20,6 +22,12 @@ local function parse_shortcode(inner)
       local close = inner:find(c, i + 1, true) or (n + 1)
       table.insert(args, inner:sub(i + 1, close - 1))
       i = close + 1
+    elseif SMART_QUOTES[inner:sub(i, i + 2)] then
+      -- pandoc's `smart` extension made "…" into “…” before we saw the text.
+      local close_q = SMART_QUOTES[inner:sub(i, i + 2)]
+      local close = inner:find(close_q, i + 3, true) or (n + 1)
+      table.insert(args, inner:sub(i + 3, close - 1))
+      i = close + #close_q
     else
       local stop = inner:find('%s', i) or (n + 1)
       table.insert(args, inner:sub(i, stop - 1))
@@ -35,7 +43,9 @@ local BLOCK_SHORTCODES = { include = true, embed = true, pagebreak = true }
 -- Value of an inline shortcode, as Inlines.
 local function inline_shortcode_value(sc, ctx)
   if sc.name == 'var' then
-    return pandoc.Inlines(variable_text(sc.args[1], ctx))
+    local text = variable_text(sc.args[1], ctx)
+    if not text then return common.placeholder('var:' .. tostring(sc.args[1])) end
+    return pandoc.Inlines(text)
   elseif sc.name == 'meta' then
     return meta.meta_inlines(sc.args[1], ctx)
   elseif BLOCK_SHORTCODES[sc.name] then
@@ -62,7 +72,11 @@ local function expand_string(s, ctx)
     else
       table.insert(out, before)
       local sc = parse_shortcode(s:sub(open + 3, close - 1))
-      table.insert(out, stringify(inline_shortcode_value(sc, ctx)))
+      if sc.name == 'meta' then
+        table.insert(out, meta.meta_text(sc.args[1], ctx))
+      else
+        table.insert(out, stringify(inline_shortcode_value(sc, ctx)))
+      end
       pos = close + 3
     end
   end
@@ -138,11 +152,30 @@ local function expand_inlines(inlines, ctx)
   return out
 end
 
+-- A `title=` attribute is Markdown (callout titles): a lone {{< meta x >}}
+-- there keeps the value's markup ("Hello, _Quarto_"), as in Quarto.
+local function markdown_attr(v, ctx)
+  local inner = v:match('^%s*{{<%s*(meta%s[^>]-)%s*>}}%s*$')
+  if not inner then return nil end
+  local sc = parse_shortcode(inner)
+  local value = meta.meta_inlines(sc.args[1], ctx)
+  return pandoc.write(pandoc.Pandoc({ pandoc.Plain(value) }), 'markdown'):gsub('%s+$', '')
+end
+
 local function expand_attr(attr, ctx)
   for k, v in pairs(attr.attributes) do
-    if v:find('{{<', 1, true) then attr.attributes[k] = expand_string(v, ctx) end
+    if v:find('{{<', 1, true) then
+      attr.attributes[k] = (k == 'title' and markdown_attr(v, ctx)) or expand_string(v, ctx)
+    end
   end
   return attr
+end
+
+-- Quarto's default-image-extension (png for HTML, as render.py passes it).
+local function IMAGE_EXTENSION()
+  local m = meta.doc_meta and meta.doc_meta['default-image-extension']
+  if m == nil then return common.is_html_format() and 'png' or '' end
+  return stringify(m)
 end
 
 -- Shortcodes in URLs arrive percent-encoded ("%7B%7B%3C%20var...").
@@ -153,24 +186,55 @@ local function expand_url(url, ctx)
   return expand_string(decoded, ctx)
 end
 
+-- pandoc appends --default-image-extension to a path without one, before
+-- shortcodes are expanded: "{{< meta logo >}}.png", "https://x.org/.png".
+-- As Quarto does (#14583, #6092): the value of a whole-path shortcode keeps
+-- its own extension, and an empty file name gets none.
+local function image_src(src, ctx)
+  local ext = IMAGE_EXTENSION()
+  local suffix = '.' .. ext
+  if ext == '' or src:sub(-#suffix) ~= suffix then return expand_url(src, ctx) end
+  local stem = src:sub(1, -(#suffix + 1))
+  local decoded = stem:gsub('%%(%x%x)', function(h) return string.char(tonumber(h, 16)) end)
+  if decoded:match('^{{<.*>}}$') then
+    local value = expand_url(stem, ctx)
+    if pandoc.path.split_extension(pandoc.path.filename(value)) ~= pandoc.path.filename(value) then
+      return value
+    end
+    return value .. suffix
+  end
+  if stem:sub(-1) == '/' then return stem end
+  return expand_url(src, ctx)
+end
+
+-- Code blocks, unless `shortcodes="false"` (Quarto's opt-out).
+local function expand_code_block(el, ctx)
+  if el.attributes.shortcodes == 'false' then
+    el.attributes.shortcodes = nil
+    return el
+  end
+  el.text = expand_string(el.text, ctx)
+  el.attr = expand_attr(el.attr, ctx)
+  return el
+end
+
 -- Everything inline-level in one block (its nested block lists excluded:
 -- process_blocks handles those so that each list is processed exactly once).
 local function inline_filter(ctx)
   return {
     Inlines = function(ils) return expand_inlines(ils, ctx) end,
     Code = function(el) el.text = expand_string(el.text, ctx) return el end,
-    CodeBlock = function(el)
-      el.text = expand_string(el.text, ctx)
-      el.attr = expand_attr(el.attr, ctx)
-      return el
-    end,
+    CodeBlock = function(el) return expand_code_block(el, ctx) end,
+    RawBlock = function(el) el.text = expand_string(el.text, ctx) return el end,
+    RawInline = function(el) el.text = expand_string(el.text, ctx) return el end,
+    Math = function(el) el.text = expand_string(el.text, ctx) return el end,
     Link = function(el)
       el.target = expand_url(el.target, ctx)
       el.attr = expand_attr(el.attr, ctx)
       return el
     end,
     Image = function(el)
-      el.src = expand_url(el.src, ctx)
+      el.src = image_src(el.src, ctx)
       el.attr = expand_attr(el.attr, ctx)
       return el
     end,
@@ -217,5 +281,6 @@ return {
   expand_inlines = expand_inlines,
   expand_attr = expand_attr,
   inline_filter = inline_filter,
+  expand_code_block = expand_code_block,
   block_shortcodes = block_shortcodes,
 }

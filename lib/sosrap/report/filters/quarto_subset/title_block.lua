@@ -53,7 +53,8 @@ local function normalize_authors(meta)
   end
 end
 
--- ISO dates (2026-11-15) are shown the Finnish way (15.11.2026); anything
+-- ISO dates (2026-11-15) are shown the Finnish way (15.11.2026, also the
+-- Finland-Swedish form) with lang fi or sv; anything
 -- else is shown as written.  `date-iso` keeps the machine-readable form.
 local function format_date(meta)
   if meta.date == nil then return end
@@ -61,7 +62,7 @@ local function format_date(meta)
   local y, m, d = text:match('^(%d%d%d%d)%-(%d%d)%-(%d%d)$')
   if y then
     meta['date-iso'] = text
-    if language.strings == language.LANGUAGES.fi then
+    if language.lang == 'fi' or language.lang == 'sv' then
       meta.date = pandoc.Inlines(string.format('%d.%d.%s', tonumber(d), tonumber(m), y))
     end
   end

@@ -6,6 +6,7 @@ local common = require('quarto_subset.common')
 local fail, read_file, stringify = common.fail, common.read_file, common.stringify
 local lookup_dotted, scalar_to_string = common.lookup_dotted, common.scalar_to_string
 local PROJECT_DIR = common.PROJECT_DIR
+local problem, where = common.problem, common.where
 
 local VARIABLES -- loaded lazily: documents without {{< var >}} need no file
 
@@ -45,11 +46,13 @@ local function variable_text(key, ctx)
   if not key or key == '' then fail('var: missing key (in %s)', ctx.file) end
   local value = lookup_dotted(load_variables(), key)
   if value == nil or value == pandoc.json.null then
-    fail("var: unknown key '%s' in _variables.yml (in %s)", key, ctx.file)
+    problem("var: unknown key '%s' in _variables.yml (in %s)", key, where(ctx.file, key))
+    return nil
   end
   local text = scalar_to_string(value)
   if not text then
-    fail("var: key '%s' is not a single value (it has sub-keys) (in %s)", key, ctx.file)
+    problem("var: key '%s' is not a single value (it has sub-keys) (in %s)", key, where(ctx.file, key))
+    return nil
   end
   return text
 end
