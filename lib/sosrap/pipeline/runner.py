@@ -193,6 +193,24 @@ class _Run:
         self.results[st.name] = StageResult(st.name, "failed", res["seconds"], error=err)
         self.say(st.name, "failed", f"{res.get('ename')}")
 
+    def abort(self) -> None:
+        """Ctrl-C: stop the workers (their kernels exit with them, ipykernel
+        watches its parent) and remove what the running stages half wrote;
+        their state files are already gone, so they are stale."""
+        if self.pool is not None:
+            # the worker processes: no public API before Python 3.14's terminate_workers()
+            procs = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.join(10)
+            self.pool = None
+        for st, _fp, _t0 in self.running.values():
+            shutil.rmtree(self.layout.run_dir(st.name), ignore_errors=True)
+            self.layout.executed(st).unlink(missing_ok=True)
+        self.running.clear()
+
     def loop(self) -> None:
         pending = list(self.stages)
         while pending or self.running:
@@ -217,6 +235,9 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
     run = _Run(params, project, layout, stages, jobs, force, progress or (lambda *a: None))
     try:
         run.loop()
+    except KeyboardInterrupt:
+        run.abort()
+        raise
     finally:
         if run.pool is not None:
             run.pool.shutdown(wait=True, cancel_futures=True)
