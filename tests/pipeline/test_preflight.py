@@ -74,3 +74,15 @@ def test_status_and_doctor_verify_the_snapshot_as_build_does(project):
     assert proc.returncode == 1
     line = next(ln for ln in proc.stdout.splitlines() if "snapshot (demo)" in ln)
     assert "✗" in line and "sha256 differs" in line
+
+
+def test_a_build_removes_the_temporary_folders_a_killed_build_left(project, tmp_path):
+    out = tmp_path / "b"
+    for name in (".report-abc123", ".render-xyz", ".report.old-4242"):
+        (out / name / "chapters").mkdir(parents=True)
+        (out / name / "chapters" / "x.qmd").write_text("half", encoding="utf-8")
+    (out / "keep-me").mkdir()
+    _edit(project / "params/demo.yaml", "end: 2024", "end: 2027")      # fails fast, after the sweep
+    with pytest.raises(SnapshotError):
+        build("demo", root=project, build_dir=out, quiet=True)
+    assert sorted(p.name for p in out.iterdir()) == ["keep-me"]

@@ -172,6 +172,19 @@ def remove_other_formats(root: Path, basename: str, formats: Sequence[str]) -> l
     return gone
 
 
+#: temporary folders of a build (staging, render, a replaced folder); a killed build can leave them
+LEFTOVERS = (".report-*", ".report.old-*", ".render-*")
+
+
+def remove_leftovers(root: Path) -> list[Path]:
+    """Remove what an earlier, killed build left half-written in *root*; returns what was removed."""
+    import shutil
+    gone = sorted({p for pattern in LEFTOVERS for p in root.glob(pattern) if p.is_dir()})
+    for p in gone:
+        shutil.rmtree(p, ignore_errors=True)
+    return gone
+
+
 @dataclass
 class _Render:
     """What one render needs: the staged report, where the outputs go, how."""
@@ -243,9 +256,10 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     registers = proposals.load(project, params)
     base = report_basename(edition)
     ed = citation.Edition.of(params, base)
-    snap = open_snapshot(project, edition, params)
     layout = Layout(Path(build_dir) if build_dir else default_build_dir(edition, project))
     layout.root.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(layout.root)
+    snap = open_snapshot(project, edition, params)
     console = Console(stderr=True, soft_wrap=True)
     if not quiet:
         kind = "SYNTHETIC demo data" if snap.synthetic else "data"
