@@ -274,10 +274,12 @@ def test_outputs_changed_outside_the_runner_make_the_stage_stale_and_it_runs_aga
 
 def test_a_notebook_run_by_hand_writes_to_scratch_not_into_the_build(tiny):
     from sosrap import stage
+    build = tiny / "build" / "demo"
+    assert stage.context("b", edition="demo").inputs == {"a": build / "artifacts" / "a"}   # the build's results
     ctx = stage.context("a", edition="demo")          # as JupyterLab runs it: nothing injected
-    assert ctx.run_dir == tiny / "build" / "demo" / "scratch" / "a" and ctx.run_dir.is_dir()
+    assert ctx.run_dir == build / "scratch" / "a" and ctx.run_dir.is_dir()
     assert ctx.inputs == {}
     ctx.save_key_figures({"x": {"latest": "99,9 %"}})
-    assert not (tiny / "build" / "demo" / "artifacts").exists()
-    ctx_b = stage.context("b", edition="demo")
-    assert ctx_b.inputs == {"a": tiny / "build" / "demo" / "artifacts" / "a"}   # reads the runner's outputs
+    assert not (build / "artifacts").exists()
+    # b run by hand next reads a's hand-run results (the notebooks run in order without a build)
+    assert stage.context("b", edition="demo").inputs == {"a": build / "scratch" / "a"}
