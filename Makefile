@@ -46,8 +46,13 @@ status: $(STAMP) ## Show which stages of EDITION are fresh or stale, and why
 test: $(STAMP) $(NODE_STAMP) ## Run the whole test suite
 	@$(VENV)/bin/pytest
 
-lab: $(STAMP) ## Start JupyterLab on notebooks/ with the sosrap kernel
-	@$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/
+# Extra JupyterLab options, e.g. make lab LAB_ARGS="--no-browser --port 8899"
+LAB_ARGS ?=
+# Jupyter refuses to run as root (a container) without --allow-root.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab: $(STAMP) ## Start JupyterLab on notebooks/ with the sosrap kernel (LAB_ARGS="..." for more options)
+	@$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(LAB_ROOT) $(LAB_ARGS) notebooks/
 
 doctor: $(STAMP) ## Report what is available (Quarto, pandoc, typst, Chromium, kernel, snapshot)
 	@$(SOSRAP) doctor

@@ -30,6 +30,16 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def git_commit_all(root: Path) -> Path:
+    """Make *root* a git repository with everything committed (a release is made from a commit)."""
+    git = ["git", "-c", "user.name=sosrap tests", "-c", "user.email=tests@example.invalid", "-c",
+           "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "test project"], cwd=root, check=True)
+    return root
+
+
 def run_sosrap(*args: str, cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:
     """The real CLI, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "sosrap", *args], cwd=cwd, capture_output=True, text=True,
@@ -57,6 +67,6 @@ def published_demo(tmp_path_factory):
     the release, citation, proposals and formats tests."""
     from sosrap.publish import release
     if "demo" not in _PUBLISHED:
-        root = copy_project(tmp_path_factory.mktemp("release") / "project")
+        root = git_commit_all(copy_project(tmp_path_factory.mktemp("release") / "project"))
         _PUBLISHED["demo"] = (root, release.publish("demo", "1.0.0", root=root))
     return _PUBLISHED["demo"]

@@ -6,6 +6,7 @@ import pytest
 
 from sosrap import params
 from sosrap.errors import ParamsError
+from support import ROOT
 
 
 def test_demo_params_validate(project):
@@ -82,3 +83,57 @@ def test_year_order(project):
     _write(project, BASE.replace("end: 2020", "end: 2010"))
     with pytest.raises(ParamsError, match="before start"):
         params.load("bad", project)
+
+
+# ----------------------------------------------------------------------------- issue #14: messages and reference
+
+def _demo_with(mutate) -> str:
+    """The error message of the demo params after *mutate* (a function of the raw data)."""
+    import copy
+    data, files = params.load_raw("demo", ROOT)
+    data = copy.deepcopy(data)
+    mutate(data)
+    with pytest.raises(ParamsError) as e:
+        params.validate(data, files)
+    return str(e.value)
+
+
+def test_a_theme_error_points_to_the_indicator():
+    msg = _demo_with(lambda d: d["indicators"][11].__setitem__("theme", "nuorett"))
+    assert "params/demo.yaml: indicators[11].theme: indicator" in msg and "(got 'nuorett')" in msg
+    assert "(top level)" not in msg
+
+
+@pytest.mark.parametrize("mutate, where, value", [
+    (lambda d: d["client_work"]["categories"][1].__setitem__("code", "Iso Koodi"),
+     "client_work.categories[1].code", "'Iso Koodi'"),
+    (lambda d: d["client_work"]["categories"].append(dict(d["client_work"]["categories"][0])),
+     "client_work.categories[10].code: codes listed twice", "'toimeentulo'"),
+    (lambda d: d["client_work"]["categories"][1].pop("label"), "client_work.categories[1].label", "'asuminen'"),
+    (lambda d: d["client_work"]["service_areas"][0].__setitem__("lable", "x"),
+     "client_work.service_areas[0].lable: unknown key", "'lable': 'x'"),
+])
+def test_every_code_list_error_shows_the_offending_value(mutate, where, value):
+    msg = _demo_with(mutate)
+    line = next(ln for ln in msg.splitlines() if where in ln)
+    assert value in line, line
+
+
+def test_unknown_key_points_to_the_params_reference(project):
+    _write(project, BASE + "yeras: 3\n")
+    with pytest.raises(ParamsError) as e:
+        params.load("bad", project)
+    assert "docs/params.md" in str(e.value) and "README" not in str(e.value)
+    assert (ROOT / params.REFERENCE).is_file()
+
+
+def test_the_params_reference_is_generated_from_the_schema_and_up_to_date():
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "scripts/params_doc.py", "--check"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    text = (ROOT / "docs/params.md").read_text(encoding="utf-8")
+    for key in params.Params.model_fields:
+        assert f"| `{key}` |" in text, key
+    assert "## `client_work.categories[]`" in text and "## `years`" in text

@@ -20,6 +20,20 @@ from sosrap.paths import deep_merge, project_root, read_yaml
 DEFAULTS_NAME = "_defaults.yaml"
 
 
+#: the params reference, generated from this schema (scripts/params_doc.py)
+REFERENCE = "docs/params.md"
+
+
+class _At(ValueError):
+    """A model validator's error with the location it is about (pydantic reports
+    a model validator's error at the model itself, e.g. "(top level)")."""
+
+    def __init__(self, loc: tuple, msg: str):
+        super().__init__(msg)
+        self.loc = loc
+        self.msg = msg
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -161,7 +175,8 @@ class ClientWork(_Strict):
             codes = [c.code for c in getattr(self, name)]
             dup = sorted({c for c in codes if codes.count(c) > 1})
             if dup:
-                raise ValueError(f"{name}: codes listed twice: {dup}")
+                raise _At((name, codes.index(dup[0], codes.index(dup[0]) + 1), "code"),
+                          f"codes listed twice: {dup}")
         return self
 
 
@@ -309,36 +324,37 @@ class EditionMetadata(_Strict):
 
 
 class Params(_Strict):
-    edition: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    title: str
-    subtitle: str | None = None
+    edition: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="the file's name (default)")
+    title: str = Field(description="the report's title (its one source: `_quarto.yml` must not set it)")
+    subtitle: str | None = Field(default=None, description="shown under the title")
     metadata: EditionMetadata | None = Field(default=None, description="edition metadata for citation and "
                                                                        "releases (issue #6)")
-    language: Literal["fi", "sv", "en"] = "fi"
-    area: AreaRef
-    country: AreaRef
-    peer_category: str = "HYVINVOINTIALUE"
-    municipality_category: str = "KUNTA"
-    years: YearRange
+    language: Literal["fi", "sv", "en"] = Field(default="fi", description="the report's language")
+    area: AreaRef = Field(description="the wellbeing services county the report is about")
+    country: AreaRef = Field(description="the whole country, for comparison")
+    peer_category: str = Field(default="HYVINVOINTIALUE", description="Sotkanet region category of the peers")
+    municipality_category: str = Field(default="KUNTA", description="Sotkanet region category of municipalities")
+    years: YearRange = Field(description="data years shown; `end` must not be past the snapshot's data")
     snapshot: str = Field(description="snapshot folder, relative to the project root")
-    population_indicator: int = 127
-    themes: dict[str, str]
-    indicators: list[Indicator] = Field(min_length=1)
-    privacy: Privacy = Privacy()
-    client_work: ClientWork | None = None
-    sources: Sources = Sources()
+    population_indicator: int = Field(default=127, description="Sotkanet indicator id of the population")
+    themes: dict[str, str] = Field(description="theme key -> Finnish name; every indicator has one")
+    indicators: list[Indicator] = Field(min_length=1, description="Sotkanet indicators, each in the snapshot")
+    privacy: Privacy = Field(default=Privacy(), description="small-count suppression and the audit")
+    client_work: ClientWork | None = Field(default=None, description="phenomenon reports and the survey")
+    sources: Sources = Field(default=Sources(), description="where `sosrap fetch` gets data")
     report: str = Field(description="the edition's Quarto project, relative to the project root")
 
     @model_validator(mode="after")
     def _themes_known(self) -> "Params":
         for i, ind in enumerate(self.indicators):
             if ind.theme not in self.themes:
-                raise ValueError(f"indicators[{i}] (id {ind.id}) has theme {ind.theme!r}, "
-                                 f"which is not one of themes: {', '.join(self.themes)}")
+                raise _At(("indicators", i, "theme"), f"indicator {ind.id} has theme {ind.theme!r}, which is "
+                          f"not one of themes: {', '.join(self.themes)}")
         ids = [i.id for i in self.indicators]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ValueError(f"indicator ids listed twice: {dup}")
+            raise _At(("indicators", ids.index(dup[0], ids.index(dup[0]) + 1), "id"),
+                      f"indicator ids listed twice: {dup}")
         return self
 
     def indicator_key(self, ind: Indicator) -> str:
@@ -349,19 +365,18 @@ class Params(_Strict):
         return json.loads(self.model_dump_json())
 
 
-
-
+def _get(d: Any, loc: tuple) -> tuple[bool, Any]:
+    """(found, value) at *loc* in plain YAML data."""
+    for part in loc:
+        if isinstance(d, dict) and part in d or isinstance(d, list) and isinstance(part, int) and part < len(d):
+            d = d[part]
+        else:
+            return False, None
+    return True, d
 
 
 def _has_path(d: Any, loc: tuple) -> bool:
-    for part in loc:
-        if isinstance(d, dict) and part in d:
-            d = d[part]
-        elif isinstance(d, list) and isinstance(part, int) and part < len(d):
-            d = d[part]
-        else:
-            return False
-    return True
+    return _get(d, loc)[0]
 
 
 def _dotted(loc: tuple) -> str:
@@ -369,6 +384,17 @@ def _dotted(loc: tuple) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
+
+
+def _offending(err: dict, loc: tuple, data: dict) -> str:
+    """The value an error is about, as the params have it: the input itself, or,
+    when that is a whole mapping or absent, the list item it sits in (a code-list entry)."""
+    found, value = _get(data, loc) if err["type"] == "located" else (True, err.get("input"))
+    if found and err["type"] not in ("missing", "extra_forbidden") and not isinstance(value, dict):
+        return f" (got {value!r})"
+    idx = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=None)
+    found, item = _get(data, loc[:idx + 1]) if idx is not None else (False, None)
+    return f" (in {_dotted(loc[:idx + 1])}: {item!r})" if found and err["type"] != "located" else ""
 
 
 def params_dir(root: Path | None = None) -> Path:
@@ -395,7 +421,11 @@ def load_raw(edition: str, root: Path | None = None) -> tuple[dict, list[Path]]:
     edition_data = read_yaml(path, error=ParamsError)
     merged = deep_merge(merged, edition_data)
     files.append(path)
-    merged.setdefault("edition", edition)
+    named = merged.setdefault("edition", edition)
+    if named != edition:
+        raise ParamsError(f"{path}: edition: {named!r} differs from the file name: an edition is named by "
+                          f"its file (params/{edition}.yaml is edition {edition!r}); remove the key or make "
+                          f"it {edition!r}")
     return merged, files
 
 
@@ -408,18 +438,20 @@ def validate(data: dict, files: list[Path]) -> Params:
         edition_data = read_yaml(edition_file, error=ParamsError)
         for err in e.errors():
             loc = tuple(err["loc"])
+            at = (err.get("ctx") or {}).get("error")
+            if isinstance(at, _At):
+                loc, err = loc + at.loc, {**err, "msg": at.msg, "type": "located"}
             # Name the file a person must edit: where the key is, else the edition file.
             where = edition_file
             if not _has_path(edition_data, loc) and len(files) > 1 and _has_path(read_yaml(files[0], error=ParamsError), loc):
                 where = files[0]
             msg = err["msg"]
             if err["type"] == "extra_forbidden":
-                msg = "unknown key (check spelling; see params/README.md for the keys)"
+                msg = f"unknown key (check spelling; {REFERENCE} lists every key)"
             elif err["type"] == "missing":
                 msg = "required value is missing"
-            got = "" if err["type"] in ("missing", "extra_forbidden") or isinstance(err.get("input"), dict) \
-                else f" (got {err.get('input')!r})"
-            lines.append(f"{where}: {_dotted(loc)}: {msg}{got}")
+            lines.append(f"{where}: {_dotted(loc)}: {msg.removeprefix('Value error, ')}"
+                         f"{_offending(err, loc, data)}")
         raise ParamsError("invalid params:\n  " + "\n  ".join(lines)) from None
 
 

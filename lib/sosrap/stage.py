@@ -3,7 +3,10 @@
 A notebook's `parameters` cell holds `edition`, `run_dir`, `params` and
 `inputs`. The runner injects all four; opened by hand in JupyterLab they keep
 their defaults and `context()` fills them in from `params/<edition>.yaml` and
-`build/<edition>/`, so the notebook runs as-is::
+`build/<edition>/`, so the notebook runs as-is. A hand run writes its results
+to `build/<edition>/scratch/<stage>/`, never into the artifacts a report is
+built from (only the runner writes those), and reads an upstream stage's
+results from its own hand run when there is one, else from the build::
 
     ctx = sosrap.stage.context("trends", edition=edition, run_dir=run_dir,
                                params=params, inputs=inputs)
@@ -116,6 +119,18 @@ class StageContext:
         return path
 
 
+def scratch_dir(edition: str, stage: str, root: Path | None = None) -> Path:
+    """Where a stage notebook run by hand (JupyterLab) writes: `build/<edition>/scratch/<stage>/`."""
+    return default_build_dir(edition, root) / "scratch" / stage
+
+
+def _hand_input(edition: str, need: str, root: Path) -> Path:
+    """What a hand run reads of an upstream stage: your own hand run of it when
+    there is one (you are iterating on it), else the build's results."""
+    scratch = scratch_dir(edition, need, root)
+    return scratch if scratch.is_dir() and any(scratch.iterdir()) else default_build_dir(edition, root) / "artifacts" / need
+
+
 def context(stage: str, *, edition: str = "demo", run_dir: str | Path = "", params: dict | None = None,
             inputs: dict | None = None) -> StageContext:
     """Build the stage's context from injected parameters, or from defaults when run by hand."""
@@ -131,9 +146,11 @@ def context(stage: str, *, edition: str = "demo", run_dir: str | Path = "", para
         if missing:
             raise SosrapError(f"stage {stage!r} declares params {missing} that edition {edition!r} does not have")
     build = default_build_dir(edition, root)
-    run = Path(run_dir) if run_dir else build / "artifacts" / stage
+    # Run by hand (no run_dir injected): write to the scratch area, never into the
+    # build's artifacts, which only the runner writes (a report is built from those alone).
+    run = Path(run_dir) if run_dir else scratch_dir(edition, stage, root)
     run.mkdir(parents=True, exist_ok=True)
-    ins = {k: Path(v) for k, v in (inputs or {}).items()} or \
-        {need: build / "artifacts" / need for need in spec.needs}
+    ins = {k: Path(v) for k, v in (inputs or {}).items()} or {need: _hand_input(edition, need, root)
+                                                              for need in spec.needs}
     return StageContext(name=stage, edition=edition, params=ParamsView(dict(params), stage), run_dir=run,
                         inputs=ins, root=root)

@@ -25,8 +25,9 @@ def test_every_stage_notebook_runs_with_its_defaults(project):
                                 cwd=str(project / "notebooks"), progress_bar=False)
             nb = json.loads(out.read_text(encoding="utf-8"))
             assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
-            # Defaults write where the build would: build/demo/artifacts/<stage>/ of this project.
-            assert any((project / "build" / "demo" / "artifacts" / stage.name).iterdir())
+            # Defaults write to the scratch area, never into the build's artifacts (issue #14).
+            assert any((project / "build" / "demo" / "scratch" / stage.name).iterdir())
+            assert not (project / "build" / "demo" / "artifacts").exists()
     finally:
         if env_before is None:
             os.environ.pop("JUPYTER_PREFER_ENV_PATH", None)

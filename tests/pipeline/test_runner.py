@@ -238,3 +238,48 @@ def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path):
     assert "attempt 2 of 3" in (tmp_path / "stage.log").read_text(encoding="utf-8")
     out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert out.cells[0].outputs[0]["text"] == "42\n"
+
+
+def test_outputs_changed_outside_the_runner_make_the_stage_stale_and_it_runs_again(tiny):
+    """Issue #14 point 1: the runner records what it wrote; anything else is stale, never reused."""
+    build = tiny / "build"
+    run(tiny)
+    out = build / "artifacts" / "b" / "b.txt"
+    out.write_text("99,9 %")                     # a hand-edited result
+    rows = {n: (s, r) for n, s, r in status(P.load("demo", tiny), tiny, build)}
+    assert rows["b"][0] == "stale" and rows["b"][1][0].startswith("outputs changed outside the build (artifacts/b/b.txt")
+    assert rows["d"][0] == "stale" and rows["a"][0] == "fresh"
+    states = run(tiny)
+    assert states["b"] == "ran" and states["a"] == "skipped"
+    assert out.read_text() == "2015b" and (build / "artifacts" / "d" / "d.txt").read_text() == "2015b"
+
+    # A file added beside the outputs, or an edited executed notebook, is not the runner's either.
+    (build / "artifacts" / "c" / "extra.csv").write_text("x\n1\n")
+    nb = build / "notebooks" / "a.ipynb"
+    nb.write_text(nb.read_text(encoding="utf-8").replace("time.time()", "time.time() "), encoding="utf-8")
+    rows = {n: (s, r) for n, s, r in status(P.load("demo", tiny), tiny, build)}
+    assert rows["c"][0] == "stale" and "artifacts/c/extra.csv" in rows["c"][1][0]
+    assert rows["a"][0] == "stale" and "notebooks/a.ipynb" in rows["a"][1][0]
+    assert run(tiny)["c"] == "ran" and not (build / "artifacts" / "c" / "extra.csv").exists()
+    assert all(s == "fresh" for _, s, _ in status(P.load("demo", tiny), tiny, build))
+
+    # A state file from before outputs were recorded: stale, not trusted.
+    state = Layout(build).state_file("d")
+    data = json.loads(state.read_text())
+    del data["outputs"]
+    state.write_text(json.dumps(data))
+    rows = {n: r for n, _, r in status(P.load("demo", tiny), tiny, build)}
+    assert rows["d"] == ["outputs not recorded (built by an older sosrap)"]
+
+
+def test_a_notebook_run_by_hand_writes_to_scratch_not_into_the_build(tiny):
+    from sosrap import stage
+    build = tiny / "build" / "demo"
+    assert stage.context("b", edition="demo").inputs == {"a": build / "artifacts" / "a"}   # the build's results
+    ctx = stage.context("a", edition="demo")          # as JupyterLab runs it: nothing injected
+    assert ctx.run_dir == build / "scratch" / "a" and ctx.run_dir.is_dir()
+    assert ctx.inputs == {}
+    ctx.save_key_figures({"x": {"latest": "99,9 %"}})
+    assert not (build / "artifacts").exists()
+    # b run by hand next reads a's hand-run results (the notebooks run in order without a build)
+    assert stage.context("b", edition="demo").inputs == {"a": build / "scratch" / "a"}

@@ -69,8 +69,12 @@ def test_release_folder_holds_everything_with_hashes(published):
     assert "reports/demo/proposals.yaml" in {f"reports/demo/{k}" for k in inputs["report_sources"]}
     assert inputs["private_inputs"], "the private client-work inputs are recorded by hash"
     assert all(len(h) == 64 for h in inputs["private_inputs"].values())
-    # Immutable on disk too: files are read-only.
+    # Immutable on disk too: files are read-only; readable by others (an intranet web server).
     assert not (rel / f"{base}.html").stat().st_mode & stat.S_IWUSR
+    for p in [rel, *rel.rglob("*")]:
+        assert stat.S_IMODE(p.stat().st_mode) == (0o444 if p.is_file() else 0o755), p
+    # Made from a commit, and verified after writing.
+    assert re.fullmatch(r"[0-9a-f]{40}", manifest["git_commit"]) and manifest["allow_dirty"] is False
 
 
 def test_citation_cff_is_valid_per_cffconvert(published, tmp_path):
@@ -121,10 +125,54 @@ def test_two_clean_builds_are_byte_identical(published, verify_build):
         assert str(root).encode() not in a and str(verify_build).encode() not in b, f"absolute path in {ext}"
 
 
-def test_republishing_identical_content_is_a_noop(published):
+def _tamper_key_figure(build: Path, stage: str) -> str:
+    """Edit one key figure of *stage* by hand, as a notebook run into the build would; returns its key."""
+    path = build / "artifacts" / stage / "keyfigures.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    node, keys = data, []
+    while isinstance(node, dict):
+        keys.append(next(iter(node)))
+        if not isinstance(node[keys[-1]], dict):
+            node[keys[-1]] = "99,9 %"
+            break
+        node = node[keys[-1]]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return ".".join(keys)
+
+
+def test_a_hand_edited_result_is_rebuilt_not_published(published):
+    """Point 1: status names it; publish rebuilds the stage, so the release is unchanged (a no-op)."""
     root, res = published
-    again = REL.publish("demo", "1.0.0", root=root)
+    build = root / "build" / "demo"
+    _tamper_key_figure(build, "trends")
+    from sosrap import params as P
+    from sosrap.pipeline.runner import status
+    rows = {n: (s, r) for n, s, r in status(P.load("demo", root), root, build)}
+    assert rows["trends"][0] == "stale" and "outputs changed outside the build" in rows["trends"][1][0]
+    with pytest.raises(REL.ReleaseError, match="trends"):
+        REL.check_fresh(P.load("demo", root), root, build)
+    said: list[str] = []
+    again = REL.publish("demo", "1.0.0", root=root, progress=said.append)
     assert not again.created and again.files == res.files
+    assert "99,9 %" not in (build / "sosiaalinen-raportti-demo.html").read_text(encoding="utf-8")
+    assert all(s == "fresh" for _, s, _ in status(P.load("demo", root), root, build))
+
+
+def test_publish_refuses_an_uncommitted_tree_unless_allowed(published):
+    root, res = published
+    chapter = _chapter(root)
+    old = chapter.read_text(encoding="utf-8")
+    chapter.write_text(old + "\nKorjattu lause.\n", encoding="utf-8")
+    try:
+        before = (res.path / "release.json").read_bytes()
+        proc = run_sosrap("publish", "demo", "--version", "1.0.0", cwd=root)
+        assert proc.returncode == 1 and "uncommitted changes" in proc.stderr and "--allow-dirty" in proc.stderr
+        assert (res.path / "release.json").read_bytes() == before
+    finally:
+        chapter.write_text(old, encoding="utf-8")
+    plain = copy_project(root.parent / "not-git")
+    with pytest.raises(REL.ReleaseError, match="not a git checkout"):
+        REL.publish("demo", "1.0.0", root=plain)
 
 
 def test_republishing_changed_content_is_refused(published):
@@ -134,7 +182,7 @@ def test_republishing_changed_content_is_refused(published):
     old = chapter.read_text(encoding="utf-8")
     chapter.write_text(old + "\nKorjattu lause seurannasta.\n", encoding="utf-8")
     try:
-        proc = run_sosrap("publish", "demo", "--version", "1.0.0", cwd=root)
+        proc = run_sosrap("publish", "demo", "--version", "1.0.0", "--allow-dirty", cwd=root)
         assert proc.returncode == 1
         assert "already published" in proc.stderr and "sosiaalinen-raportti-demo.html" in proc.stderr
         assert (res.path / "release.json").read_bytes() == before
@@ -148,16 +196,20 @@ def test_new_version_needs_a_changelog_entry_and_shows_history(published):
     params = root / "params/demo.yaml"
     old_params = params.read_text(encoding="utf-8")
     with pytest.raises(REL.ReleaseError, match="changelog"):
-        REL.publish("demo", "1.0.1", root=root)
+        REL.publish("demo", "1.0.1", root=root, allow_dirty=True)
     with pytest.raises(REL.ReleaseError, match="not newer"):
-        REL.publish("demo", "0.9.0", root=root)
+        REL.publish("demo", "0.9.0", root=root, allow_dirty=True)
     params.write_text(old_params.replace(
         "  changelog: []",
         "  changelog:\n    - {version: 1.0.1, date: 2025-11-03, changes: Seurantalukuun lisätty puuttuva lause.}"),
         encoding="utf-8")
     try:
-        res = REL.publish("demo", "1.0.1", root=root)
+        said: list[str] = []
+        res = REL.publish("demo", "1.0.1", root=root, allow_dirty=True, progress=said.append)
         assert res.created and res.path.name == "1.0.1"
+        manifest = json.loads((res.path / "release.json").read_text(encoding="utf-8"))
+        assert manifest["allow_dirty"] is True and manifest["git_commit"].endswith("+uncommitted")
+        assert any(m.startswith("verified ") for m in said), said
         assert REL.published_versions(res.path.parent) == ["1.0.0", "1.0.1"]
         html = (res.path / "sosiaalinen-raportti-demo.html").read_text(encoding="utf-8")
         history = " ".join(html[html.index('id="sec-versiohistoria"'):].split())
@@ -198,3 +250,27 @@ def test_publish_without_metadata_is_refused(tmp_path):
     assert proc.returncode == 1 and "metadata" in proc.stderr
     proc = run_sosrap("publish", "demo", "--version", "1.0", cwd=root)
     assert proc.returncode == 1 and "semantic version" in proc.stderr
+
+
+def test_an_html_only_build_leaves_no_stale_docx_or_pdf_and_a_failed_render_no_staging(published):
+    """Point 5, on the published project's build (HTML, DOCX and PDF from publish); runs last."""
+    from sosrap.errors import SosrapError
+    from sosrap.pipeline.build import build
+    root, _ = published
+    out = root / "build" / "demo"
+    base = "sosiaalinen-raportti-demo"
+    assert all((out / f"{base}.{ext}").is_file() for ext in ("html", "docx", "pdf"))
+    build("demo", root=root, quiet=True)
+    assert (out / f"{base}.html").is_file()
+    assert not (out / f"{base}.docx").exists() and not (out / f"{base}.pdf").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["outputs"]) == {"html"}
+    chapter = _chapter(root)
+    old = chapter.read_text(encoding="utf-8")
+    chapter.write_text(old + "\n{{< var ei_ole.olemassa >}}\n", encoding="utf-8")
+    try:
+        with pytest.raises(SosrapError):
+            build("demo", root=root, quiet=True)
+    finally:
+        chapter.write_text(old, encoding="utf-8")
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "staging left behind"

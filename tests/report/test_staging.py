@@ -116,7 +116,8 @@ def test_proposal_links_are_checked_against_the_composed_project(demo):
     chapter = "chapters/03-indikaattorit.qmd"
     text = (project / "reports/_shared" / chapter).read_text(encoding="utf-8")
     assert "fig-kehitys-toimeentulotuki" in text
-    _write(project / "reports/demo", {chapter: text.replace("fig-kehitys-toimeentulotuki", "fig-muu")})
+    embed = "{{< embed _notebooks/20_trends.ipynb#fig-kehitys-toimeentulotuki >}}"
+    _write(project / "reports/demo", {chapter: text.replace(embed, "")})     # the figure is left out
     with pytest.raises(PR.ProposalError, match="links to fig-kehitys-toimeentulotuki"):
         _stage(project, params, snap, notebooks, project / "build/report")
     assert not (project / "build/report").exists(), "a failed staging leaves nothing behind"

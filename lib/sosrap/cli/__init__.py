@@ -45,29 +45,62 @@ for _module in MODULES:
     app.add_typer(_module.app)
 
 
-def main() -> None:
+#: the exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it)
+INTERRUPTED = 130
+
+
+def command() -> "typer.core.TyperGroup":
+    """The click command of `app`, with boolean flags shown as flags in `--help`
+    (typer 0.29 labels them `<bool>` as if they took a value)."""
+    cmd = typer.main.get_command(app)
+
+    def flag(p):
+        if p is not None and getattr(p, "is_flag", False) and p.metavar is None:
+            p.metavar = ""
+        return p
+
+    def fix(c) -> None:
+        for p in c.params:
+            flag(p)
+        help_option = c.get_help_option
+        c.get_help_option = lambda ctx: flag(help_option(ctx))
+        for sub in getattr(c, "commands", {}).values():
+            fix(sub)
+    fix(cmd)
+    return cmd
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; the exit code is the process's: 0 ok, 1 an error, 2 a usage error, 130 interrupted.
+
+    Typer 0.29 vendors its own click (`typer._click`), so its exceptions are
+    not `click`'s; with `standalone_mode=False` a command's `typer.Exit(code)`
+    comes back as the return value, which is passed on here, and Ctrl-C
+    comes back as 130."""
+    from typer._click.exceptions import ClickException   # typer 0.29's own click copy: its usage errors
     opts = Options()
     err = Console(stderr=True)
     try:
-        app(standalone_mode=False, obj=opts)
+        rc = command().main(args=argv, prog_name="sosrap", standalone_mode=False, obj=opts)
     except SosrapError as e:
         if opts.debug:
             raise
         err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True, markup=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
+        rc = 1
+    except (KeyboardInterrupt, typer.Abort):
+        rc = INTERRUPTED
+    except ClickException as e:     # usage errors: the usage line and click's hint, no traceback
+        # (a mistyped command fails before the app's callback has read --debug)
+        if opts.debug or "--debug" in (sys.argv[1:] if argv is None else argv):
+            raise
+        e.show()
+        rc = e.exit_code
+    except SystemExit as e:
+        rc = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    rc = rc if isinstance(rc, int) else 0
+    if rc == INTERRUPTED:      # typer turns Ctrl-C into Exit(130), returned like any exit code
         err.print("[yellow]interrupted[/]")
-        sys.exit(130)
-    except (typer.Exit, SystemExit) as e:
-        sys.exit(getattr(e, "exit_code", getattr(e, "code", 0)) or 0)
-    except Exception as e:  # click usage errors etc.
-        import click
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(e.exit_code)
-        if isinstance(e, click.exceptions.Abort):
-            sys.exit(1)
-        raise
+    sys.exit(rc)
 
 
 if __name__ == "__main__":

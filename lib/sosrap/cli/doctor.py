@@ -88,15 +88,25 @@ def check_kernel() -> Check:
 def check_snapshots(root: Path) -> list[Check]:
     from sosrap import params as P
     from sosrap.errors import SosrapError
-    from sosrap.sources.snapshot import Snapshot
+    from sosrap.pipeline import preflight
     out = []
     for edition in P.list_editions(root):
         try:
             p = P.load(edition, root)
-            snap = Snapshot.open(root / p.snapshot)
         except SosrapError as e:
-            out.append(Check(f"snapshot ({edition})", False, str(e).splitlines()[0],
+            out.append(Check(f"params ({edition})", False, str(e).splitlines()[-1].strip(),
+                             f"`sosrap build {edition}` fails until params/{edition}.yaml is fixed", required=True))
+            continue
+        if not (root / p.snapshot).exists():
+            out.append(Check(f"snapshot ({edition})", False, f"{p.snapshot} not fetched yet",
                              f"`sosrap build {edition}` cannot run until `sosrap fetch {edition}` writes it"))
+            continue
+        try:       # as a build opens it: every file's sha256, and the params' indicators and years
+            snap = preflight.open_verified(root, p)
+            preflight.check(p, snap)
+        except SosrapError as e:
+            out.append(Check(f"snapshot ({edition})", False, " ".join(str(e).split())[:300],
+                             f"`sosrap build {edition}` fails until this is fixed", required=True))
             continue
         created = dt.datetime.fromisoformat(snap.created.replace("Z", "+00:00")) if snap.created else None
         age = f", {(dt.datetime.now(dt.timezone.utc) - created).days} days old" if created else ""

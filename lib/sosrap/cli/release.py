@@ -25,19 +25,23 @@ def publish(ctx: typer.Context,
                                                         help="Default: releases/ (→ releases/<edition>/<version>/)"),
             engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
             jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Stages to run in parallel."),
-            build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Default: build/<edition>")) -> None:
+            build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Default: build/<edition>"),
+            allow_dirty: bool = typer.Option(False, "--allow-dirty",
+                                             help="Publish from uncommitted changes (recorded in release.json).")
+            ) -> None:
     """Build the edition as VERSION (HTML, DOCX, PDF) and write an immutable release folder.
 
     The folder holds the report, the citation files, every published table
     as CSV with a datapackage.json, the executed notebooks and release.json
     (sha256 of every file and every input). Re-publishing a version with
     different content is refused; a version after the first needs a
-    `metadata.changelog` entry in the edition's params.
+    `metadata.changelog` entry in the edition's params. The tree must be
+    committed (or `--allow-dirty`); the written release is verified.
     """
     from sosrap.publish.release import publish as do_publish
     opts = options(ctx)
     res = do_publish(edition, version, releases_dir=releases_dir, engine=engine, jobs=jobs,
-                     build_dir=build_dir, quiet=opts.quiet, progress=opts.progress())
+                     build_dir=build_dir, quiet=opts.quiet, progress=opts.progress(), allow_dirty=allow_dirty)
     typer.echo(str(res.path.resolve()))
 
 

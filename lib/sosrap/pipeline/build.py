@@ -19,9 +19,9 @@ from rich.console import Console
 from rich.table import Table
 
 from sosrap import params as _params
-from sosrap.errors import SnapshotError, SosrapError
+from sosrap.errors import SosrapError
 from sosrap.paths import KEYFIGURES, Layout, atomic_write, default_build_dir, project_root
-from sosrap.pipeline import fingerprint as hashing, manifest
+from sosrap.pipeline import fingerprint as hashing, manifest, preflight
 from sosrap.pipeline.graph import REPORT_STAGE, load_stages
 from sosrap.pipeline.runner import StageResult, run_stages, status
 from sosrap.report import citation, proposals, staging
@@ -154,12 +154,35 @@ def check_formats(formats: Sequence[str]) -> list[str]:
 
 
 def open_snapshot(project: Path, edition: str, params: _params.Params) -> Snapshot:
-    """The edition's pinned snapshot, verified (a build never touches the network)."""
-    if not (project / params.snapshot).exists():
-        raise SnapshotError(f"params/{edition}.yaml pins snapshot {params.snapshot}, which does not exist yet: "
-                            f"run `sosrap fetch {edition}` on a connected machine first (a build never "
-                            "touches the network)")
-    return Snapshot.open(project / params.snapshot, verify=True)
+    """The edition's pinned snapshot, verified, and checked against the params
+    (`pipeline.preflight`) before any kernel starts; a build never touches the network."""
+    snap = preflight.open_verified(project, params)
+    preflight.check(params, snap)
+    return snap
+
+
+def remove_other_formats(root: Path, basename: str, formats: Sequence[str]) -> list[Path]:
+    """Remove the report files of formats this build did not render (an earlier
+    build's DOCX beside today's HTML would be stale); returns what was removed."""
+    from sosrap.report import render
+    gone = [root / f"{basename}.{fmt}" for fmt in render.PANDOC_FORMATS if fmt not in formats]
+    gone = [p for p in gone if p.is_file()]
+    for p in gone:
+        p.unlink()
+    return gone
+
+
+#: temporary folders of a build (staging, render, a replaced folder); a killed build can leave them
+LEFTOVERS = (".report-*", ".report.old-*", ".render-*")
+
+
+def remove_leftovers(root: Path) -> list[Path]:
+    """Remove what an earlier, killed build left half-written in *root*; returns what was removed."""
+    import shutil
+    gone = sorted({p for pattern in LEFTOVERS for p in root.glob(pattern) if p.is_dir()})
+    for p in gone:
+        shutil.rmtree(p, ignore_errors=True)
+    return gone
 
 
 @dataclass
@@ -235,9 +258,10 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     registers = proposals.load(project, params)
     base = report_basename(edition)
     ed = citation.Edition.of(params, base)
-    snap = open_snapshot(project, edition, params)
     layout = Layout(Path(build_dir) if build_dir else default_build_dir(edition, project))
     layout.root.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(layout.root)
+    snap = open_snapshot(project, edition, params)
     console = Console(stderr=True, soft_wrap=True)
     if not quiet:
         kind = "SYNTHETIC demo data" if snap.synthetic else "data"
@@ -253,6 +277,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     t0 = time.monotonic()
     rendered = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet)
     timings["render"] = round(time.monotonic() - t0, 3)
+    remove_other_formats(layout.root, base, formats)
 
     files = write_side_files(edition, ed, registers, layout, console=console, quiet=quiet)
     timings["total"] = round(time.monotonic() - t_start, 3)
@@ -269,6 +294,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
 def print_status(edition: str, *, build_dir: Path | None = None, root: Path | None = None) -> list:
     project = root or project_root()
     params = _params.load(edition, project)
+    open_snapshot(project, edition, params)       # as a build checks it: a changed snapshot file is an error
     layout = Layout(Path(build_dir) if build_dir else default_build_dir(edition, project))
     rows = status(params, project, layout.root)
     table = Table(title=f"sosrap status {edition}  ({layout.root})", title_justify="left")

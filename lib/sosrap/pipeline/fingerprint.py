@@ -256,3 +256,28 @@ def stale_reasons(old: dict | None, new: dict, st: Stage, params: Params) -> lis
     if fp.get("code") != new["code"]:
         reasons.append(_code_reason(fp.get("code") or {}, new["code"]))
     return reasons
+
+
+def output_hashes(st: Stage, layout: Layout) -> dict[str, str]:
+    """sha256 of every file a stage's run left: its run folder and its executed
+    notebook. The runner records them; any other change (a notebook run by
+    hand into the build, a hand-edited table) makes the stage stale."""
+    out = {f"artifacts/{st.name}/{k}": v for k, v in tree_hash(layout.run_dir(st.name)).items()}
+    executed = layout.executed(st)
+    if executed.is_file():
+        out[f"notebooks/{executed.name}"] = sha256_file(executed)
+    return out
+
+
+def outputs_reason(old: dict | None, now: dict[str, str]) -> list[str]:
+    """Why the outputs of a stage that ran ok are not the runner's any more; empty when they are."""
+    if old is None or old.get("status") != "ok":
+        return []
+    recorded = old.get("outputs")
+    if not isinstance(recorded, dict):
+        return ["outputs not recorded (built by an older sosrap)"]
+    diff = _changed(recorded, now)
+    if not diff:
+        return []
+    shown = ", ".join(diff[:3]) + (", …" if len(diff) > 3 else "")
+    return [f"outputs changed outside the build ({shown}; a notebook run by hand?)"]

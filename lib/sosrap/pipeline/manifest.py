@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from sosrap import __version__
+from sosrap.paths import atomic_write
 from sosrap.pipeline import fingerprint as hashing
 from sosrap.report import staging
 from sosrap.pipeline.graph import load_stages
@@ -101,5 +102,5 @@ def write(path: Path, *, project: Path, params, snapshot, stages: Sequence, timi
                   for kind, p in (files or {}).items() if p.is_file()},
         "variables_sha256": sha256_file(report_dir / "_variables.yml"),
     }
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")   # never half a manifest
     return data

@@ -23,7 +23,8 @@ from typing import Callable
 from sosrap.errors import StageError
 from sosrap.params import Params
 from sosrap.paths import Layout, atomic_write
-from sosrap.pipeline.fingerprint import read_hashes, stage_fingerprint, stage_params, stale_reasons
+from sosrap.pipeline.fingerprint import (output_hashes, outputs_reason, read_hashes, stage_fingerprint, stage_params,
+                                         stale_reasons)
 from sosrap.pipeline.graph import Stage, load_stages
 
 KERNEL = "python3"   # with JUPYTER_PREFER_ENV_PATH: the environment's own Python
@@ -44,6 +45,14 @@ def _read_state(layout: Layout, stage: str) -> dict | None:
         return json.loads(p.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
+
+
+def _reasons(st: Stage, params: Params, project: Path, layout: Layout) -> tuple[dict, list[str]]:
+    """A stage's fingerprint now, and why it is stale (empty when fresh): its
+    inputs changed, or its outputs are not the ones the runner recorded."""
+    fp = stage_fingerprint(st, params, project, layout)
+    old = _read_state(layout, st.name)
+    return fp, stale_reasons(old, fp, st, params) or outputs_reason(old, output_hashes(st, layout))
 
 
 KERNEL_START_ATTEMPTS = 3
@@ -148,9 +157,8 @@ class _Run:
             return self.finish(st.name, "blocked", "an upstream stage failed", "upstream failed")
         if self.failed:
             return self.finish(st.name, "blocked", "the build is stopping after a failure", "build stopping")
-        fp = stage_fingerprint(st, self.params, self.project, self.layout)
-        reasons = ["--force"] if self.force else stale_reasons(_read_state(self.layout, st.name), fp, st,
-                                                                self.params)
+        fp, reasons = _reasons(st, self.params, self.project, self.layout)
+        reasons = ["--force"] if self.force else reasons
         if not reasons:
             return self.finish(st.name, "skipped", "fresh", "")
         run_dir = self.layout.run_dir(st.name)
@@ -181,7 +189,8 @@ class _Run:
             # record the declared files as the run left them, which is what its outputs came from.
             fp = {**fp, "inputs": {**fp["inputs"], **read_hashes(st, self.params, self.project)}}
             state = {"status": "ok", "fingerprint": fp, "params": stage_params(st, self.params),
-                     "seconds": round(res["seconds"], 3), "notebook": st.notebook}
+                     "seconds": round(res["seconds"], 3), "notebook": st.notebook,
+                     "outputs": output_hashes(st, self.layout)}   # what this run wrote, and only that
             atomic_write(self.layout.state_file(st.name), json.dumps(state, indent=1, sort_keys=True) + "\n")
             self.results[st.name] = StageResult(st.name, "ran", res["seconds"])
             self.say(st.name, "done", f"{res['seconds']:.1f} s")
@@ -192,6 +201,24 @@ class _Run:
         self.failed.append(err)
         self.results[st.name] = StageResult(st.name, "failed", res["seconds"], error=err)
         self.say(st.name, "failed", f"{res.get('ename')}")
+
+    def abort(self) -> None:
+        """Ctrl-C: stop the workers (their kernels exit with them, ipykernel
+        watches its parent) and remove what the running stages half wrote;
+        their state files are already gone, so they are stale."""
+        if self.pool is not None:
+            # the worker processes: no public API before Python 3.14's terminate_workers()
+            procs = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.join(10)
+            self.pool = None
+        for st, _fp, _t0 in self.running.values():
+            shutil.rmtree(self.layout.run_dir(st.name), ignore_errors=True)
+            self.layout.executed(st).unlink(missing_ok=True)
+        self.running.clear()
 
     def loop(self) -> None:
         pending = list(self.stages)
@@ -217,6 +244,9 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
     run = _Run(params, project, layout, stages, jobs, force, progress or (lambda *a: None))
     try:
         run.loop()
+    except KeyboardInterrupt:
+        run.abort()
+        raise
     finally:
         if run.pool is not None:
             run.pool.shutdown(wait=True, cancel_futures=True)
@@ -235,8 +265,7 @@ def status(params: Params, project: Path, build_root: Path) -> list[tuple[str, s
     out = []
     stale: set[str] = set()
     for name, st in stages.items():
-        fp = stage_fingerprint(st, params, project, layout)
-        reasons = stale_reasons(_read_state(layout, name), fp, st, params)
+        _fp, reasons = _reasons(st, params, project, layout)
         ups = [n for n in st.needs if n in stale]
         if ups and not reasons:
             reasons = [f"upstream stale ({', '.join(ups)})"]

@@ -35,6 +35,7 @@ from sosrap.pipeline import build as _build
 from sosrap.publish import datapackage as _datapackage
 from sosrap.pipeline import fingerprint as hashing
 from sosrap.pipeline import manifest as _manifest
+from sosrap.pipeline import runner as _runner
 from sosrap import params as _params
 from sosrap.errors import SosrapError
 from sosrap.paths import AtomicDir, project_root
@@ -172,20 +173,43 @@ def _bump(v: str) -> str:
     return f"{a}.{b}.{c + 1}"
 
 
+def check_committed(project: Path, allow_dirty: bool) -> str:
+    """The commit a release is made from; an uncommitted tree is refused unless *allow_dirty*."""
+    commit = _manifest.git_commit(project)
+    if commit.endswith("uncommitted") and not allow_dirty:
+        what = ("is not a git checkout" if commit == "uncommitted"
+                else "has uncommitted changes to tracked files (`git status`)")
+        raise ReleaseError(f"{project} {what}: a release must say which commit it was made from. Commit first, "
+                           f"or publish with --allow-dirty (recorded in release.json)")
+    return commit
+
+
+def check_fresh(params: _params.Params, project: Path, build_dir: Path) -> None:
+    """A release holds only what the runner produced from the recorded inputs:
+    after the build every stage must be fresh (nothing changed meanwhile, nothing edited by hand)."""
+    stale = [f"{name} ({'; '.join(why)})" for name, state, why in _runner.status(params, project, build_dir)
+             if state != "fresh"]
+    if stale:
+        raise ReleaseError(f"not publishing: stage(s) not fresh after the build: {', '.join(stale)}; "
+                           f"run `sosrap build {params.edition}` and publish again")
+
+
 def publish(edition: str, version: str, *, root: Path | None = None, releases_dir: Path | None = None,
             engine: str = "auto", jobs: int = 2, build_dir: Path | None = None, quiet: bool = True,
-            progress: Callable[[str], None] | None = None) -> PublishResult:
-    """Build *edition* as *version* (html, docx, pdf) and write the release folder."""
+            progress: Callable[[str], None] | None = None, allow_dirty: bool = False) -> PublishResult:
+    """Build *edition* as *version* (html, docx, pdf) and write the release folder, then verify it."""
     project = (root or project_root()).resolve()
     say = progress or (lambda msg: None)
     semver(version)
     params = _build.with_version(_params.load(edition, project), version)
     edition_dir = releases_root(edition, project, releases_dir)
     _check_version(edition, version, params, edition_dir)
+    check_committed(project, allow_dirty)
     target = edition_dir / version
     say(f"building {edition} {version} (html, docx, pdf)")
     result = _build.build(edition, jobs=jobs, engine=engine, formats=FORMATS, build_dir=build_dir, quiet=quiet,
                           root=project, version=version)
+    check_fresh(params, project, result.build_dir)
     with AtomicDir(target, replace=False, prefix=f".{version}-") as swap:
         staging = swap.path
         files = assemble(result, project, staging)
@@ -210,6 +234,7 @@ def publish(edition: str, version: str, *, root: Path | None = None, releases_di
             "engine": build_manifest["engine"],
             "formats": list(FORMATS),
             "git_commit": build_manifest["git_commit"],
+            "allow_dirty": allow_dirty,
             "sosrap": build_manifest["sosrap"],
             "python": build_manifest["python"],
             "packages": build_manifest["packages"],
@@ -219,14 +244,22 @@ def publish(edition: str, version: str, *, root: Path | None = None, releases_di
         }
         (staging / MANIFEST).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         _read_only(staging)
+    written = verify(target, root=project, rebuild=False)      # what is on disk is what release.json says
+    if not written.identical:
+        raise ReleaseError(f"{target} does not match its release.json after writing: {', '.join(written.changed)}")
+    say(f"verified {len(files)} files against {MANIFEST}")
     say(f"published {edition} {version} → {target}")
     return PublishResult(edition, version, target, True, files)
 
 
+#: a release is readable by everyone (an intranet web server) and writable by no one
+FILE_MODE, DIR_MODE = 0o444, 0o755
+
+
 def _read_only(root: Path) -> None:
+    root.chmod(DIR_MODE)            # the staging folder was made by mkdtemp: 0700
     for p in root.rglob("*"):
-        if p.is_file():
-            p.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        p.chmod(FILE_MODE if p.is_file() else DIR_MODE)
 
 
 def _rmtree(path: Path) -> None:

@@ -156,12 +156,29 @@ def _fill_staging(tmp: Path, src: Path, params: _params.Params, snap: Snapshot, 
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     shutil.copystat(src, tmp)
+    _check_sources(tmp, src, params, notebooks)
     nbdir = tmp / "_notebooks"
     nbdir.mkdir()
     for name, executed in notebooks.items():
         shutil.copyfile(executed, nbdir / name)
     _write_quarto_yml(tmp / "_quarto.yml", params, edition)
     _write_generated(tmp, params, snap, key_figures, edition, registers)
+
+
+def _check_sources(tmp: Path, src: Path, params: _params.Params, notebooks: Mapping[str, Path]) -> None:
+    """Stop before rendering on a misspelt citation key or embed label (named at the
+    chapter and line, before the proposals' links are checked) or a `_quarto.yml` key
+    the build would replace."""
+    from sosrap.report import checks
+    sources = source_files(src)
+    project = src.parent.parent
+    shown = {rel: (p.relative_to(project).as_posix() if p.is_relative_to(project) else str(p))
+             for rel, p in sources.items()}
+    quarto = yaml.safe_load((tmp / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    checks.check_quarto_keys(quarto, shown["_quarto.yml"], params.edition)
+    named = {shown[rel]: p for rel, p in sources.items()}
+    checks.check_embeds(named, notebooks)
+    checks.check_citations(tmp, quarto, named)
 
 
 def write_proposal_tables(registers: proposals.Registers, out_dir: Path) -> dict[str, Path]:
