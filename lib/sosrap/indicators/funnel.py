@@ -218,6 +218,29 @@ def _exact_rates(u: pd.DataFrame, s: float) -> np.ndarray:
     return np.where(src.eq("population").to_numpy() & np.isfinite(exact), exact, u.value.to_numpy(float))
 
 
+def _target_rows(table: pd.DataFrame, key: str, target_role: str, year: int | None) -> tuple:
+    """(indicator rows with rates, year, target rows that year, target value)."""
+    k = table[table.key == key]
+    if k.empty:
+        raise KeyError(f"no indicator with key {key!r} in the table")
+    if "denominator" not in k.columns:
+        k = add_rates(k)
+    tgt_rows = k[(k.role == target_role) & k.value.notna()]
+    if year is None:
+        year = int(tgt_rows.year.max()) if len(tgt_rows) else int(k.year.max())
+    tgt = tgt_rows[tgt_rows.year == year]
+    return k, year, tgt, float(tgt.value.iloc[0]) if len(tgt) else float("nan")
+
+
+def _flags(u: pd.DataFrame, rates: np.ndarray, tol: float) -> list[str]:
+    """Each unit's flag: exact rates are compared as they are, published (rounded) ones with *tol*."""
+    exact = (u["denominator_source"].eq("population").to_numpy() if "denominator_source" in u
+             else np.zeros(len(u), bool))
+    return [funnel_flag(v, a, b, c, d, 0.0 if ex else tol) if np.isfinite(cnt) else NO_DATA
+            for v, ex, cnt, a, b, c, d in zip(rates, exact, u["count"].astype(float), u.lo_95, u.hi_95,
+                                              u["lo_99.8"], u["hi_99.8"])]
+
+
 def funnel_data(table: pd.DataFrame, key: str, *, role: str | Sequence[str] = "municipality",
                 target_role: str = "area",
                 year: int | None = None, include_target: bool = False,
@@ -235,16 +258,7 @@ def funnel_data(table: pd.DataFrame, key: str, *, role: str | Sequence[str] = "m
     n_missing (units without a published value that year), phi, phi_p, tau2,
     limits ("exact" or "random_effects"), leave_out, n_above_95 … counts.
     """
-    k = table[table.key == key]
-    if k.empty:
-        raise KeyError(f"no indicator with key {key!r} in the table")
-    if "denominator" not in k.columns:
-        k = add_rates(k)
-    tgt_rows = k[(k.role == target_role) & k.value.notna()]
-    if year is None:
-        year = int(tgt_rows.year.max()) if len(tgt_rows) else int(k.year.max())
-    tgt = tgt_rows[tgt_rows.year == year]
-    target = float(tgt.value.iloc[0]) if len(tgt) else float("nan")
+    k, year, tgt, target = _target_rows(table, key, target_role, year)
     roles = [role] if isinstance(role, str) else list(role)
     if include_target:
         roles.append(target_role)
@@ -259,19 +273,10 @@ def funnel_data(table: pd.DataFrame, key: str, *, role: str | Sequence[str] = "m
                         u["target_unit"].to_numpy(float), u["denominator"].to_numpy(float), vt)
     re = bool(overdispersion_test and np.isfinite(od["phi_p"]) and od["phi_p"] < OVERDISPERSION_P
               and od["tau2"] > 0)
-    if has_counts and np.isfinite(target):
-        lim = _limits(u, u["target_unit"].to_numpy(float), vt, od, re)
-        for c in cols:
-            u[c] = lim[c].to_numpy()
-    else:
-        for c in cols:
-            u[c] = np.nan
-    exact = (u["denominator_source"].eq("population").to_numpy() if "denominator_source" in u
-             else np.zeros(len(u), bool))
-    tol = rounding_tolerance(int(k.decimals.iloc[0]))
-    u["flag"] = [funnel_flag(v, a, b, c, d, 0.0 if ex else tol) if np.isfinite(cnt) else NO_DATA
-                 for v, ex, cnt, a, b, c, d in zip(rates, exact, u["count"].astype(float), u.lo_95, u.hi_95,
-                                                   u["lo_99.8"], u["hi_99.8"])]
+    lim = _limits(u, u["target_unit"].to_numpy(float), vt, od, re) if has_counts and np.isfinite(target) else None
+    for c in cols:
+        u[c] = lim[c].to_numpy() if lim is not None else np.nan
+    u["flag"] = _flags(u, rates, rounding_tolerance(int(k.decimals.iloc[0])))
     u["flag_fi"] = u.flag.map(FLAG_FI)
     info = {"key": key, "year": year, "target": target,
             "target_name": tgt.region_name.iloc[0] if len(tgt) else "",

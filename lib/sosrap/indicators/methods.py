@@ -77,8 +77,9 @@ def _funnels(vals: list[dict]) -> str:
         f"{fmt.number(min(phis), 1)}–{fmt.number(max(phis), 1)}; se oli merkitsevä "
         f"{fmt.count_noun(len(re), 'indikaattorissa', 'indikaattorissa')} {len(phis)}:stä, ja niissä rajat ovat "
         "satunnaisvaikutusrajat (additiivinen τ²), joten kunta on \u201dselvästi poikkeava\u201d vain, kun se "
-        "poikkeaa enemmän kuin kunnat tavallisesti toisistaan. Muissa rajat ovat tarkat binomi- tai "
-        "Poisson-rajat. Kunta on selvästi poikkeava 99,8\u00a0%:n rajojen ulkopuolella ja mahdollisesti "
+        "poikkeaa enemmän kuin kunnat tavallisesti toisistaan."
+        + (" Muissa rajat ovat tarkat binomi- tai Poisson-rajat." if len(re) < len(phis) else "")
+        + " Kunta on selvästi poikkeava 99,8\u00a0%:n rajojen ulkopuolella ja mahdollisesti "
         "poikkeava 95\u00a0%:n rajojen ulkopuolella.")
 
 

@@ -7,8 +7,9 @@ ignores this calls changes "real" far too often (the simulation benchmark
 
 The remedy used by `stats.trends`: one lag-1 residual correlation ρ is estimated, pooled
 over all series of the edition (areas × indicators: ten points per series are far too few
-alone), bias-corrected for the trend removal, and each slope's variance is inflated by the
-exact AR(1) factor for its own years (gaps included):
+alone), bias-corrected for the trend removal by matching its simulated expectation, taken
+one standard error up, and each slope's variance is inflated by the exact AR(1) factor for
+its own years (gaps included):
 
     Var(b) = σ² · t'Rt / (t't)²,   E[s²] = σ² · tr(MR) / (n − 2),
 
@@ -119,3 +120,14 @@ def variance_factor(years: Sequence[float], rho: float) -> float:
     R = _R(years, min(rho, RHO_MAX))
     n = len(t)
     return float((t @ R @ t) / (t @ t) * (n - 2) / np.trace(M @ R))
+
+
+def bh_qvalues(p):
+    """Benjamini–Hochberg adjusted p-values of a pandas Series (NaN stays NaN), via statsmodels."""
+    import pandas as pd
+    from statsmodels.stats.multitest import multipletests
+    q = pd.Series(np.nan, index=p.index)
+    ok = p.notna()
+    if ok.any():
+        q[ok] = multipletests(p[ok].to_numpy(float), method="fdr_bh")[1]
+    return q

@@ -10,18 +10,22 @@ indicator's unit), `count` (the published numerator, Sotkanet absValue) and
 Rates and their denominators
 ----------------------------
 Sotkanet publishes a rate (`value`) and, for most indicators, its numerator
-(`count`). The denominator is often *not* the total population ("% of
-0–17-year-olds", "% of the labour force"), so when both exist it is derived::
+(`count`). For a per-inhabitant indicator the denominator is the region's
+population (the edition's `population_indicator`): `population_is_denominator`
+recognises one from the data (count / population reproduces the published
+value within its rounding), and the denominator is then exact
+(`denominator_source = "population"`). Otherwise the denominator is not the
+total population ("% of 0–17-year-olds", "% of the labour force") and the
+edition fetches no matching population, so it is derived::
 
     denominator = count / value × scale      (scale 100 for PROS, 1 000 for PER1000)
 
 The published value is rounded (usually to one decimal), so the derived
-denominator is only as precise as that rounding (±0,05 on 1,4 % is ±4 %):
-good enough for an interval's width, never used to re-publish a rate. When the
-count is 0 (so 0/0), the denominator is estimated as the region's usual
-denominator-to-population ratio × that year's population
-(`denominator_source = "estimated"`). The point estimate is always the
-published value.
+denominator is only as precise as that rounding (±0,05 on 1,4 % is ±4 %;
+the methods text says these intervals are approximate). When the count is 0
+(so 0/0), the denominator is the region's usual denominator-to-population
+ratio (else the indicator's) × that year's population (`"estimated"`). The
+point estimate is always the published value.
 
 Intervals (95 % unless *level* says otherwise), computed by statsmodels:
 
@@ -51,9 +55,12 @@ The change is called an increase or decrease only when the interval excludes
 zero; otherwise "no clear change". Missing or suppressed years are left out of
 the fit (the year is a covariate, so a gap needs no filling) and reported as
 gaps; nothing is interpolated. Fewer than `MIN_YEARS` observed years → no trend.
-Limitation: yearly values are treated as independent given the trend; serial
-correlation would make intervals somewhat too narrow, which the dispersion
-estimate only partly absorbs.
+Serial correlation: yearly values are not independent given the trend. `trends`
+pools one lag-1 residual correlation over all series of the edition and widens
+every interval for it (`sosrap.indicators.serial`); without it ~30 % of
+trend-free AR(1) (ρ = 0,6) series were called a change, with it ~6 %
+(`benchmarks/bench_stats_sim.py`). Multiplicity: `q_value` gives the
+Benjamini–Hochberg adjustment across the edition's indicators.
 
 Comparison
 ----------
@@ -76,6 +83,8 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
 from sosrap.indicators import serial
+from sosrap.indicators.glm import clean_series as _clean_series, fit_counts as _fit_counts
+from sosrap.indicators.denominators import denominator_columns, population_is_denominator  # noqa: F401
 
 LEVEL = 0.95
 MIN_YEARS = 5
@@ -161,44 +170,6 @@ def rate_ci(count: float, denominator: float, value_type: str, level: float = LE
     return lo, hi
 
 
-def population_is_denominator(rows: pd.DataFrame, share: float = 0.9) -> bool:
-    """True when the published value is the count per *inhabitant*: count / population × scale
-    reproduces the published (rounded) value within its rounding in at least *share* of the rows
-    that have all three. Decided from the data, per indicator, never from the title."""
-    r = rows[rows["count"].notna() & rows["value"].notna() & rows["population"].notna() & (rows["population"] > 0)]
-    if r.empty or str(r.value_type.iloc[0]) not in SCALE:
-        return False
-    s = scale_of(str(r.value_type.iloc[0]))
-    tol = rounding_tolerance(int(r.decimals.iloc[0])) if "decimals" in r else 0.05
-    close = (r["count"] / r["population"] * s - r["value"]).abs() <= tol * (1 + 1e-6)
-    return bool(close.mean() >= share)
-
-
-def _denominators(t: pd.DataFrame, s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(denominator, source) per row: "population" (exact, per-inhabitant indicators), "derived"
-    (count / published value × scale: only as precise as the value's rounding) or "estimated"
-    (zero count: the indicator's usual denominator-to-population ratio × population)."""
-    exact = np.zeros(len(t), dtype=bool)
-    for _, idx in t.groupby("indicator", sort=False).groups.items():
-        exact[t.index.get_indexer(idx)] = population_is_denominator(t.loc[idx])
-    has = (t["count"].notna() & t["value"].notna()).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        derived = np.where(has & (t["value"] > 0).to_numpy(), (t["count"] / t["value"] * s).to_numpy(float), np.nan)
-    pop = t["population"].to_numpy(float)
-    den = np.where(exact, np.where(t["count"].notna().to_numpy(), pop, np.nan), derived)
-    src = np.where(exact & np.isfinite(den), "population", np.where(np.isfinite(den), "derived", ""))
-    # A zero count gives no derived denominator: use the region's usual denominator/population ratio,
-    # else the indicator's (an age-specific rate is not per inhabitant), never the total population.
-    ratio = pd.Series(den / pop, index=t.index)
-    own = ratio.groupby([t.indicator, t.region_id]).transform("median")
-    ind = ratio.groupby(t.indicator).transform("median")
-    r = own.where(own.notna(), ind).to_numpy(float)
-    need = t["count"].notna().to_numpy() & ~np.isfinite(den) & np.isfinite(pop) & np.isfinite(r)
-    den = np.where(need, r * pop, den)
-    src = np.where(need, "estimated", src)
-    return den, src
-
-
 def add_rates(table: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     """The table with a denominator and an interval for every row that has a count.
 
@@ -213,7 +184,7 @@ def add_rates(table: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     """
     t = table.copy()
     s = t.value_type.map(lambda v: scale_of(v))
-    t["denominator"], t["denominator_source"] = _denominators(t, s)
+    t["denominator"], t["denominator_source"] = denominator_columns(t, s)
     c = t["count"].to_numpy(float)
     n = t["denominator"].to_numpy(float)
     sc = s.to_numpy(float)
@@ -283,59 +254,10 @@ def _expected_years(years: Iterable[int] | None, observed: Sequence[int]) -> lis
     return list(range(min(observed), max(observed) + 1)) if len(observed) else []
 
 
-def _clean_series(yrs: np.ndarray, counts, exposure, rates, weights) -> tuple:
-    """(use_counts, y, exposure or weights, usable mask): NaN entries are gaps."""
-    if counts is not None and exposure is not None:
-        y = np.asarray(counts, dtype=float)
-        e = np.asarray(exposure, dtype=float)
-        return True, y, e, np.isfinite(yrs) & np.isfinite(y) & np.isfinite(e) & (e > 0) & (y >= 0)
-    if rates is None:
-        raise ValueError("fit_trend needs counts and exposure, or rates")
-    y = np.asarray(rates, dtype=float)
-    w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
-    w = np.where(np.isfinite(w) & (w > 0), w, np.nan)
-    if np.all(np.isnan(w)):
-        w = np.ones_like(y)
-    w = np.where(np.isnan(w), np.nanmean(w), w)
-    return False, y, w, np.isfinite(yrs) & np.isfinite(y) & (y > 0)
-
-
 def _missing_years(observed: list[int], period: Iterable[int] | None) -> list[int]:
     expected = _expected_years(period, observed)
     return [yy for yy in expected if yy not in set(observed)
             and (not observed or observed[0] <= yy <= observed[-1] or period is not None)]
-
-
-def _fit_counts(yy: np.ndarray, X: np.ndarray, off: np.ndarray, a: float) -> tuple:
-    """Poisson GLM; NB2 (α by moments) or quasi-Poisson when overdispersed.
-    Returns (slope, SE, quantile, method, extra Trend fields)."""
-    import statsmodels.api as sm
-
-    nan = float("nan")
-    pois = sm.GLM(yy, X, family=sm.families.Poisson(), offset=off).fit()
-    df = len(yy) - 2
-    mu = pois.fittedvalues
-    disp = float(np.sum((yy - mu) ** 2 / mu) / df)
-    if disp > 1:
-        # NB2 α by moments: E[(y−μ)² − y] = α μ² (Cameron & Trivedi), regression through the origin,
-        # × n/(n − 2) for the two fitted parameters (without it α is ~20 % low on ten years and the
-        # interval covers ~91 %, not 95 %: benchmarks/bench_stats_sim.py).
-        alpha = float(np.sum((yy - mu) ** 2 - yy) / np.sum(mu ** 2)) * len(yy) / df
-    else:
-        alpha = 0.0
-    if alpha > 0:
-        res = sm.GLM(yy, X, family=sm.families.NegativeBinomial(alpha=alpha), offset=off).fit()
-        q = _st.t.ppf(1 - a / 2, df)
-        method = "negbin"
-    elif disp > 1:
-        # overdispersed, but too little for a moment estimate of α: quasi-Poisson
-        # (Pearson χ²/df scale), so the interval is not narrower than the data allow
-        res = sm.GLM(yy, X, family=sm.families.Poisson(), offset=off).fit(scale="X2")
-        q, method, alpha = _st.t.ppf(1 - a / 2, df), "quasipoisson", nan
-    else:
-        res, q, method, alpha = pois, _st.norm.ppf(1 - a / 2), "poisson", nan
-    resid = tuple(float(v) for v in np.asarray(res.resid_pearson))
-    return float(res.params[1]), float(res.bse[1]), q, method, dict(dispersion=disp, alpha=alpha, resid=resid)
 
 
 def fit_trend(years: Sequence[int], *, counts: Sequence[float] | None = None,
@@ -433,23 +355,13 @@ def trends(table: pd.DataFrame, roles: Iterable[str] = ("area", "country", "peer
     out = pd.DataFrame([{"key": key, "region_id": rid, "role": role, "region_name": name, **f.as_dict()}
                         for (key, rid, role, name, _, _), f in zip(groups, fits)])
     if len(out):
-        out["q_value"] = out.groupby("role", group_keys=False)["p_value"].transform(_bh)
+        out["q_value"] = out.groupby("role", group_keys=False)["p_value"].transform(serial.bh_qvalues)
     return out
 
 
 def _fit_years(f: Trend) -> list[int]:
     """The years a trend was fitted on (observed years; gaps left out)."""
     return [y for y in range(f.first_year, f.last_year + 1) if y not in set(f.missing_years)][:len(f.resid)]
-
-
-def _bh(p: pd.Series) -> pd.Series:
-    """Benjamini–Hochberg adjusted p-values (NaN stays NaN), via statsmodels."""
-    from statsmodels.stats.multitest import multipletests
-    q = pd.Series(np.nan, index=p.index)
-    ok = p.notna()
-    if ok.any():
-        q[ok] = multipletests(p[ok].to_numpy(float), method="fdr_bh")[1]
-    return q
 
 
 # --------------------------------------------------------------------------------------------------------------
