@@ -237,8 +237,8 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
         Line2D([], [], color=WARN, marker="D", lw=0, ms=4,
                label=f"mahdollisesti poikkeava (95{NB}%:n rajojen ulkopuolella)"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, 0.07), fontsize=7.5)
-    _finish(fig, source, bottom=0.22)
+    fig.legend(handles=handles, loc="lower center", ncol=2, bbox_to_anchor=(0.5, 0.07), fontsize=7)
+    _finish(fig, source, bottom=0.3)
     return fig
 
 
