@@ -1,7 +1,8 @@
 """Simulation benchmark of the report's statistics: do the intervals cover, do the verdicts lie?
 
 Run: `PYTHONPATH=lib .venv/bin/python benchmarks/bench_stats_sim.py [--reps N] [--seed S]`.
-Not a test (it takes about a minute); it prints one table per method so the numbers
+Not a test (several minutes on a shared 2-core machine; lower --reps and --editions for a quick look);
+it prints one table per method so the numbers
 can be quoted in a methods note and compared before and after a change.
 
 What is simulated (all seeded, so the output is reproducible):

@@ -58,7 +58,7 @@ gaps; nothing is interpolated. Fewer than `MIN_YEARS` observed years → no tren
 Serial correlation: yearly values are not independent given the trend. `trends`
 pools one lag-1 residual correlation over all series of the edition and widens
 every interval for it (`sosrap.indicators.serial`); without it ~30 % of
-trend-free AR(1) (ρ = 0,6) series were called a change, with it ~6 %
+trend-free AR(1) (ρ = 0,6) series were called a change, with it ~5 %
 (`benchmarks/bench_stats_sim.py`). Multiplicity: `q_value` gives the
 Benjamini–Hochberg adjustment across the edition's indicators.
 
