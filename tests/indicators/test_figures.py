@@ -148,3 +148,24 @@ def test_finnish_tick_labels():
     assert f(0.5) == "0,5" and f(1.0) == "1,0"
     f.set_locs([1000.0, 10000.0])
     assert f(10000.0) == "10\u00a0000"
+
+
+def test_funnel_legend_has_both_markers_and_every_flagged_unit_is_named(table):
+    """Issue 13 (8): ▲ and ▼ are both explained, every flagged unit is labelled, legends use NBSP."""
+    from sosrap.indicators import funnel
+    rated = stats.add_rates(table)
+    for key in rated.key.unique():
+        units, info = funnel.funnel_data(rated, key)
+        flagged = units[units.flag.isin([funnel.ABOVE_998, funnel.BELOW_998])]
+        if len(flagged):
+            break
+    fig = plots.funnel_figure(units, info, source="Lähde: testi.")
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    markers = [h.get_marker() for h in fig.legends[0].legend_handles if hasattr(h, "get_marker")]
+    assert "^" in markers and "v" in markers
+    assert all("95 %" not in x and "99,8 %" not in x for x in legend)
+    labels = {t.get_text() for t in fig.axes[0].texts}
+    assert {plots._short_name(n) for n in flagged.region_name} <= labels
+    if info["limits"] == "random_effects":
+        assert any("satunnaisvaikutus" in x for x in legend)
+    plt.close(fig)

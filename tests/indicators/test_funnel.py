@@ -140,3 +140,42 @@ def test_ranked_table_against_the_country(demo_rated):
     assert (pub.rank_low <= pub["rank"]).all() and (pub["rank"] <= pub.rank_high).all()
     assert set(r.vs_reference) <= {"higher", "lower", "no_clear_difference", ""}
     assert r.reference.nunique() == 1 and np.isfinite(r.reference.iloc[0])
+
+
+# ---------------------------------------------------------------------------------------- issue 13
+
+def test_overdispersion_gives_random_effects_limits_and_few_flags(demo_rated):
+    """Issue 13 (3): φ is estimated; where significant, random-effects limits flag far fewer municipalities
+    than the 53 the Poisson/binomial limits flagged (about 1 expected by chance)."""
+    total = 0
+    for key in demo_rated.key.unique():
+        u, info = funnel.funnel_data(demo_rated, key)
+        if info["has_counts"]:
+            assert np.isfinite(info["phi"])
+            if info["phi_p"] < 0.05:
+                assert info["limits"] == "random_effects"
+        total += info["n_above_998"] + info["n_below_998"]
+    assert total <= 15
+    _, info = funnel.funnel_data(demo_rated, "toimeentulotuki")
+    assert info["phi"] > 5 and info["limits"] == "random_effects"
+
+
+def test_municipality_compared_with_the_rest_of_the_area(demo_rated):
+    """Issue 13 (3): the target of a unit leaves the unit out (Oulu is about half of the area)."""
+    u, info = funnel.funnel_data(demo_rated, "toimeentulotuki")
+    area = demo_rated[(demo_rated.key == "toimeentulotuki") & (demo_rated.role == "area")
+                      & (demo_rated.year == info["year"])].iloc[0]
+    big = u.loc[u.denominator.idxmax()]
+    expect = (area["count"] - big["count"]) / (area.denominator - big.denominator) * 100
+    assert big.target_unit == pytest.approx(expect)
+    assert abs(big.target_unit - info["target"]) > 0.2
+    assert u.target_unit.notna().all()
+
+
+def test_ranked_table_gives_the_shared_rank_range():
+    """Issue 13 (6): ties carry both ends of the shared ranks."""
+    t = _units()
+    t.loc[t.region_name == "Naapuri", "value"] = 5.0
+    ranked = funnel.ranked_table(t, "k", roles=("area", "peer", "municipality"), reference_role=None)
+    assert ranked["rank"].tolist()[:6] == [1, 1, 3, 3, 3, 3]
+    assert ranked["rank_max"].tolist()[:6] == [2, 2, 6, 6, 6, 6]

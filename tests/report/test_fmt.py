@@ -67,8 +67,8 @@ def test_signed_and_diff():
     assert fmt.signed(0.04) == "0,0"          # zero after rounding carries no sign
     assert fmt.signed(-0.04) == "0,0"
     assert fmt.signed(0.05) == "+0,1"
-    assert fmt.diff(-0.1, "PROS") == f"{M}0,1{NB}%-yks."
-    assert fmt.diff(0.3, "PER1000") == f"+0,3{NB}‰-yks."
+    assert fmt.diff(-0.1, "PROS") == f"{M}0,1{NB}%-yksikköä"      # issue 13: no "%-yks.." at a sentence end
+    assert fmt.diff(0.3, "PER1000") == f"+0,3{NB}‰-yksikköä"
     assert fmt.pct_change(-1.234) == f"{M}1,2{NB}%"
 
 

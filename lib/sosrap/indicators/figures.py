@@ -19,6 +19,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from sosrap.indicators import funnel, stats
 from sosrap.report import fmt
+from sosrap.report.fmt import NBSP as NB
 from sosrap.report.theme import (ALERT, CONTEXT, COUNTRY, DPI, FIGSIZE, HIGHLIGHT, OKABE_ITO,  # noqa: F401
                                  SOURCE_FONTSIZE, WARN, FiFormatter, fi_axis, png_bytes, setup, show,
                                  source_line, years_axis)
@@ -82,7 +83,7 @@ def _trend_panel(ax, k: pd.DataFrame, years: list[int], *, show_ci: bool, show_p
         label = "Koko maa" if role == "country" else _short_name(str(r.region_name.iloc[0]))
         handles.append(Line2D([], [], color=colour, lw=lw, marker=marker, ms=3.5, label=label))
     if show_ci and "ci_low" in k and k.loc[k.role == "area", "ci_low"].notna().any():
-        handles.append(plt.Rectangle((0, 0), 1, 1, color=HIGHLIGHT, alpha=0.18, label="95 %:n luottamusväli"))
+        handles.append(plt.Rectangle((0, 0), 1, 1, color=HIGHLIGHT, alpha=0.18, label=f"95{NB}%:n luottamusväli"))
     _gap_marks(ax, k, years)
     two = ax.get_subplotspec().get_gridspec().ncols > 1
     ax.set_title(_short(str(k.indicator_title.iloc[0]), 38 if two else 85, 3 if two else 2), fontsize=8.5)
@@ -174,6 +175,7 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
     """
     setup()
     vt, dec = info["value_type"], info["decimals"]
+    kind = " (satunnaisvaikutus)" if info.get("limits") == "random_effects" else ""
     fig, ax = plt.subplots(figsize=FIGSIZE)
     u = units.dropna(subset=["value", "denominator"])
     if u.empty or not info.get("has_counts", False) or not np.isfinite(info["target"]):
@@ -185,7 +187,10 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
     lo_n = max(float(u.denominator.min()) * 0.7, 10.0)
     hi_n = float(u.denominator.max()) * 1.4
     grid = np.unique(np.round(np.geomspace(lo_n, hi_n, 160)))
-    lim = funnel.funnel_limits(info["target"], grid, vt)
+    if info.get("limits") == "random_effects":
+        lim = funnel.random_effects_limits(info["target"], grid, vt, info["tau2"])
+    else:
+        lim = funnel.funnel_limits(info["target"], grid, vt)
     ax.plot(lim.denominator, lim["hi_99.8"], color=COUNTRY, lw=1.1, ls="-")
     ax.plot(lim.denominator, lim["lo_99.8"], color=COUNTRY, lw=1.1, ls="-")
     ax.plot(lim.denominator, lim["hi_95"], color=COUNTRY, lw=0.9, ls="--")
@@ -205,9 +210,8 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
     if len(area):   # the report's own area among the units: a blue ring, always named
         ax.scatter(area.denominator, area.value, s=110, facecolor="none", edgecolor=HIGHLIGHT, linewidth=2,
                    zorder=6)
+    # every flagged unit is named (the text names them too), plus the area itself
     named = u[u.flag.isin([funnel.ABOVE_998, funnel.BELOW_998])] if not label_all else u
-    if len(named) > 6 and not label_all:   # many true differences: name the extremes, the alt text lists all
-        named = pd.concat([named.nlargest(3, "value"), named.nsmallest(3, "value")])
     named = pd.concat([named, area])
     biggest = u.loc[[u.denominator.idxmax()]]
     for r in pd.concat([named, biggest]).drop_duplicates("region_id").itertuples():
@@ -226,13 +230,15 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
     handles = [
         Line2D([], [], color=HIGHLIGHT, lw=1.6,
                label=f"{_short_name(info['target_name'])} {fmt.value(info['target'], vt, dec)}"),
-        Line2D([], [], color=COUNTRY, lw=0.9, ls="--", label="95 %:n rajat"),
-        Line2D([], [], color=COUNTRY, lw=1.1, label="99,8 %:n rajat"),
-        Line2D([], [], color=ALERT, marker="^", lw=0, label="selvästi poikkeava (yli 99,8 %:n rajan)"),
-        Line2D([], [], color=WARN, marker="D", lw=0, ms=4, label="mahdollisesti poikkeava (yli 95 %:n rajan)"),
+        Line2D([], [], color=COUNTRY, lw=0.9, ls="--", label=f"95{NB}%:n rajat{kind}"),
+        Line2D([], [], color=COUNTRY, lw=1.1, label=f"99,8{NB}%:n rajat{kind}"),
+        Line2D([], [], color=ALERT, marker="^", lw=0, label=f"selvästi korkeampi (yli 99,8{NB}%:n rajan)"),
+        Line2D([], [], color=ALERT, marker="v", lw=0, label=f"selvästi matalampi (alle 99,8{NB}%:n rajan)"),
+        Line2D([], [], color=WARN, marker="D", lw=0, ms=4,
+               label=f"mahdollisesti poikkeava (95{NB}%:n rajojen ulkopuolella)"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, 0.07), fontsize=7.5)
-    _finish(fig, source, bottom=0.2)
+    fig.legend(handles=handles, loc="lower center", ncol=2, bbox_to_anchor=(0.5, 0.07), fontsize=7)
+    _finish(fig, source, bottom=0.3)
     return fig
 
 
@@ -242,8 +248,13 @@ def alt_funnel(units: pd.DataFrame, info: dict, unit_plural: str = "kuntaa") -> 
     u = units.dropna(subset=["value"])
     s = (f"Suppilokuvio: {info['indicator_title']} vuonna {info['year']}, {len(u)} {unit_plural} "
          f"väestön koon mukaan (logaritminen asteikko) verrattuna tasoon "
-         f"{fmt.value(info['target'], vt, dec)} ({str(info['target_name'])}) ja sen 95 %:n ja "
-         f"99,8 %:n satunnaisvaihtelun rajoihin.")
+         f"{fmt.value(info['target'], vt, dec)} ({str(info['target_name'])}) ja sen 95{NB}%:n ja "
+         f"99,8{NB}%:n satunnaisvaihtelun rajoihin.")
+    if info.get("limits") == "random_effects":
+        s += (f" Rajat ovat satunnaisvaikutusrajat, koska alueet eroavat toisistaan enemmän kuin sattuma selittää "
+              f"(ylihajonta φ = {fmt.number(info['phi'], 1)}).")
+    if info.get("leave_out"):
+        s += " Kutakin verrataan muun alueen tasoon (alue ilman sitä itseään)."
     if len(u):
         lo, hi = u.loc[u.value.idxmin()], u.loc[u.value.idxmax()]
         s += (f" Arvot vaihtelevat välillä {fmt.value(lo.value, vt, dec)} ({str(lo.region_name)})"
@@ -296,7 +307,7 @@ def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_t
     ax.grid(axis="x", color="#DDDDDD")
     ax.grid(axis="y", visible=False)
     fi_axis(ax, "x", None)
-    ax.set_xlabel(f"{fmt.unit_label(vt)} (viiva: 95 %:n luottamusväli)" if has_ci.any()
+    ax.set_xlabel(f"{fmt.unit_label(vt)} (viiva: 95{NB}%:n luottamusväli)" if has_ci.any()
                   else f"{fmt.unit_label(vt)} (luottamusväliä ei voi laskea: lukumäärää ei julkaista)")
     if title:
         ax.set_title(_short(title, 95, 2), fontsize=8.5, pad=14)
@@ -314,7 +325,7 @@ def alt_ranked(ranked: pd.DataFrame, *, title: str, value_type: str, decimals: i
     vt, dec = value_type, decimals
     top, bottom = r.iloc[0], r.iloc[-1]
     s = (f"Järjestyskuvio: {title}, vuosi {int(r.year.iloc[0])}, {len(r)} {unit_plural} suurimmasta pienimpään"
-         f"{' 95 %:n luottamusväleineen' if r.ci_low.notna().any() else ''}. Suurin "
+         f"{f' 95{NB}%:n luottamusväleineen' if r.ci_low.notna().any() else ''}. Suurin "
          f"{fmt.value(top.value, vt, dec)} ({str(top.region_name)}), pienin "
          f"{fmt.value(bottom.value, vt, dec)} ({str(bottom.region_name)}).")
     a = r[r.role == "area"]
@@ -322,7 +333,7 @@ def alt_ranked(ranked: pd.DataFrame, *, title: str, value_type: str, decimals: i
         x = a.iloc[0]
         s += f" {str(x.region_name)} sijalla {int(x['rank'])}/{len(r)}: {fmt.value(x.value, vt, dec)}"
         if np.isfinite(x.ci_low):
-            s += f" (95 %:n luottamusväli {fmt.interval(x.ci_low, x.ci_high, vt, dec + 1)})"
+            s += f" (95{NB}%:n luottamusväli {fmt.interval(x.ci_low, x.ci_high, vt, dec + 1)})"
         s += "."
     ref = r.reference.dropna()
     if len(ref):

@@ -29,53 +29,65 @@ Latest value (the area)
   latest_ci        "5,7–5,9 %" ("" when it cannot be computed)
   latest_ci_text   "95 %:n luottamusväli 5,73–5,87 %" / "luottamusväliä ei voi laskea, koska
                    lukumäärää ei julkaista"
+  latest_number    the value without its unit, "5,5", for "5,5 asiakasta tuhatta asukasta kohden"
+  per_unit         the unit after such a number: "tuhatta asukasta kohden" (PER1000)
+  ci_method        the interval used, in Finnish ("Wilsonin väli (osuus)", "tarkka Poisson-väli …")
+  denominator_kind "population" (exact: per inhabitant), "derived" (approximate) or ""
 Change from the previous year
   previous, previous_year   value and year one year before the latest ("ei tietoa" when missing)
-  change_prev      signed difference in points, "−0,1 %-yks."
+  change_prev      signed difference in points, "−0,1 %-yksikköä"
   change_prev_word "nousi" / "laski" / "ei muuttunut selvästi" / "" (no interval)
   change_prev_text "laski 0,1 prosenttiyksikköä edellisestä vuodesta" / "ei muuttunut
-                   selvästi edellisestä vuodesta (−0,1 %-yks.)" — follows a subject ("Osuus …")
+                   selvästi edellisestä vuodesta (−0,1 %-yksikköä)" — follows a subject ("Osuus …")
 Change over the period (first observed year → latest)
   first, first_year, change_period, change_period_word, change_period_text   as above
 Trend over the period (statistical model, average annual *relative* change)
-  trend_period     "2015–2024"
+  trend_period     "2015–2024": the years the model was fitted on (first–last observed)
   trend_pct        "−1,7 %" (per year)
   trend_ci         "−1,9…−1,5 %"
   trend_word       "nouseva" / "laskeva" / "ei selvää muutosta" / "ei arvioitavissa"
-  trend            after "on": "laskenut keskimäärin 1,7 % vuodessa (95 %:n luottamusväli
-                   −1,9…−1,5 %)" / "vaihdellut ilman selvää suuntaa (keskimäärin −0,3 % vuodessa,
-                   95 %:n luottamusväli −1,0…+0,4 %)"
+  trend            after "on": "laskenut: suhteellinen vuosimuutos keskimäärin −1,7 % (95 %:n
+                   luottamusväli −1,9…−1,5 %)" / "vaihdellut ilman selvää suuntaa (suhteellinen
+                   vuosimuutos keskimäärin −0,3 %, 95 %:n luottamusväli −1,0…+0,4 %)"
   trend_sentence   a whole sentence: "Vuosina 2015–2024 kehitys oli laskeva: keskimäärin …"
   trend_method     the model in Finnish ("Poisson-regressio", "negatiivinen binomiregressio",
                    "painotettu pienimmän neliösumman regressio")
+  trend_rho        the pooled lag-1 correlation the interval allows for, "0,22"
+  trend_q          Benjamini–Hochberg q-value across the edition's indicators, "0,004"
   gaps             missing years inside the period, "2016" ("" when none)
   gaps_text        "Vuoden 2016 tieto puuttuu; sitä ei ole arvioitu eikä täydennetty." ("" when none)
 Koko maa
   country, country_year   Koko maa the same year
   country_trend_word, country_trend   as trend_word / trend for Koko maa
-  vs_country_word  "korkeampi" / "matalampi" / "samaa tasoa" / "" — "korkeampi" only when the
-                   difference exceeds random variation and rounding
+  vs_country_word  "korkeampi" / "matalampi" / "samaa tasoa" / "ei arvioitavissa" (no interval) /
+                   "" (no data) — "korkeampi" only when the difference exceeds random variation
+                   and rounding
   vs_country       after "oli": the published difference, qualified when it is not a real one:
                    "0,4 prosenttiyksikköä korkeampi kuin koko maassa" / "0,1 prosenttiyksikköä
                    korkeampi kuin koko maassa, mutta ero mahtuu satunnaisvaihtelun ja pyöristyksen
                    rajoihin" / "…, mutta eron varmuutta ei voi arvioida, koska lukumäärää ei
-                   julkaista" (rate only) / "sama kuin koko maassa"
+                   julkaista" (rate only) / "sama kuin koko maassa" / "käytännössä sama kuin koko
+                   maassa (ero alle pyöristystarkkuuden)" (exact rates differ by less than rounding)
   vs_country_text  the same; a real difference adds "(ero on satunnaisvaihtelua suurempi)"
 Wellbeing counties
-  rank, n_areas    "13", "23" (1 = highest value)
+  rank, n_areas    "13.", "23" (1 = highest value); a tie: "10.–14." (the shared ranks)
   rank_range       plausible ranks given the uncertainty, "10–15" ("" without counts)
-  rank_text        "sijalla 13/23 suurimmasta alkaen (epävarmuus huomioiden sijat 10–15)"
+  rank_text        "sija 13./23 suurimmasta alkaen (epävarmuus huomioiden sijat 10–15)" / "jaettu
+                   sija 10.–14./23 …"
   peers_range      "4,4–6,9 %" (the other counties, the latest year)
 Municipalities of the area (funnel plot, the latest year)
   munis_n          municipalities with a published value
   munis_range      "0,7–2,2 %"
   munis_above, munis_below   names beyond the 99,8 % limits ("ei yhtään")
+  munis_possible   municipalities beyond the 95 % but within the 99,8 % limits, "5"
   munis_missing    "1" municipalities without a published value (missing or suppressed)
-  munis_text       sentences on who differs clearly from the area's level (or that no one does),
-                   and how many municipalities have no published value
+  funnel_limits    which limits were drawn: random-effects (φ significant) or exact, with φ
+  funnel_phi       the overdispersion φ between municipalities, "12,8"
+  munis_text       sentences on who differs clearly from the rest of the area (or that no one
+                   does), how many lie beyond only the 95 % limits, and how many have no value
 
 `summary_figures` gives counts over all indicators (how many rise, fall, have no clear change,
-are above / below Koko maa).
+are above / below Koko maa, cannot be assessed) and the generated methods paragraphs.
 """
 from __future__ import annotations
 
@@ -85,95 +97,15 @@ import numpy as np
 import pandas as pd
 
 from sosrap.report import fmt
-from sosrap.indicators import funnel, stats
+from sosrap.indicators import funnel, methods, stats
 
-NA = "ei tietoa"
-CI_NONE = "luottamusväliä ei voi laskea, koska lukumäärää ei julkaista"
+from sosrap.indicators.wording import (CHANGE_WORD, CI_NONE, FI, METHOD_FI, NA, change_text,  # noqa: F401
+                                      gap_figures, rank_words, trend_phrase, trend_sentence, vs_country)
+
 TREND_WORD = stats.TREND_WORD_FI
-METHOD_FI = {"poisson": "Poisson-regressio", "quasipoisson": "kvasi-Poisson-regressio (ylihajonta)",
-             "negbin": "negatiivinen binomiregressio",
-             "wls": "painotettu pienimmän neliösumman regressio (vain osuudet julkaistu)", "": "ei mallia"}
-CHANGE_WORD = {stats.INCREASE: "nousi", stats.DECREASE: "laski", stats.NO_CHANGE: "ei muuttunut selvästi",
-               "": ""}
-
-
-def _diff_words(value_type: str) -> str:
-    return fmt.DIFF_UNIT_WORD.get(value_type, "")
-
-
-def trend_phrase(tr: stats.Trend | dict | None) -> str:
-    """Text after "<subject> on": "laskenut keskimäärin 1,7 % vuodessa (95 %:n luottamusväli …)"."""
-    if tr is None:
-        return "ei arvioitavissa"
-    d = tr if isinstance(tr, dict) else tr.as_dict()
-    direction = d.get("direction", "")
-    if direction in (stats.INSUFFICIENT, ""):
-        return (f"ei arvioitavissa: havaintovuosia on vain {d.get('n_years', 0)} "
-                f"(vähintään {stats.MIN_YEARS} tarvitaan)")
-    ci = fmt.interval(d["ci_low"], d["ci_high"], "PCT", 1, signed_=True)
-    if direction == stats.INCREASE:
-        return (f"kasvanut keskimäärin {fmt.number(d['annual_pct'], 1)}{fmt.NBSP}% vuodessa "
-                f"(95\u00a0%:n luottamusväli {ci})")
-    if direction == stats.DECREASE:
-        return (f"laskenut keskimäärin {fmt.number(abs(d['annual_pct']), 1)}{fmt.NBSP}% vuodessa "
-                f"(95\u00a0%:n luottamusväli {ci})")
-    return (f"vaihdellut ilman selvää suuntaa (keskimäärin {fmt.pct_change(d['annual_pct'], 1)} vuodessa, "
-            f"95\u00a0%:n luottamusväli {ci})")
-
-
-def trend_sentence(tr: stats.Trend | dict | None) -> str:
-    """A whole sentence on the trend, no subject needed."""
-    if tr is None:
-        return "Kehitystä ei voi arvioida."
-    d = tr if isinstance(tr, dict) else tr.as_dict()
-    direction = d.get("direction", "")
-    period = f"{d['first_year']}–{d['last_year']}" if d.get("first_year") else ""
-    if direction in (stats.INSUFFICIENT, ""):
-        return f"Kehitystä ei voi arvioida: havaintovuosia on vain {d.get('n_years', 0)}."
-    ci = fmt.interval(d["ci_low"], d["ci_high"], "PCT", 1, signed_=True)
-    pct = fmt.pct_change(d["annual_pct"], 1)
-    if direction == stats.NO_CHANGE:
-        return (f"Vuosina {period} selvää muutosta ei ollut: keskimäärin {pct} vuodessa (95\u00a0%:n luottamusväli "
-                f"{ci}), joten muutos voi olla satunnaisvaihtelua.")
-    word = "nouseva" if direction == stats.INCREASE else "laskeva"
-    return f"Vuosina {period} kehitys oli {word}: keskimäärin {pct} vuodessa (95\u00a0%:n luottamusväli {ci})."
-
-
-def _change_text(d: float, lo: float, hi: float, vt: str, dec: int, since: str) -> tuple[str, str]:
-    tol = stats.rounding_tolerance(dec)
-    direction = stats.change_direction(lo, hi, tol)
-    amount = f"{fmt.number(abs(d), dec)} {_diff_words(vt)}".strip()
-    if direction == stats.INCREASE:
-        return CHANGE_WORD[direction], f"nousi {amount} {since}"
-    if direction == stats.DECREASE:
-        return CHANGE_WORD[direction], f"laski {amount} {since}"
-    if direction == stats.NO_CHANGE:
-        return CHANGE_WORD[direction], f"ei muuttunut selvästi {since} ({fmt.diff(d, vt, dec)})"
-    # No interval (rate only): state the difference, not a verdict.
-    return "", f"muuttui {since} {fmt.diff(d, vt, dec)} (epävarmuutta ei voi arvioida)"
-
-
-def _vs_country(av: float, lo: float, hi: float, cv: float, vt: str, dec: int) -> tuple[str, str, str]:
-    """(word, phrase, phrase with reason) comparing the area with Koko maa.
-
-    The published difference is always stated; whether it is a real difference is said next to it.
-    """
-    if not (np.isfinite(av) and np.isfinite(cv)):
-        return "", NA, NA
-    diff = round(av - cv, dec)
-    if diff == 0:
-        return "samaa tasoa", "sama kuin koko maassa", "sama kuin koko maassa"
-    amount = f"{fmt.number(abs(diff), dec)} {_diff_words(vt)}".strip()
-    word = "korkeampi" if diff > 0 else "matalampi"
-    text = f"{amount} {word} kuin koko maassa"
-    verdict = stats.compare(av, lo, hi, cv, stats.rounding_tolerance(dec))
-    if verdict == "":
-        text += ", mutta eron varmuutta ei voi arvioida, koska lukumäärää ei julkaista"
-        return word, text, text
-    if verdict == "no_clear_difference":
-        text += ", mutta ero mahtuu satunnaisvaihtelun ja pyöristyksen rajoihin"
-        return "samaa tasoa", text, text
-    return word, text, text + " (ero on satunnaisvaihtelua suurempi)"
+_vs_country = vs_country          # the names the tests and older callers use
+_change_text = change_text
+_gap_figures = gap_figures
 
 
 def _row(df: pd.DataFrame, year: int) -> pd.Series | None:
@@ -213,6 +145,37 @@ def _gap_figures(tr: dict) -> dict[str, str]:
     return {"gaps": g, "gaps_text": text}
 
 
+def _exact(row) -> float:
+    """count / denominator in the unit when the denominator is the exact population, else NaN."""
+    if row is None or getattr(row, "denominator_source", "") != "population":
+        return float("nan")
+    return float(row["count"] / row["denominator"] * stats.scale_of(str(row.value_type)))
+
+
+def _latest_figures(last, vt: str, dec: int) -> dict[str, str]:
+    has_ci = np.isfinite(last.ci_low)
+    return {
+        "latest": fmt.value(last.value, vt, dec), "latest_year": str(int(last.year)),
+        "latest_number": fmt.number(last.value, dec), "per_unit": FI["per_unit"].get(vt, ""),
+        "latest_count": fmt.number(last["count"], 0) if np.isfinite(last["count"]) else "ei julkaistu",
+        "latest_ci": fmt.interval(last.ci_low, last.ci_high, vt, dec) if has_ci else "",
+        "latest_ci_text": (f"{FI['ci_text']} {fmt.interval(last.ci_low, last.ci_high, vt, dec + 1)}"
+                           if has_ci else CI_NONE),
+        "ci_method": FI["ci_method"].get(str(getattr(last, "ci_method", "")), ""),
+        "denominator_kind": str(getattr(last, "denominator_source", "") or ""),
+    }
+
+
+def _trend_figures(tr: dict) -> dict[str, str]:
+    fitted = f"{int(tr['first_year'])}–{int(tr['last_year'])}" if tr.get("first_year") else "–"
+    return {"trend_period": fitted, "trend_word": TREND_WORD[tr["direction"]], "trend": trend_phrase(tr),
+            "trend_sentence": trend_sentence(tr), "trend_method": METHOD_FI[tr["method"]],
+            "trend_pct": fmt.pct_change(tr["annual_pct"], 1),
+            "trend_ci": fmt.interval(tr["ci_low"], tr["ci_high"], "PCT", 1, signed_=True),
+            "trend_rho": fmt.number(tr.get("serial_rho", 0.0), 2),
+            "trend_q": fmt.number(tr.get("q_value", np.nan), 3, missing=""), **gap_figures(tr)}
+
+
 def indicator_figures(table: pd.DataFrame, key: str, *, trends: pd.DataFrame | None = None) -> dict[str, str]:
     """All key figures of one indicator (see the module docstring for the fields)."""
     t = table if "ci_low" in table.columns else stats.add_rates(table)
@@ -231,26 +194,17 @@ def indicator_figures(table: pd.DataFrame, key: str, *, trends: pd.DataFrame | N
         "area": str(area_all.region_name.iloc[0]) if len(area_all) else "",
     }
     if area.empty:
-        out.update(latest=NA, latest_year="–", trend_word=TREND_WORD[""], trend="ei arvioitavissa")
+        out.update(latest=NA, latest_year="–", trend_word=TREND_WORD[""], trend=FI["not_assessable"])
         return out
     last = area.iloc[-1]
     ly = int(last.year)
-    out.update(latest=fmt.value(last.value, vt, dec), latest_year=str(ly),
-               latest_count=fmt.number(last["count"], 0) if np.isfinite(last["count"]) else "ei julkaistu")
-    has_ci = np.isfinite(last.ci_low)
-    out["latest_ci"] = fmt.interval(last.ci_low, last.ci_high, vt, dec) if has_ci else ""
-    out["latest_ci_text"] = (f"95\u00a0%:n luottamusväli {fmt.interval(last.ci_low, last.ci_high, vt, dec + 1)}"
-                             if has_ci else CI_NONE)
+    out.update(_latest_figures(last, vt, dec))
     out.update(_change_figures(area, vt, dec))
-    tr = _trend_for(t, key, "area", trends, period)
-    out.update(trend_period=f"{period[0]}–{period[-1]}", trend_word=TREND_WORD[tr["direction"]],
-               trend=trend_phrase(tr), trend_sentence=trend_sentence(tr), trend_method=METHOD_FI[tr["method"]],
-               trend_pct=fmt.pct_change(tr["annual_pct"], 1), trend_ci=fmt.interval(
-                   tr["ci_low"], tr["ci_high"], "PCT", 1, signed_=True), **_gap_figures(tr))
+    out.update(_trend_figures(_trend_for(t, key, "area", trends, period)))
     c = _row(country, ly)
     if c is not None:
-        word, short, long = _vs_country(float(last.value), float(last.ci_low), float(last.ci_high),
-                                        float(c.value), vt, dec)
+        word, short, long = vs_country(float(last.value), float(last.ci_low), float(last.ci_high),
+                                       float(c.value), vt, dec, _exact(last) - _exact(c))
         out.update(country=fmt.value(c.value, vt, dec), country_year=str(ly), vs_country_word=word,
                    vs_country=short, vs_country_text=long)
     else:
@@ -283,16 +237,26 @@ def _county_figures(t: pd.DataFrame, key: str, year: int, vt: str, dec: int) -> 
            "peers_range": fmt.interval(peers.value.min(), peers.value.max(), vt, dec) if len(peers) else NA}
     if len(a):
         r = a.iloc[0]
-        out["rank"] = str(int(r["rank"]))
+        out["rank"], where = rank_words(r["rank"], r["rank_max"], len(pub))
         has_range = np.isfinite(r.ci_low)
         out["rank_range"] = (f"{int(r.rank_low)}–{int(r.rank_high)}" if int(r.rank_low) != int(r.rank_high)
                              else str(int(r.rank_low))) if has_range else ""
-        out["rank_text"] = f"sijalla {int(r['rank'])}/{len(pub)} suurimmasta alkaen" + (
+        out["rank_text"] = f"{where} suurimmasta alkaen" + (
             f" (epävarmuus huomioiden sijat {out['rank_range']})" if has_range and "–" in out["rank_range"]
             else "")
     else:
         out.update(rank=NA, rank_range="", rank_text=NA)
     return out
+
+
+def _limits_text(info: dict) -> str:
+    """How the funnel limits were drawn, for the methods text and the municipality sentences."""
+    if info.get("limits") == "random_effects":
+        return (f"satunnaisvaikutusrajat (ylihajonta φ = {fmt.number(info['phi'], 1)}, "
+                f"merkitsevä; kuntien tavanomainen keskinäinen vaihtelu otettu huomioon)")
+    if np.isfinite(info.get("phi", np.nan)):
+        return f"tarkat binomi- tai Poisson-rajat (ylihajonta φ = {fmt.number(info['phi'], 1)}, ei merkitsevä)"
+    return "ei rajoja (lukumääriä ei julkaista)"
 
 
 def _municipality_figures(t: pd.DataFrame, key: str, year: int, vt: str, dec: int) -> dict[str, str]:
@@ -303,12 +267,16 @@ def _municipality_figures(t: pd.DataFrame, key: str, year: int, vt: str, dec: in
     pub = units.dropna(subset=["value"])
     above = pub[pub.flag == funnel.ABOVE_998].sort_values("value", ascending=False).region_name.tolist()
     below = pub[pub.flag == funnel.BELOW_998].sort_values("value").region_name.tolist()
+    n95 = int(pub.flag.isin([funnel.ABOVE_95, funnel.BELOW_95]).sum())
     out = {
         "munis_n": str(len(pub)),
         "munis_range": fmt.interval(pub.value.min(), pub.value.max(), vt, dec) if len(pub) else NA,
         "munis_above": fmt.join(above) if above else "ei yhtään",
         "munis_below": fmt.join(below) if below else "ei yhtään",
+        "munis_possible": str(n95),
         "munis_missing": str(info["n_missing"]),
+        "funnel_limits": _limits_text(info),
+        "funnel_phi": fmt.number(info["phi"], 1),
     }
     if not info["has_counts"]:
         out["munis_text"] = ("Kuntien eroja ei voi arvioida satunnaisvaihtelua vasten, koska lukumääriä ei "
@@ -319,14 +287,19 @@ def _municipality_figures(t: pd.DataFrame, key: str, year: int, vt: str, dec: in
         parts.append(f"selvästi korkeampi: {fmt.join(above)}")
     if below:
         parts.append(f"selvästi matalampi: {fmt.join(below)}")
+    re = " kuntien tavanomaista keskinäistä vaihtelua" if info["limits"] == "random_effects" else \
+        " satunnaisvaihtelua"
     if parts:
         n = len(above) + len(below)
-        out["munis_text"] = (f"{fmt.count_noun(n, 'kunta', 'kuntaa').capitalize()} poikkeaa alueen tasosta "
-                             f"satunnaisvaihtelua selvästi enemmän ({'; '.join(parts)}); muiden kuntien erot "
-                             f"mahtuvat satunnaisvaihtelun rajoihin.")
+        out["munis_text"] = (f"{fmt.count_noun(n, 'kunta', 'kuntaa').capitalize()} poikkeaa muun alueen tasosta"
+                             f"{re} selvästi enemmän ({'; '.join(parts)}).")
     else:
-        out["munis_text"] = ("Yksikään kunta ei poikkea alueen tasosta satunnaisvaihtelua selvästi enemmän, "
+        out["munis_text"] = (f"Yksikään kunta ei poikkea muun alueen tasosta{re} selvästi enemmän, "
                              f"vaikka arvot vaihtelevat välillä {out['munis_range']}.")
+    if n95:
+        out["munis_text"] += (f" {fmt.count_noun(n95, 'kunta', 'kuntaa').capitalize()} on 95{fmt.NBSP}%:n rajojen "
+                              "ulkopuolella mutta 99,8\u00a0%:n rajojen sisällä (mahdollisesti poikkeava; "
+                              "näin voi käydä sattumaltakin).")
     if info["n_missing"]:
         out["munis_text"] += (f" {fmt.number(info['n_missing'])}{fmt.NBSP}kunnan tieto puuttuu tai on salattu "
                               "pienen määrän vuoksi.")
@@ -345,7 +318,8 @@ def key_figures(table: pd.DataFrame, keys: Iterable[str] | None = None, *,
 
 def summary_figures(figures: dict[str, dict[str, str]]) -> dict[str, str]:
     """Counts over indicators for the summary chapter: n, rising, falling, no clear change,
-    clearly above / below / level with Koko maa."""
+    clearly above / below / level with Koko maa, not assessable against Koko maa (no interval);
+    plus the generated methods paragraphs (`methods.methods_figures`: `menetelmat_*`)."""
     vals = [f for f in figures.values() if isinstance(f, dict) and "trend_word" in f]
     count = lambda field, word: str(sum(1 for f in vals if f.get(field) == word))  # noqa: E731
     return {
@@ -356,6 +330,8 @@ def summary_figures(figures: dict[str, dict[str, str]]) -> dict[str, str]:
         "korkeampia_kuin_koko_maa": count("vs_country_word", "korkeampi"),
         "matalampia_kuin_koko_maa": count("vs_country_word", "matalampi"),
         "samaa_tasoa_kuin_koko_maa": count("vs_country_word", "samaa tasoa"),
+        "ei_arvioitavissa_koko_maa": count("vs_country_word", FI["not_assessable"]),
+        **methods.methods_figures(vals),
     }
 
 

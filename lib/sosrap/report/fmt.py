@@ -29,10 +29,11 @@ ELLIPSIS = "\u2026"
 MISSING = "–"
 
 #: Units of a difference between two values of a value type ("percentage points").
-DIFF_UNIT = {"PROS": "%-yks.", "PER1000": "‰-yks.", "PER100000": "/ 100 000 as."}
-#: The same written out, for running text.
+#: Written out (no abbreviation full stop, so a sentence can end on it: "+4,1 %-yksikköä.").
+DIFF_UNIT = {"PROS": "%-yksikköä", "PER1000": "‰-yksikköä", "PER100000": f"/{NBSP}100{NBSP}000{NBSP}asukasta"}
+#: The same written out, for running text ("0,4 prosenttiyksikköä korkeampi").
 DIFF_UNIT_WORD = {"PROS": "prosenttiyksikköä", "PER1000": "promilleyksikköä",
-                  "PER100000": "sataatuhatta asukasta kohden"}
+                  "PER100000": f"tapausta 100{NBSP}000 asukasta kohden"}
 
 
 def is_missing(x: object) -> bool:
@@ -81,7 +82,7 @@ def per_mille(x: float | None, decimals: int = 1, **kw) -> str:
 
 
 def signed(x: float | None, decimals: int = 1, unit: str = "", **kw) -> str:
-    """A change with an explicit sign: '+1,2 %-yks.' / '−0,4' / '0,0' (zero after rounding is unsigned)."""
+    """A change with an explicit sign: '+1,2 %-yksikköä' / '−0,4' / '0,0' (zero after rounding is unsigned)."""
     missing = kw.get("missing", MISSING)
     if is_missing(x):
         return missing
@@ -109,7 +110,7 @@ def unit_label(value_type: str) -> str:
 
 
 def diff(x: float | None, value_type: str, decimals: int = 1, **kw) -> str:
-    """A signed difference of two values in the value type's points: '−0,1 %-yks.', '+0,3 ‰-yks.'."""
+    """A signed difference of two values in the value type's points: '−0,1 %-yksikköä', '+0,3 ‰-yksikköä'."""
     return signed(x, decimals, DIFF_UNIT.get(value_type, ""), **kw)
 
 
