@@ -275,8 +275,11 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
             res = render.render(report_dir, Path(tmp), engine=engine_name, formats=formats, output_name=base,
                                 source_date_epoch=epoch)
             from sosrap import privacy      # the privacy gate: a failing report is never written
-            privacy.gate(list(res.outputs.values()), protected=privacy.load_protected(layout.artifacts),
-                         min_count=params.privacy.min_count, allow=params.privacy.audit_allow)
+            gated = {p.name: p for p in res.outputs.values()}
+            gated.update({f"{params.report}/{c.relative_to(report_dir).as_posix()}": c
+                          for c in sorted(report_dir.rglob("*.qmd"))})     # chapter and line for names
+            privacy.gate(gated, protected=privacy.load_protected(layout.artifacts),
+                         **privacy.gate_options(params, project))
             for fmt, p in res.outputs.items():
                 p.replace(outputs[fmt])      # atomic: a reader never sees a half-written report
         atomic_write(fp_file, json.dumps({"fingerprint": fp, "engine": engine_name}, indent=1) + "\n")
