@@ -140,7 +140,8 @@ class ClientWork(_Strict):
     phenomena_columns: dict[str, str] = Field(default_factory=dict,
                                               description="field name -> column heading in the export")
     survey_columns: dict[str, str] = Field(default_factory=dict)
-    screen_names: list[str] = Field(default_factory=list, description="filled from screen_names_file at run "
+    screen_names: list[str] = Field(default_factory=list, exclude=True,
+                                    description="filled from screen_names_file at run "
                                     "time; must be empty in params (params are in git and stamped into the "
                                     "executed notebooks)")
     screen_names_file: str | None = Field(default=None, description="private file, one name per line, "

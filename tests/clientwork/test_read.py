@@ -87,7 +87,7 @@ def test_input_hashes_follow_the_private_files(tmp_path, client_work):
     f.write_bytes(b"Tunniste\r\nA1\r\n")
     first = C.input_hashes(cw, tmp_path)
     assert first["private:data/private/e/kysely.csv"] == "missing"
-    assert len(first["private:data/private/e/ilmiot.csv"]) == 64
+    assert first["private:data/private/e/ilmiot.csv"].startswith("hmac-sha256:")   # keyed: no guessing
     f.write_bytes(b"Tunniste\r\nA2\r\n")
     assert C.input_hashes(cw.model_dump(), tmp_path)["private:data/private/e/ilmiot.csv"] != \
         first["private:data/private/e/ilmiot.csv"]

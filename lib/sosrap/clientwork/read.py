@@ -12,7 +12,6 @@ deterministic rule where `csv.Sniffer` guesses from character frequencies.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from sosrap import privacy
 from sosrap.clientwork.schema import IngestError
 from sosrap.params import ClientWork
 
@@ -167,5 +167,5 @@ def input_hashes(client_work: ClientWork | dict | None, root: Path) -> dict[str,
             out[f"private:{rel}"] = "synthetic-demo"
             continue
         p = root / rel
-        out[f"private:{rel}"] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"
+        out[f"private:{rel}"] = privacy.private_digest(p, root) if p.is_file() else "missing"
     return out

@@ -252,7 +252,8 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     if not quiet:
         kind = "SYNTHETIC demo data" if snap.synthetic else "data"
         console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})", highlight=False)
-    results = run_stages(params, project, layout.root, jobs=jobs, force=force, progress=_progress(console, quiet))
+    results = _scrubbed(lambda: run_stages(params, project, layout.root, jobs=jobs, force=force,
+                                           progress=_progress(console, quiet)), layout, params, project)
     stage_names = [r.name for r in results]
     timings = {r.name: round(r.seconds, 3) for r in results}
 
@@ -278,8 +279,8 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
             gated = {p.name: p for p in res.outputs.values()}
             gated.update({f"{params.report}/{c.relative_to(report_dir).as_posix()}": c
                           for c in sorted(report_dir.rglob("*.qmd"))})     # chapter and line for names
-            privacy.gate(gated, protected=privacy.load_protected(layout.artifacts),
-                         **privacy.gate_options(params, project))
+            _scrubbed(lambda: privacy.gate(gated, protected=privacy.load_protected(layout.artifacts),
+                                           **privacy.gate_options(params, project)), layout, params, project)
             for fmt, p in res.outputs.items():
                 p.replace(outputs[fmt])      # atomic: a reader never sees a half-written report
         atomic_write(fp_file, json.dumps({"fingerprint": fp, "engine": engine_name}, indent=1) + "\n")
@@ -308,6 +309,17 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
         console.print(summary_table(results, rendered, engine_name, timings), highlight=False)
     return BuildResult(edition, layout.root, outputs, results, rendered, engine_name, timings, files,
                        ed.version if ed else None, epoch)
+
+
+def _scrubbed(step, layout: Layout, params, project: Path):
+    """Run *step*; if it fails, remove the executed notebooks whose outputs fail
+    the privacy audit first (a failed build leaves no unscreened text behind)."""
+    try:
+        return step()
+    except BaseException:
+        from sosrap import privacy
+        privacy.scrub_notebooks(layout.notebooks, **privacy.gate_options(params, project))
+        raise
 
 
 def print_status(edition: str, *, build_dir: Path | None = None, root: Path | None = None) -> list:

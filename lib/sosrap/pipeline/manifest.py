@@ -49,16 +49,18 @@ def engine_version(engine: str) -> str:
 
 
 def private_inputs(project: Path, params) -> dict[str, str]:
-    """sha256 of the private client-work inputs (never their content): a
-    release records them so that `sosrap verify` can tell changed data from
-    changed code."""
+    """Keyed HMAC-SHA256 of the private client-work inputs (never their content
+    nor a plain hash, which a guess could be tested against): a release records
+    them so that `sosrap verify` can tell changed data from changed code. The
+    key stays in data/private/ (see :mod:`sosrap.privacy.hygiene`)."""
+    from sosrap.privacy import private_digest
     cw = getattr(params, "client_work", None)
     out: dict[str, str] = {}
     if cw is None:
         return out
     for rel in (cw.phenomena_file, cw.survey_file, cw.screen_names_file):
         if rel and (project / rel).is_file():
-            out[rel] = sha256_file(project / rel)
+            out[rel] = private_digest(project / rel, project)
     return out
 
 

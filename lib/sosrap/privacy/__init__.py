@@ -19,13 +19,15 @@ report from identifying anyone:
   :mod:`~sosrap.privacy.audit_docx`, :mod:`~sosrap.privacy.audit_files` and
   :mod:`~sosrap.privacy.findings`: the audit of published files and
   :func:`gate`, the one privacy gate that build and publish call;
+- :mod:`~sosrap.privacy.hygiene`: keyed digests of private inputs, private
+  output paths, redacted values for messages;
 - :mod:`~sosrap.privacy.public`: what the gate allows and looks for, from an
   edition's params (public names, private names, client-number patterns).
 
 Import from here (``from sosrap import privacy``); the modules are the layout.
 """
 from sosrap.privacy.audit import (AUDITS, DATA_KINDS, REPORT_KINDS, audit_docx, audit_file, audit_html, audit_text,
-                                  gate, notebook_text)
+                                  gate, notebook_text, scrub_notebooks)
 from sosrap.privacy.detect import (ADDRESS, BIRTH_DATE, CLIENT_NUMBER, EMAIL, FINDERS, IBAN, IDENTITY_CODE, IP,
                                    KIND_FI, KINDS, NAME, PHONE, PLACEHOLDER, PLATE, URL, Hit, NameIndex,
                                    VoikkoMissing, find_addresses, find_all, find_birth_dates, find_client_numbers,
@@ -34,6 +36,7 @@ from sosrap.privacy.detect import (ADDRESS, BIRTH_DATE, CLIENT_NUMBER, EMAIL, FI
                                    voikko_available)
 from sosrap.privacy.normalise import detection_view, normalise
 from sosrap.privacy.findings import NAME_HINT, Finding, PrivacyError, Rules
+from sosrap.privacy.hygiene import KEY_FILE, private_digest, redacted, require_private
 from sosrap.privacy.public import bibliography_names, gate_options, private_names, public_names, public_urls
 from sosrap.privacy.protected import PROTECTED_FILE, ProtectedTable, load_protected, register_protected
 from sosrap.privacy.screen import ScreeningReport, screen_frame, screen_series, screen_text, select_quotes
@@ -53,11 +56,13 @@ __all__ = [
     # suppression
     "DEFAULT_MIN_COUNT", "DEFAULT_MARKER", "TOTAL_LABEL", "SuppressedTable", "suppress", "determined_cells",
     "hide_small_rates", "suppression_note",
+    # hygiene
+    "KEY_FILE", "private_digest", "require_private", "redacted",
     # public
     "public_names", "public_urls", "private_names", "bibliography_names", "gate_options",
     # protected
     "PROTECTED_FILE", "ProtectedTable", "register_protected", "load_protected",
     # audit
     "Finding", "PrivacyError", "Rules", "NAME_HINT", "REPORT_KINDS", "DATA_KINDS", "AUDITS", "audit_text",
-    "audit_html", "audit_docx", "audit_file", "notebook_text", "gate",
+    "audit_html", "audit_docx", "audit_file", "notebook_text", "gate", "scrub_notebooks",
 ]

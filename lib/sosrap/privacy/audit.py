@@ -24,7 +24,7 @@ from sosrap.privacy.findings import Finding, PrivacyError, Rules
 from sosrap.privacy.names import require_voikko
 from sosrap.privacy.protected import ProtectedTable
 
-__all__ = ["AUDITS", "SKIPPED", "gate", "audit_file", "audit_text", "audit_html", "audit_docx", "notebook_text",
+__all__ = ["AUDITS", "SKIPPED", "gate", "scrub_notebooks", "audit_file", "audit_text", "audit_html", "audit_docx", "notebook_text",
            "REPORT_KINDS", "DATA_KINDS", "BINARY_MIME"]
 
 _Audit = Callable[..., list[Finding]]
@@ -108,3 +108,17 @@ def gate(files: Mapping[str, Path] | Sequence[Path], *, protected: Iterable[Prot
         findings += audit_file(Path(path), name, rules, protected=protected, min_count=min_count)
     if findings:
         raise PrivacyError(findings)
+
+
+def scrub_notebooks(folder: Path, **options) -> list[str]:
+    """After a failed build: remove every executed notebook in *folder* whose
+    outputs fail the audit (*options* as for :func:`gate`), so a failed build
+    leaves no unscreened text behind. Returns the removed file names."""
+    removed = []
+    for nb in sorted(Path(folder).glob("*.ipynb")) if Path(folder).is_dir() else ():
+        try:
+            gate([nb], protected=(), **options)
+        except Exception:     # findings; or unreadable (cut off mid-write), or no Voikko: remove all the same
+            nb.unlink()
+            removed.append(nb.name)
+    return removed
