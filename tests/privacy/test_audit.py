@@ -217,8 +217,11 @@ def test_demo_report_passes_audit_and_suppresses_small_cells(demo_build):
     root, html = demo_build
     protected = P.load_protected(root / "build" / "demo")
     assert {t.id for t in protected} >= {"tbl-ilmiot-alue", "tbl-ilmiot-vuosi", "tbl-kysely-ryhmat"}
-    priv = _params.load("demo", root).privacy
-    P.gate([html], protected=protected, min_count=priv.min_count, allow=priv.audit_allow)   # as the build calls it
+    ed = _params.load("demo", root)
+    P.gate([html], protected=protected, **P.gate_options(ed, root))   # as the build calls it
+    with pytest.raises(P.PrivacyError) as e:          # the authors are public only because params say so
+        P.gate([html], protected=protected, min_count=ed.privacy.min_count, allow=[], require_names=True)
+    assert "name" in {f.kind for f in e.value.findings} and "Mallinen" not in str(e.value)
     # the input has small cells; the published table shows markers instead
     cw = _params.load("demo", root).client_work
     res = C.ingest_phenomena(root / cw.phenomena_file, cw)

@@ -13,6 +13,7 @@ import json
 import shutil
 import tempfile
 import time
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -252,8 +253,8 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     if not quiet:
         kind = "SYNTHETIC demo data" if snap.synthetic else "data"
         console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})", highlight=False)
-    results = _scrubbed(lambda: run_stages(params, project, layout.root, jobs=jobs, force=force,
-                                           progress=_progress(console, quiet)), layout, params, project)
+    results = _scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
+                                progress=_progress(console, quiet)), layout, params, project)
     stage_names = [r.name for r in results]
     timings = {r.name: round(r.seconds, 3) for r in results}
 
@@ -276,11 +277,8 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
             res = render.render(report_dir, Path(tmp), engine=engine_name, formats=formats, output_name=base,
                                 source_date_epoch=epoch)
             from sosrap import privacy      # the privacy gate: a failing report is never written
-            gated = {p.name: p for p in res.outputs.values()}
-            gated.update({f"{params.report}/{c.relative_to(report_dir).as_posix()}": c
-                          for c in sorted(report_dir.rglob("*.qmd"))})     # chapter and line for names
-            _scrubbed(lambda: privacy.gate(gated, protected=privacy.load_protected(layout.artifacts),
-                                           **privacy.gate_options(params, project)), layout, params, project)
+            _scrubbed(partial(privacy.gate, _gated(res.outputs, report_dir, params.report), protected=privacy.load_protected(layout.artifacts),
+                              **privacy.gate_options(params, project)), layout, params, project)
             for fmt, p in res.outputs.items():
                 p.replace(outputs[fmt])      # atomic: a reader never sees a half-written report
         atomic_write(fp_file, json.dumps({"fingerprint": fp, "engine": engine_name}, indent=1) + "\n")
@@ -309,6 +307,14 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
         console.print(summary_table(results, rendered, engine_name, timings), highlight=False)
     return BuildResult(edition, layout.root, outputs, results, rendered, engine_name, timings, files,
                        ed.version if ed else None, epoch)
+
+
+def _gated(outputs: dict[str, Path], report_dir: Path, report: str) -> dict[str, Path]:
+    """What the gate audits before a report is written: the rendered formats,
+    and the staged chapters (so a finding names the chapter and line)."""
+    gated = {p.name: p for p in outputs.values()}
+    gated.update({f"{report}/{c.relative_to(report_dir).as_posix()}": c for c in sorted(report_dir.rglob("*.qmd"))})
+    return gated
 
 
 def _scrubbed(step, layout: Layout, params, project: Path):

@@ -125,34 +125,76 @@ _UNIT_AFTER = re.compile(r"[ ]?(?:€|e\b|eur|euro|%|kpl|hlö|henk|asiak|m2|m²|
 _PHONE_PREFILTER = re.compile(r"\d[ \-./()]{0,3}\d[ \-./()]{0,3}\d[ \-./()]{0,3}\d[ \-./()]{0,3}\d[ \-./()]{0,3}\d")
 
 
+def _parse_phone(s: str, digits: str):
+    """The phonenumbers parse of a candidate, or None when its shape is no phone."""
+    if s.startswith("+"):
+        return phonenumbers.parse(s, None) if 8 <= len(digits) <= 15 else None
+    if digits.startswith("00") and len(digits) >= 10:
+        return phonenumbers.parse("+" + digits[2:], None)
+    if digits.startswith("358") and 10 <= len(digits) <= 13 and not s.startswith("0"):
+        return phonenumbers.parse("+" + digits, None)
+    if digits.startswith("0"):
+        return phonenumbers.parse(s, "FI") if 6 <= len(digits) <= 12 else None
+    if len(digits) == 9 and digits[0] in "45" and digits == s:
+        num = phonenumbers.parse("0" + digits, "FI")  # spreadsheet cell lost its leading zero
+        mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        return num if phonenumbers.number_type(num) in mobile else None
+    return None
+
+
 @lru_cache(maxsize=65536)
 def _valid_phone(s: str) -> bool:
     if s.startswith("(") and ")" not in s:
         s = s[1:]
-    digits = re.sub(r"\D", "", s)
     try:
-        if s.startswith("+"):
-            if not 8 <= len(digits) <= 15:
-                return False
-            num = phonenumbers.parse(s, None)
-        elif digits.startswith("00") and len(digits) >= 10:
-            num = phonenumbers.parse("+" + digits[2:], None)
-        elif digits.startswith("358") and 10 <= len(digits) <= 13 and not s.startswith("0"):
-            num = phonenumbers.parse("+" + digits, None)
-        elif digits.startswith("0"):
-            if not 6 <= len(digits) <= 12:
-                return False
-            num = phonenumbers.parse(s, "FI")
-        elif len(digits) == 9 and digits[0] in "45" and digits == s:
-            num = phonenumbers.parse("0" + digits, "FI")  # spreadsheet cell lost its leading zero
-            if phonenumbers.number_type(num) not in (phonenumbers.PhoneNumberType.MOBILE,
-                                                     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-                return False
-        else:
-            return False
+        num = _parse_phone(s, re.sub(r"\D", "", s))
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.is_valid_number(num)
+    return num is not None and phonenumbers.is_valid_number(num)
+
+
+def _start_of(r: str, groups: list[tuple[int, int]], i: int) -> tuple[int, bool]:
+    """Where a phone starting at digit group *i* of run *r* starts, and whether
+    the group may start one at all (a leading +, (, 0, 358, or a 9-digit mobile
+    number without its zero; never the continuation of a decimal or a date)."""
+    gs, ge = groups[i]
+    start = gs
+    if i == 0 and r.startswith("+"):
+        start = 0
+    elif gs > 0 and r[gs - 1] == "(":
+        start = gs - 1
+    first = r[gs:ge]
+    eligible = r[start] in "+(" or first.startswith(("0", "358")) or (len(first) == 9 and first[0] in "45")
+    if eligible and gs > 0 and start == gs and r[gs - 1] in ".," and i > 0:
+        eligible = False
+    return start, eligible
+
+
+def _candidate_ok(s: str, t: str, at: int, strong_lead: bool) -> bool:
+    """A candidate string *s* ending at *at* in *t*: enough digits, no date, not
+    running into a word, no unit after a number without a leading 0 or +."""
+    nd = sum(ch.isdigit() for ch in s)
+    if nd < 6 or nd > 15 or _DATE_SHAPE.fullmatch(s):
+        return False
+    if t[at:at + 1].isalnum() or (nd < 7 and not s.startswith("+")):
+        return False  # '081023F…' runs into a word; six digits is no number
+    return strong_lead or not _UNIT_AFTER.match(t[at:at + 6])
+
+
+def _phone_from(r: str, base: int, t: str, groups: list[tuple[int, int]], i: int) -> tuple[int, int, int] | None:
+    """The longest valid phone starting at group *i*: (start, end, last group)."""
+    start, eligible = _start_of(r, groups, i)
+    if not eligible:
+        return None
+    strong_lead = r[start] in "+(" or r[groups[i][0]:groups[i][1]].startswith("0")
+    for j in range(min(len(groups) - 1, i + 7), i - 1, -1):
+        end = groups[j][1]
+        if end < len(r) and r[end] == ")" and "(" in r[start:end]:
+            end += 1
+        s = r[start:end]
+        if _candidate_ok(s, t, base + end, strong_lead) and _valid_phone(s):
+            return base + start, base + end, j
+    return None
 
 
 def _phones(view: View) -> list[tuple[int, int]]:
@@ -162,48 +204,14 @@ def _phones(view: View) -> list[tuple[int, int]]:
     out = []
     for run in _PHONE_RUN.finditer(t):
         r = run.group(0)
-        base = run.start()
         groups = [(g.start(), g.end()) for g in _GROUP.finditer(r)]
         i = 0
         while i < len(groups):
-            gs, ge = groups[i]
-            start = gs
-            if i == 0 and r.startswith("+"):
-                start = 0
-            elif gs > 0 and r[gs - 1] == "(":
-                start = gs - 1
-            first = r[gs:ge]
-            lead = r[start]
-            eligible = lead in "+(" or first.startswith("0") or first.startswith("358") \
-                or (len(first) == 9 and first[0] in "45")
-            # the group must not continue a decimal or a date ("3.040", "1.040")
-            if eligible and gs > 0 and start == gs and r[gs - 1] in ".," and i > 0:
-                eligible = False
-            found = False
-            if eligible:
-                for j in range(min(len(groups) - 1, i + 7), i - 1, -1):
-                    end = groups[j][1]
-                    if end < len(r) and r[end] == ")" and "(" in r[start:end]:
-                        end += 1
-                    s = r[start:end]
-                    nd = sum(ch.isdigit() for ch in s)
-                    if nd < 6 or nd > 15:
-                        continue
-                    if _DATE_SHAPE.fullmatch(s):
-                        continue
-                    nxt = t[base + end:base + end + 1]
-                    if nxt.isalnum() or (nd < 7 and not s.startswith("+")):
-                        continue  # '081023F…' runs into a word; six digits is no number
-                    if not (lead in "+(" or first.startswith("0")):
-                        after = t[base + end:base + end + 6]
-                        if _UNIT_AFTER.match(after):
-                            continue
-                    if _valid_phone(s):
-                        out.append((base + start, base + end))
-                        i = j + 1
-                        found = True
-                        break
-            if not found:
+            found = _phone_from(r, run.start(), t, groups, i)
+            if found:
+                out.append(found[:2])
+                i = found[2] + 1
+            else:
                 i += 1
     return out
 

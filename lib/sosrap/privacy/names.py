@@ -169,6 +169,59 @@ def make_index(names: Iterable[str] | NameIndex, allow: Iterable[str]) -> NameIn
     return index
 
 
+_NO_INFO = (False, False, False, False, False, False, False)
+_CLITIC_ENDINGS = ("kaan", "kään", "kin", "han", "hän", "ko", "kö", "pa", "pä")
+
+
+def _clitic_info(word: str, an) -> tuple | None:
+    """Virtasenkin, Niemisenkin: Voikko adds a spurious '-kki' noun reading; the
+    word without its clitic decides."""
+    low = word.lower()
+    for cl in _CLITIC_ENDINGS:
+        if low.endswith(cl) and len(word) > len(cl) + 2:
+            stem = _word_info(word[:-len(cl)])
+            if stem[0] or (stem[1] and {b for _, b in _analyse(word[:-len(cl)])} & {b for _, b in an}):
+                return stem
+    return None
+
+
+def _named_parts(parts: list[str]) -> tuple | None:
+    """Every part of a hyphenated word is a name, and one surely is (Anna-Liisa)."""
+    if not parts or not all(p[:1].isupper() for p in parts):
+        return None
+    infos = [_word_info(p) for p in parts]
+    if all(i[1] for i in infos) and any(i[0] for i in infos):
+        return (True, True, any(i[2] for i in infos), any(i[3] for i in infos), True, False, False)
+    return None
+
+
+def _hyphen_info(word: str) -> tuple:
+    """A hyphenated word Voikko does not know: a name when every part is a name."""
+    parts = [p for p in word.split("-") if p]
+    named = _named_parts(parts)
+    if named is not None:
+        return named
+    an = tuple(a for p in parts for a in _analyse(p))
+    if not an:
+        return _NO_INFO
+    # a compound of known words (Pohjois-Pohjanmaan, Jupyter-muistioita) is not a name
+    place = any(c == "paikannimi" for c, _ in an)
+    return (False, False, False, False, True, all(c == "paikannimi" for c, _ in an), place)
+
+
+def _classes_info(an) -> tuple:
+    classes = {c for c, _ in an}
+    names = classes & _NAME_CLASSES
+    sur = "sukunimi" in classes
+    other = [(c, b) for c, b in an if c not in _NAME_CLASSES]
+    strong = bool(names) and (not other or (sur and all(c == "laatusana" and b.endswith("nen") for c, b in other)))
+    placeonly = bool(an) and classes == {"paikannimi"}
+    if placeonly and all(b.endswith("nen") for _, b in an):
+        # place names ending in -nen are nearly all surnames as well (Nieminen)
+        return (False, True, False, True, True, False, True)
+    return (strong, bool(names), "etunimi" in classes, sur, bool(an), placeonly, "paikannimi" in classes)
+
+
 @lru_cache(maxsize=200_000)
 def _word_info(word: str) -> tuple[bool, bool, bool, bool, bool, bool, bool]:
     """(strong, weak, first, surname, known, placeonly, place) for a capitalised word.
@@ -178,37 +231,22 @@ def _word_info(word: str) -> tuple[bool, bool, bool, bool, bool, bool, bool]:
     weak: some reading is a name; first/surname: has such a reading;
     known: Voikko knows the word at all; placeonly: only place-name readings."""
     an = _analyse(word)
-    low = word.lower()
-    for cl in ("kaan", "kään", "kin", "han", "hän", "ko", "kö", "pa", "pä"):
-        if low.endswith(cl) and len(word) > len(cl) + 2:
-            stem = _word_info(word[:-len(cl)])
-            # Virtasenkin, Niemisenkin: Voikko adds a spurious '-kki' noun reading; the
-            # word without its clitic decides
-            if stem[0] or (stem[1] and {b for _, b in _analyse(word[:-len(cl)])} & {b for _, b in an}):
-                return stem
+    clitic = _clitic_info(word, an)
+    if clitic is not None:
+        return clitic
     if not an and "-" in word:
-        parts = [p for p in word.split("-") if p]
-        if parts and all(p[:1].isupper() for p in parts):
-            infos = [_word_info(p) for p in parts]
-            if all(i[1] for i in infos) and any(i[0] for i in infos):
-                return (True, True, any(i[2] for i in infos), any(i[3] for i in infos), True, False, False)
-        an = tuple(a for p in parts for a in _analyse(p))
-        if not an:
-            return (False, False, False, False, False, False, False)
-        # a compound of known words (Pohjois-Pohjanmaan, Jupyter-muistioita) is not a name
-        place = any(c == "paikannimi" for c, _ in an)
-        return (False, False, False, False, True, all(c == "paikannimi" for c, _ in an), place)
-    classes = {c for c, _ in an}
-    names = classes & _NAME_CLASSES
-    first = "etunimi" in classes
-    sur = "sukunimi" in classes
-    other = [(c, b) for c, b in an if c not in _NAME_CLASSES]
-    strong = bool(names) and (not other or (sur and all(c == "laatusana" and b.endswith("nen") for c, b in other)))
-    placeonly = bool(an) and classes == {"paikannimi"}
-    if placeonly and all(b.endswith("nen") for _, b in an):
-        # place names ending in -nen are nearly all surnames as well (Nieminen)
-        return (False, True, False, True, True, False, True)
-    return (strong, bool(names), first, sur, bool(an), placeonly, "paikannimi" in classes)
+        return _hyphen_info(word)
+    return _classes_info(an)
+
+
+def _is_initial(t: str, start: int) -> bool:
+    """Sentence-initial: nothing but opening marks between the last boundary and the word."""
+    i = start - 1
+    while i >= 0 and t[i] in _OPENING:
+        if t[i] in "#>|•" or (t[i] in "-*+" and (i == 0 or t[i - 1] == "\n")):
+            break
+        i -= 1
+    return i < 0 or t[i] in _INITIAL_MARK or (t[i] in "-*+" and (i == 0 or t[i - 1] == "\n"))
 
 
 def _tokens(t: str, prefixes: frozenset[str] = frozenset()) -> list[_Tok]:
@@ -222,14 +260,7 @@ def _tokens(t: str, prefixes: frozenset[str] = frozenset()) -> list[_Tok]:
             continue
         word = w.split(":")[0] if ":" in w else w
         cap = word[0].isupper() and not (len(word) > 1 and word.replace("-", "").isupper())
-        # sentence-initial: nothing but opening marks between the last boundary and the word
-        i = m.start() - 1
-        while i >= 0 and t[i] in _OPENING:
-            if t[i] in "#>|•" or (t[i] in "-*+" and (i == 0 or t[i - 1] == "\n")):
-                break
-            i -= 1
-        initial = i < 0 or t[i] in _INITIAL_MARK or (t[i] in "-*+" and (i == 0 or t[i - 1] == "\n"))
-        toks.append(_Tok(m.start(), m.start() + len(w), word, cap, initial))
+        toks.append(_Tok(m.start(), m.start() + len(w), word, cap, _is_initial(t, m.start())))
     return toks
 
 
@@ -249,68 +280,73 @@ def _token_re(prefixes: frozenset[str]) -> Pattern:
 _OPENING = frozenset(" \t\"'“”«»([{*-–—#>|•+")
 
 
+def _cap_name(tok: _Tok, index: NameIndex) -> tuple[bool, tuple | None]:
+    """A Capitalised word: listed, strong, or weak and not sentence-initial."""
+    inf = _word_info(tok.word)
+    listed = bool(index.names) and index.listed(tok.word)
+    return listed or inf[0] or (inf[1] and not tok.initial), inf
+
+
+def _caps_name(tok: _Tok, index: NameIndex) -> tuple[bool, tuple | None]:
+    """ALL CAPS: judged as the title-cased word, strong readings only."""
+    w = tok.word
+    tw = "-".join(p[:1] + p[1:].lower() for p in w.split("-"))
+    inf = _word_info(tw)
+    if inf[0] or (inf[1] and not tok.initial and len(w) >= 4) or (index.names and index.listed(tw)):
+        return True, inf
+    return False, None
+
+
+def _lower_name(tok: _Tok, index: NameIndex) -> bool:
+    """Lower case (or ALL CAPS): only a listed name with no common-word reading."""
+    w = tok.word
+    if not index.names or not (w.lower()[:3] in index.prefixes or w.isupper()):
+        return False
+    probe = w if not w.isupper() else w[:1] + w[1:].lower()
+    if not index.listed(probe):
+        return False
+    an = _analyse(probe.lower()) or _analyse(probe[:1].upper() + probe[1:].lower())
+    return not an or all(c in _NAME_CLASSES for c, _ in an)
+
+
+def _judge(tok: _Tok, index: NameIndex) -> tuple[bool, tuple | None]:
+    """(is a name, word info or None) for one token on its own."""
+    if len(tok.word) < 2:
+        return False, None
+    is_name, info = False, None
+    if tok.cap:
+        is_name, info = _cap_name(tok, index)
+    elif len(tok.word) >= 3 and tok.word.replace("-", "").isupper():
+        is_name, info = _caps_name(tok, index)
+    if not tok.cap and not is_name:
+        is_name = _lower_name(tok, index)
+    return is_name, info
+
+
+def _pair(a: _Tok, b: _Tok, ia: tuple, ib: tuple, a_named: bool, gap: str) -> bool:
+    """First + Capitalised: a first name followed directly by a capitalised word
+    (unlisted names too). A sentence-initial, ambiguous first name ('Toivo',
+    'Matti') needs a second word that is no place or organisation-like word."""
+    if not (a.cap and b.cap) or gap not in (" ", "\u00a0") or not ia[2] or len(b.word) < 2:
+        return False
+    if ia[0] or not a.initial or a_named:
+        return not ib[5] or ib[3]
+    return ib[3] or not ib[4] or not ib[6]
+
+
 def names_in(view: View, index: NameIndex) -> list[tuple[int, int]]:
     """Name spans in the detection view (raises :class:`VoikkoMissing` without Voikko)."""
     require_voikko()
     t = view.text
     toks = _tokens(t, index.prefixes)
-    n = len(toks)
-    if not n:
-        return []
-    is_name = [False] * n
-    info = [None] * n
-    for k, tok in enumerate(toks):
-        w = tok.word
-        if len(w) < 2:
-            continue
-        if tok.cap:
-            inf = _word_info(w)
-            info[k] = inf
-            strong, weak = inf[0], inf[1]
-            if index.names and index.listed(w):
-                is_name[k] = True
-            elif strong:
-                is_name[k] = True
-            elif weak and not tok.initial:
-                is_name[k] = True
-        elif len(w) >= 3 and w.replace("-", "").isupper():
-            # ALL CAPS: judged as the title-cased word, strong readings only
-            tw = "-".join(p[:1] + p[1:].lower() for p in w.split("-"))
-            inf = _word_info(tw)
-            if inf[0] or (inf[1] and not tok.initial and len(w) >= 4) or (index.names and index.listed(tw)):
-                is_name[k] = True
-                info[k] = inf
-        if not tok.cap and not is_name[k] and index.names:
-            low = w.lower()
-            if low[:3] in index.prefixes or w.isupper():
-                # lower case (or ALL CAPS): only a listed name with no common-word reading
-                probe = w if not w.isupper() else w[:1] + w[1:].lower()
-                if index.listed(probe):
-                    an = _analyse(probe.lower()) or _analyse(probe[:1].upper() + probe[1:].lower())
-                    if not an or all(c in _NAME_CLASSES for c, _ in an):
-                        is_name[k] = True
-    # First + Surname pairs (unlisted names too): a first name followed directly
-    # by a capitalised word.
-    for k in range(n - 1):
-        a, b = toks[k], toks[k + 1]
-        if not (a.cap and b.cap) or info[k] is None or info[k + 1] is None:
-            continue
-        gap = t[a.end:b.start]
-        if gap not in (" ", "\u00a0"):
-            continue
-        ia, ib = info[k], info[k + 1]
-        if not ia[2]:  # a has no first-name reading
-            continue
-        a_sure = ia[0] or not a.initial or is_name[k]
-        if a_sure:
-            ok = not ib[5] or ib[3]
-        else:
-            # sentence-initial 'Toivo'/'Matti': the next word must not be a place or
-            # organisation-like word ('Toivo Oulun…'), a capitalised common noun is fine
-            ok = ib[3] or not ib[4] or not ib[6]
-        if ok and len(b.word) >= 2:
+    judged = [_judge(tok, index) for tok in toks]
+    is_name = [j[0] for j in judged]
+    info = [j[1] for j in judged]
+    for k in range(len(toks) - 1):
+        if info[k] is not None and info[k + 1] is not None and \
+                _pair(toks[k], toks[k + 1], info[k], info[k + 1], is_name[k], t[toks[k].end:toks[k + 1].start]):
             is_name[k] = is_name[k + 1] = True
-    out = []
+    out: list[tuple[int, int]] = []
     for k, tok in enumerate(toks):
         if is_name[k] and not index.allowed(tok.word):
             if out and t[out[-1][1]:tok.start] in (" ", "\u00a0", "-"):

@@ -125,50 +125,59 @@ class View:
         return self.index[start], self.index[end - 1] + 1
 
 
+def _trim_word_edges(text: str, a: int, b: int) -> tuple[int, int]:
+    """Shrink a digit-and-O run so that Os continuing a word stay letters."""
+    n = len(text)
+
+    def letter(j: int) -> bool:
+        return 0 <= j < n and text[j].isalpha() and text[j] not in "Oo"
+
+    if letter(a - 1) and letter(a - 2):
+        while a < b and text[a] in "Oo":
+            a += 1
+    if letter(b) and letter(b + 1):
+        while b > a and text[b - 1] in "Oo":
+            b -= 1
+    return a, b
+
+
+def _zero_positions(text: str) -> set[int]:
+    """Positions of O/o that stand for zero: in a run of digits and Os, unless
+    the O at the run's edge belongs to a word ('nro030772')."""
+    n = len(text)
+    zero: set[int] = set()
+    for m in _O_RUN.finditer(text):
+        a, b = _trim_word_edges(text, *m.span())
+        os_ = [k for k in range(a, b) if text[k] in "Oo"]
+        beside_word = (a and text[a - 1].isalpha()) or (b < n and text[b].isalpha())
+        if os_ and (b - a >= 3 or not beside_word):
+            zero.update(os_)
+    return zero
+
+
+def _view_char(text: str, i: int, zero: set[int]) -> str | None:
+    """What the view shows for text[i] (None: dropped)."""
+    ch = text[i]
+    if ch in _DASH_SET:
+        return "-"
+    if ch in _EMPH:
+        return None
+    if ch == "_":
+        inside = 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+        return ch if inside else None  # kept inside a word or an address: etu_nimi@…
+    return "0" if i in zero else ch    # 17O985 → 170985 (O for zero)
+
+
 def detection_view(text: str) -> View:
     """A view of normalised *text* for detectors (see the module docstring)."""
     if _VIEW_TRIGGER.search(text) is None:
         return View(text, len(text))
+    zero = _zero_positions(text)
     out: list[str] = []
     idx: list[int] = []
-    n = len(text)
-    zero: set[int] = set()
-    def letter(j: int) -> bool:
-        return 0 <= j < n and text[j].isalpha() and text[j] not in "Oo"
-
-    for m in _O_RUN.finditer(text):
-        a, b = m.span()
-        # an O at the edge of the run that belongs to a word ('nro030772') stays a letter
-        if letter(a - 1) and letter(a - 2):
-            while a < b and text[a] in "Oo":
-                a += 1
-        if letter(b) and letter(b + 1):
-            while b > a and text[b - 1] in "Oo":
-                b -= 1
-        if not any(text[k] in "Oo" for k in range(a, b)):
-            continue
-        before = text[a - 1] if a else ""
-        after = text[b] if b < n else ""
-        if b - a >= 3 or not (before.isalpha() or after.isalpha()):
-            zero.update(k for k in range(a, b) if text[k] in "Oo")
-    for i, ch in enumerate(text):
-        if ch in _DASH_SET:
-            out.append("-")
-        elif ch in _EMPH:
-            continue
-        elif ch == "_":
-            prev = text[i - 1] if i else ""
-            nxt = text[i + 1] if i + 1 < n else ""
-            if prev.isalnum() and nxt.isalnum():
-                out.append(ch)  # inside a word or an address: etu_nimi@…
-            else:
-                continue
-        elif i in zero:
-            out.append("0")  # 17O985 → 170985 (O for zero)
-        else:
+    for i in range(len(text)):
+        ch = _view_char(text, i, zero)
+        if ch is not None:
             out.append(ch)
             idx.append(i)
-            continue
-        if len(out) > len(idx):
-            idx.append(i)
-    return View("".join(out), n, tuple(idx))
+    return View("".join(out), len(text), tuple(idx))

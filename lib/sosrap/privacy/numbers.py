@@ -35,41 +35,41 @@ def _plausible_date(d: str) -> bool:
     return 1 <= day <= 31 and 1 <= month <= 12
 
 
+def _shape_ok(m: re.Match, d: str, n: str, after: str) -> bool:
+    """Not part of a longer number; spaced only when every character is spaced
+    out (not a mixture, as in tables of grouped numbers)."""
+    if after.isdigit():
+        return False
+    if " " in d or " " in n or m["qs"]:
+        return d.count(" ") == 5 and n.count(" ") == 2 and bool(m["qs"]) and not after.isalnum()
+    return True
+
+
+def _valid(dc: str, sign: str, nc: str, qu: str) -> bool:
+    return _hetu.is_valid(dc + sign + nc + qu, allow_temporary=True)
+
+
 def _classify_hetu(m: re.Match, text: str) -> str | None:
     d, n, q, c = m["d"], m["n"], m["q"], m["c"]
-    dc, nc = d.replace(" ", "").translate(_O_ZERO), n.replace(" ", "").translate(_O_ZERO)
     if sum(ch.isdigit() for ch in d + n) < 4:
         return None
-    spaced_d, spaced_n = " " in d, " " in n
     end = m.end(1)
     after = text[end] if end < len(text) else ""
-    if after.isdigit():
-        return None  # part of a longer number
-    if spaced_d or spaced_n or m["qs"]:
-        # every character spaced out, not a mixture (tables of grouped numbers)
-        if not (d.count(" ") == 5 and n.count(" ") == 2 and m["qs"]):
-            return None
-        if after.isalnum():
-            return None
+    if not _shape_ok(m, d, n, after):
+        return None
+    dc, nc = d.replace(" ", "").translate(_O_ZERO), n.replace(" ", "").translate(_O_ZERO)
     if not _plausible_date(dc):
         return None
     qu = q.upper().replace("O", "0")
-    sign = c.upper() if c else None
-    if sign is None:
+    if not c:
         if q.isalpha() and after.isalpha():
             return None  # '…944 euroa': no sign and a word follows: too weak
-        if not (m["s1"] + m["s2"]).strip(" \t\n") == "" :
-            return None
-        for s in ("-", "A", "+"):
-            if _hetu.is_valid(dc + s + nc + qu, allow_temporary=True):
-                return "valid"
-        return None  # without a century sign only a checksum-valid code counts
-    if spaced_d or spaced_n:
-        if _hetu.is_valid(dc + sign + nc + qu, allow_temporary=True):
-            return "valid"
-        return "shape" if qu in _CHECK else None
-    if _hetu.is_valid(dc + sign + nc + qu, allow_temporary=True):
+        # without a century sign only a checksum-valid code counts
+        return "valid" if any(_valid(dc, s, nc, qu) for s in ("-", "A", "+")) else None
+    if _valid(dc, c.upper(), nc, qu):
         return "valid"
+    if " " in d or " " in n:
+        return "shape" if qu in _CHECK else None
     return "shape"  # shaped like a code (wrong check character, bad date): redact anyway
 
 
