@@ -84,11 +84,26 @@ def audit_parquet(path: Path, file: str, rules: Rules) -> list[Finding]:
             for f in hits_to_findings(tm, file, rules)]
 
 
+# PDF text loses table cell boundaries: a capitalised word right after a number
+# or a percentage is taken to start a cell (the same text is audited with its
+# structure in the HTML and DOCX).
+_PDF_CELL_AFTER_NUMBER = re.compile(r"(?<=[\d%)])[ ](?=[A-ZÅÄÖ])")
+_PDF_HYPHEN_BREAK = re.compile(r"(?<=\w)-\n(?=\w)")
+
+
+def pdf_text(page) -> str:
+    """A PDF page's text as the audit reads it: pypdf's extraction, words
+    hyphenated at a line end joined again ('Poisson-\\nregressio' is
+    'Poisson-regressio'), a cell break before a capitalised word after a number."""
+    text = page.extract_text() or ""
+    return _PDF_CELL_AFTER_NUMBER.sub("\n", _PDF_HYPHEN_BREAK.sub("-", text))
+
+
 def audit_pdf(path: Path, file: str, rules: Rules) -> list[Finding]:
     from pypdf import PdfReader
     tm = TextMap()
     for n, page in enumerate(PdfReader(path).pages, 1):
-        tm.add(page.extract_text() or "", 0, n, "", ())
+        tm.add(pdf_text(page), 0, n, "", ())
         tm.brk()
     return [Finding(f.kind, f.file, line=0, detail=f"page {f.line}") for f in hits_to_findings(tm, file, rules)]
 
