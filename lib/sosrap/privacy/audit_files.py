@@ -7,6 +7,8 @@ Findings name the file and the place (line, page, JSON path, cell), never the va
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -66,7 +68,19 @@ def audit_json(path: Path, file: str, rules: Rules) -> list[Finding]:
 
 
 def audit_csv(path: Path, file: str, rules: Rules) -> list[Finding]:
-    return audit_text(path.read_text(encoding="utf-8-sig", errors="replace"), file=file, rules=rules)
+    """A CSV table cell by cell (each cell starts like a line: a place name in a
+    cell is not a name in mid-sentence); the place is the row and column."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        return audit_text(text, file=file, rules=rules)
+    tm = TextMap()
+    for r, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
+        for c, cell in enumerate(row, 1):
+            tm.add(cell, 0, r, f"column {c}", ())
+            tm.brk()
+    return [Finding(f.kind, f.file, section=f.section, line=f.line) for f in hits_to_findings(tm, file, rules)]
 
 
 def audit_parquet(path: Path, file: str, rules: Rules) -> list[Finding]:
@@ -134,12 +148,27 @@ def notebook_text(path: Path) -> str:
     return "\n".join(t for _, _, t in _notebook_parts(nb))
 
 
+def _parameter_strings(src: str) -> list[str]:
+    """The string values of an injected-parameters cell, each on its own (a
+    place name in a list is not a name in mid-sentence)."""
+    import ast
+    try:
+        tree = ast.parse(src)
+    except SyntaxError:
+        return [src]
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
 def _notebook_parts(nb: dict):
     for i, cell in enumerate(nb.get("cells", []), 1):
         tags = (cell.get("metadata") or {}).get("tags") or []
-        if "injected-parameters" in tags or cell.get("cell_type") == "markdown":
-            src = cell.get("source", "")
-            yield i, "source", "".join(src) if isinstance(src, list) else src
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else src
+        if "injected-parameters" in tags:
+            for value in _parameter_strings(src):
+                yield i, "parameters", value
+        elif cell.get("cell_type") == "markdown":
+            yield i, "source", src
         for out in cell.get("outputs", []):
             for mime, text in _output_texts(out):
                 yield i, mime, text

@@ -259,6 +259,8 @@ def _tokens(t: str, prefixes: frozenset[str] = frozenset()) -> list[_Tok]:
         if not w[0].isupper() and w[:3].lower() not in prefixes:
             continue
         word = w.split(":")[0] if ":" in w else w
+        if t[m.end():m.end() + 2] in ("- ", "-\n"):
+            continue  # the first part of a suspended compound: 'Poisson- tai binomiregressio'
         cap = word[0].isupper() and not (len(word) > 1 and word.replace("-", "").isupper())
         toks.append(_Tok(m.start(), m.start() + len(w), word, cap, _is_initial(t, m.start())))
     return toks

@@ -55,6 +55,9 @@ def _classify_hetu(m: re.Match, text: str) -> str | None:
         return None
     end = m.end(1)
     after = text[end] if end < len(text) else ""
+    start = m.start(1)
+    if start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit():
+        return None  # the decimals of a number ('125909.0909090909')
     if not _shape_ok(m, d, n, after):
         return None
     dc, nc = d.replace(" ", "").translate(_O_ZERO), n.replace(" ", "").translate(_O_ZERO)
