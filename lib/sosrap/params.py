@@ -83,6 +83,20 @@ class Privacy(_Strict):
     audit_allow: list[str] = Field(default_factory=list,
                                    description="public contact details the report may show (e.g. the "
                                                "registry's e-mail); the audit ignores exactly these")
+    client_number_patterns: list[str] = Field(default_factory=list,
+                                              description="regular expressions for the client numbers of the "
+                                                          "county's systems (e.g. 'AS-\\d{6}'): screened from "
+                                                          "free text and failing the audit like identity codes")
+
+    @field_validator("client_number_patterns")
+    @classmethod
+    def _regexes(cls, v: list[str]) -> list[str]:
+        for i, pat in enumerate(v):
+            try:
+                re.compile(pat)
+            except re.error as e:
+                raise ValueError(f"client_number_patterns[{i}] is not a regular expression ({e.msg})") from None
+        return v
 
 
 class CodeItem(_Strict):
@@ -140,8 +154,10 @@ class ClientWork(_Strict):
     phenomena_columns: dict[str, str] = Field(default_factory=dict,
                                               description="field name -> column heading in the export")
     survey_columns: dict[str, str] = Field(default_factory=dict)
-    screen_names: list[str] = Field(default_factory=list, description="names redacted from free text "
-                                    "(params are in git: put clients' names in screen_names_file instead)")
+    screen_names: list[str] = Field(default_factory=list, exclude=True,
+                                    description="filled from screen_names_file at run "
+                                    "time; must be empty in params (params are in git and stamped into the "
+                                    "executed notebooks)")
     screen_names_file: str | None = Field(default=None, description="private file, one name per line, "
                                           "under data/private/")
     max_quotes: int = Field(default=6, ge=0, le=50)
@@ -167,6 +183,13 @@ class ClientWork(_Strict):
             data = {**data, "quote_approvals_file":
                     (Path(str(data["phenomena_file"])).parent / "lainaushyvaksynnat.csv").as_posix()}
         return data
+    @field_validator("screen_names")
+    def _no_names_in_params(cls, v: list[str]) -> list[str]:
+        if v:
+            raise ValueError("clients' names never go in params (they are committed to git and stamped into "
+                             "the executed notebooks): write them one per line in a private file under "
+                             "data/private/ and name it in client_work.screen_names_file")
+        return v
 
     @model_validator(mode="after")
     def _unique_codes(self) -> "ClientWork":
@@ -297,6 +320,10 @@ class EditionMetadata(_Strict):
     keywords_en: list[str] = Field(default_factory=list)
     abstract: Abstract
     changelog: list[ChangelogEntry] = Field(default_factory=list, description="versions after the first")
+    public_names: list[str] = Field(default_factory=list,
+                                    description="public people the report may name besides its authors, "
+                                                "contributors and bibliography authors (e.g. a minister quoted "
+                                                "from a press release); the privacy audit fails on any other name")
 
     @field_validator("number", mode="before")
     @classmethod

@@ -23,9 +23,9 @@ def test_extra_columns_are_ignored_and_reported(tmp_path, client_work, ph_head, 
     head = ph_head + ["Vastaajan sähköposti", "Selain"]
     rows = [r + ["x@example.com", "Firefox"] for r in ph_rows]
     res = C.ingest_phenomena(write_csv(tmp_path / "x.csv", head, rows), client_work)
-    assert res.ignored_columns == ["Vastaajan sähköposti", "Selain"]
+    assert res.ignored_columns == [f"column {len(ph_head) + 1}", f"column {len(ph_head) + 2}"]
     assert "x@example.com" not in res.data.to_csv()
-    assert "Selain" in res.summary()
+    assert "column" in res.summary() and "Selain" not in res.summary()   # headings may hold client data
 
 
 def test_column_mapping_from_params(tmp_path, client_work, ph_head, ph_rows, write_csv):

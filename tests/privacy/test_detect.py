@@ -32,10 +32,12 @@ def test_identity_code_every_century_sign(sign):
 
 
 @pytest.mark.parametrize("sign", list(SIGNS))
-def test_wrong_checksum_is_not_flagged(sign):
+def test_wrong_checksum_is_still_redacted(sign):
+    """Issue #17: a one-character typo still shows a birth date and an individual number."""
     bad = hetu("010203", sign, 345, wrong=True)
     assert not P.is_identity_code(bad)
-    assert kinds(f"Koodi {bad} ei ole oikea.") == []
+    hits = P.find_all(f"Koodi {bad} ei ole oikea.")
+    assert [(h.kind, h.note) for h in hits] == [("identity_code", "shape")]
 
 
 def test_temporary_codes_are_identity_codes_too():
@@ -71,12 +73,17 @@ def test_typographic_dash_as_century_sign():
 
 @pytest.mark.parametrize("text", [
     "1" + hetu("010190", "-", 123),      # part of a longer digit run: not code-shaped
-    "310299-123A",                        # impossible date (31 Feb)
-    "010190-001" + CHECK[10190001 % 31],  # individual numbers start at 002
     "Vuodet 2015–2024, 12 345 asiakasta, 0,5 %.",
 ])
 def test_not_identity_codes(text):
     assert "identity_code" not in kinds(text)
+
+
+@pytest.mark.parametrize("shaped", ["310299-123A", "010190-001" + CHECK[10190001 % 31]])
+def test_invalid_but_code_shaped_is_redacted(shaped):
+    """An impossible date or individual number is still redacted as shaped like a code."""
+    assert not P.is_identity_code(shaped)
+    assert [(h.kind, h.note) for h in P.find_all(shaped)] == [("identity_code", "shape")]
 
 
 # --- phones, e-mails, names ------------------------------------------------
@@ -109,4 +116,4 @@ def test_names_with_case_endings_but_not_inside_other_words():
 
 def test_redact_replaces_each_hit_with_its_placeholder():
     text = "soita 040 123 4567 tai x@example.com"
-    assert P.redact(text, P.find_all(text)) == "soita [puhelinnumero] tai [sähköposti]"
+    assert P.redact(text, P.find_all(text)) == "soita [puhelinnumero] tai [sähköpostiosoite]"

@@ -12,8 +12,9 @@ def test_screen_text_reports_counts_not_values():
     c = CODE
     text = f"{c}, 040 123 4567, x@example.com, Aino"
     red, rep = P.screen_text(text, ["Aino"])
-    assert red == "[henkilötunnus], [puhelinnumero], [sähköposti], [nimi]"
-    assert rep.as_dict() == {"texts": 1, "texts_with_hits": 1, "identity_code": 1, "phone": 1, "email": 1, "name": 1}
+    assert red == "[henkilötunnus], [puhelinnumero], [sähköpostiosoite], [nimi]"
+    assert rep.as_dict() == {"texts": 1, "texts_with_hits": 1, **{k: 0 for k in P.KINDS},
+                             "identity_code": 1, "phone": 1, "email": 1, "name": 1}
     for s in (str(rep), repr(rep.as_dict())):
         assert c not in s and "4567" not in s and "example" not in s and "Aino" not in s
 

@@ -67,8 +67,8 @@ def test_release_folder_holds_everything_with_hashes(published):
     inputs = manifest["inputs"]
     assert "params/demo.yaml" in inputs["params"] and inputs["snapshot"]["files"]
     assert "reports/demo/proposals.yaml" in {f"reports/demo/{k}" for k in inputs["report_sources"]}
-    assert inputs["private_inputs"], "the private client-work inputs are recorded by hash"
-    assert all(len(h) == 64 for h in inputs["private_inputs"].values())
+    assert inputs["private_inputs"], "the private client-work inputs are recorded by a keyed digest"
+    assert all(h.startswith("hmac-sha256:") and len(h) == 76 for h in inputs["private_inputs"].values())
     # Immutable on disk too: files are read-only; readable by others (an intranet web server).
     assert not (rel / f"{base}.html").stat().st_mode & stat.S_IWUSR
     for p in [rel, *rel.rglob("*")]:

@@ -24,7 +24,7 @@ def _load(edition: str):
 
 
 def _ingest(kind: str, file: Path, edition: str, out: Optional[Path], show: int) -> None:
-    from sosrap import clientwork
+    from sosrap import clientwork, privacy
     p, root = _load(edition)
     fn = clientwork.ingest_phenomena if kind == "phenomena" else clientwork.ingest_survey
     if p.client_work is None:
@@ -34,7 +34,7 @@ def _ingest(kind: str, file: Path, edition: str, out: Optional[Path], show: int)
         from sosrap.demo import clientwork as demo_clientwork
         demo_clientwork.ensure_inputs(cw, root)
     res = fn(file, clientwork.with_private_names(cw, root))
-    out_dir = out or clientwork.private_out_dir(edition, root)
+    out_dir = privacy.require_private(out, root, "--out folder") if out else clientwork.private_out_dir(edition, root)
     written = clientwork.write_result(res, out_dir)
     typer.echo(res.summary())
     if len(res.rejects):

@@ -70,10 +70,19 @@ def _check_mapping(fields: Sequence[FieldSpec], mapping: dict[str, str]) -> None
                           f"fields are: {', '.join(f.name for f in fields)}")
 
 
+def _columns_shown(raw_cols: Sequence[str], positions: Iterable[int] | None = None) -> str:
+    """File columns for a message: positions and a redacted form, never the
+    heading text (a heading can hold a name or a phone number, and in an
+    export without headings it is the first data row)."""
+    idx = range(len(raw_cols)) if positions is None else positions
+    return ", ".join(f"column {i + 1} {privacy.redacted(raw_cols[i])}" for i in idx) or "none"
+
+
 def _check_unique(norm_cols: list[str], source: str) -> None:
     dup = sorted({c for c in norm_cols if c and norm_cols.count(c) > 1})
     if dup:
-        raise IngestError(f"{source}: column heading(s) appear twice: {dup}")
+        where = "; ".join("columns " + ", ".join(str(i + 1) for i, c in enumerate(norm_cols) if c == d) for d in dup)
+        raise IngestError(f"{source}: column heading(s) appear twice ({where})")
 
 
 def _find_columns(norm_cols: list[str], fields: Sequence[FieldSpec], mapping: dict[str, str]) -> dict[str, int]:
@@ -91,9 +100,10 @@ def _check_required(found: dict[str, int], raw_cols: list[str], fields: Sequence
     missing = [f for f in fields if f.required and f.name not in found]
     if missing:
         want = ", ".join(f"{mapping.get(f.name, f.heading)!r}" for f in missing)
-        raise IngestError(f"{source}: required column(s) missing: {want}. Columns in the file: "
-                          f"{', '.join(repr(c) for c in raw_cols) or 'none'}. Rename the column or map it "
-                          f"in params (client_work.*_columns).")
+        raise IngestError(f"{source}: required column(s) missing: {want}. Columns in the file (headings not "
+                          f"shown, they may hold client data): {_columns_shown(raw_cols)}. If the export has no "
+                          f"heading row, export it with headings; otherwise rename the column or map it in "
+                          f"params (client_work.*_columns).")
 
 
 def _column_map(raw_cols: list[str], fields: Sequence[FieldSpec], mapping: dict[str, str],
@@ -107,7 +117,7 @@ def _column_map(raw_cols: list[str], fields: Sequence[FieldSpec], mapping: dict[
     found = _find_columns(norm_cols, fields, mapping)
     _check_required(found, raw_cols, fields, mapping, source)
     used = set(found.values())
-    ignored = [c for i, c in enumerate(raw_cols) if i not in used and c]
+    ignored = [f"column {i + 1}" for i, c in enumerate(raw_cols) if i not in used and c]
     return found, ignored
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -198,7 +199,7 @@ class _Render:
 
 
 def render_if_stale(job: _Render, layout: Layout, params: _params.Params, *, force: bool, console: Console,
-                    quiet: bool) -> bool:
+                    quiet: bool, project: Path) -> bool:
     """Render the staged report unless its fingerprint and outputs are unchanged; True if it rendered.
 
     The rendered files pass the privacy gate before they are moved into place."""
@@ -220,8 +221,9 @@ def render_if_stale(job: _Render, layout: Layout, params: _params.Params, *, for
         res = render.render(job.report_dir, Path(tmp), engine=job.engine, formats=job.formats,
                             output_name=job.basename, source_date_epoch=job.epoch, draft=job.draft)
         from sosrap import privacy      # the privacy gate: a failing report is never written
-        privacy.gate(list(res.outputs.values()), protected=privacy.load_protected(layout.artifacts),
-                     min_count=params.privacy.min_count, allow=params.privacy.audit_allow)
+        _scrubbed(partial(privacy.gate, _gated(res.outputs, job.report_dir, params.report),
+                          protected=privacy.load_protected(layout.artifacts),
+                          **privacy.gate_options(params, project)), layout, params, project)
         for fmt, p in res.outputs.items():
             p.replace(job.outputs[fmt])      # atomic: a reader never sees a half-written report
     atomic_write(fp_file, json.dumps({"fingerprint": fp, "engine": job.engine}, indent=1) + "\n")
@@ -266,7 +268,8 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     if not quiet:
         kind = "SYNTHETIC demo data" if snap.synthetic else "data"
         console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})", highlight=False)
-    results = run_stages(params, project, layout.root, jobs=jobs, force=force, progress=_progress(console, quiet))
+    results = _scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
+                                progress=_progress(console, quiet)), layout, params, project)
     stage_names = [r.name for r in results]
     timings = {r.name: round(r.seconds, 3) for r in results}
 
@@ -275,7 +278,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     job = _Render(report_dir, {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}, render.pick_engine(engine),
                   formats, base, source_date_epoch(ed, snap), draft)
     t0 = time.monotonic()
-    rendered = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet)
+    rendered = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet, project=project)
     timings["render"] = round(time.monotonic() - t0, 3)
     remove_other_formats(layout.root, base, formats)
 
@@ -289,6 +292,25 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
         console.print(summary_table(results, rendered, job.engine, timings), highlight=False)
     return BuildResult(edition, layout.root, job.outputs, results, rendered, job.engine, timings, files,
                        ed.version if ed else None, job.epoch)
+
+
+def _gated(outputs: dict[str, Path], report_dir: Path, report: str) -> dict[str, Path]:
+    """What the gate audits before a report is written: the rendered formats,
+    and the staged chapters (so a finding names the chapter and line)."""
+    gated = {p.name: p for p in outputs.values()}
+    gated.update({f"{report}/{c.relative_to(report_dir).as_posix()}": c for c in sorted(report_dir.rglob("*.qmd"))})
+    return gated
+
+
+def _scrubbed(step, layout: Layout, params, project: Path):
+    """Run *step*; if it fails, remove the executed notebooks whose outputs fail
+    the privacy audit first (a failed build leaves no unscreened text behind)."""
+    try:
+        return step()
+    except BaseException:
+        from sosrap import privacy
+        privacy.scrub_notebooks(layout.notebooks, **privacy.gate_options(params, project))
+        raise
 
 
 def print_status(edition: str, *, build_dir: Path | None = None, root: Path | None = None) -> list:

@@ -52,14 +52,16 @@ def engine_version(engine: str) -> str:
 
 
 def private_inputs(project: Path, params) -> dict[str, str]:
-    """sha256 of the files the stages declare in `reads:` (the private inputs;
-    never their content): a release records them so that `sosrap verify` can
-    tell changed data from changed code."""
+    """Keyed HMAC-SHA256 of the files the stages declare in `reads:` (the private inputs; never their
+    content nor a plain hash, which a guess could be tested against): a release records them so that
+    `sosrap verify` can tell changed data from changed code. The key stays in data/private/ (see
+    :mod:`sosrap.privacy.hygiene`)."""
+    from sosrap.privacy import private_digest
     out: dict[str, str] = {}
     for st in load_stages(project).values():
         for rel in hashing.read_paths(st, params):
             if (project / rel).is_file():
-                out[rel] = sha256_file(project / rel)
+                out[rel] = private_digest(project / rel, project)
     return out
 
 

@@ -14,8 +14,8 @@ from typing import Iterable, NamedTuple
 from xml.etree import ElementTree as ET
 
 from sosrap.errors import SosrapError
-from sosrap.privacy.detect import EMAIL, IDENTITY_CODE, NAME, PHONE
-from sosrap.privacy.findings import Finding, TextMap, hits_to_findings, protected_map, small_count
+from sosrap.privacy.detect import NameIndex
+from sosrap.privacy.findings import Finding, Rules, TextMap, hits_to_findings, protected_map, small_count
 from sosrap.privacy.protected import ProtectedTable
 from sosrap.privacy.suppression import DEFAULT_MIN_COUNT
 
@@ -112,8 +112,8 @@ class _DocxAudit:
 
 
 def audit_docx(path: Path | str, protected: Iterable[ProtectedTable | str] | None = None, *,
-               min_count: int = DEFAULT_MIN_COUNT, names: Iterable[str] | None = None,
-               allow: Iterable[str] = (), file: str | None = None) -> list[Finding]:
+               min_count: int = DEFAULT_MIN_COUNT, names: Iterable[str] | NameIndex | None = None,
+               allow: Iterable[str] = (), file: str | None = None, rules: Rules | None = None) -> list[Finding]:
     """Audit a DOCX's text (body, footnotes, headers) the same way as the HTML.
     A table is protected when it sits inside a bookmark named like a protected
     id (pandoc turns element ids into bookmarks) or its caption paragraph has
@@ -137,5 +137,5 @@ def audit_docx(path: Path | str, protected: Iterable[ProtectedTable | str] | Non
             except ET.ParseError:
                 raise SosrapError(f"{path}: {part} is not well-formed XML") from None
             audit.walk(root, part.split("/")[-1])
-    findings = hits_to_findings(audit.tm, name, names, (IDENTITY_CODE, EMAIL, PHONE, NAME), allow)
+    findings = hits_to_findings(audit.tm, name, rules or Rules.of(names, allow))
     return sorted(findings + audit.small, key=lambda f: (f.file, f.offset))

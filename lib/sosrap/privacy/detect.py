@@ -1,170 +1,141 @@
 """Detection: where identifying text is in a string, and its redaction.
 
-Finnish personal identity codes (every century sign, the 2023 letters
-included, checksum validated by python-stdnum), phone numbers, e-mail
-addresses and a configurable list of names. A hit is a span and a kind, never
-a value. The regexes are hand-written because no maintained library finds
-Finnish identity codes inside running text; issue #17 adds normalisation (a
-``normalise.py`` that runs first) and richer detectors here, behind the same
-``find_all`` / ``Hit`` interface.
+The API over the detectors (one module per family): identity codes, IBANs,
+plates, client numbers and birth dates in :mod:`~sosrap.privacy.numbers`;
+e-mails, URLs, IPs and phones in :mod:`~sosrap.privacy.contacts`; street
+addresses in :mod:`~sosrap.privacy.addresses`; personal names (Voikko) in
+:mod:`~sosrap.privacy.names`. Every detector searches the detection view of
+``normalise(text)`` (:mod:`~sosrap.privacy.normalise`), and every span is a
+span in ``normalise(text)``: screening, rendering and the audit see that one
+normalised text. A hit is a span and a kind, never a value.
+
+:data:`FINDERS` is the extension point: kind -> ``finder(view, context)``
+returning ``(start, end[, note])`` spans in the view, in merge-priority order.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Pattern, Sequence
 
-from stdnum.fi import hetu as _hetu
+from sosrap.privacy import addresses, contacts, names as _names, numbers
+from sosrap.privacy.kinds import (ADDRESS, BIRTH_DATE, CLIENT_NUMBER, EMAIL, IBAN, IDENTITY_CODE, IP, KIND_FI,
+                                  KINDS, LABEL_FI, NAME, PHONE, PLACEHOLDER, PLATE, URL, Hit, View, mapped, merge)
+from sosrap.privacy.normalise import detection_view, normalise
 
-# Kinds of identifying text, and the placeholder each becomes in redacted text.
-IDENTITY_CODE, PHONE, EMAIL, NAME = "identity_code", "phone", "email", "name"
-KINDS = (IDENTITY_CODE, PHONE, EMAIL, NAME)
-PLACEHOLDER = {IDENTITY_CODE: "[henkilötunnus]", PHONE: "[puhelinnumero]",
-               EMAIL: "[sähköposti]", NAME: "[nimi]"}
-KIND_FI = {IDENTITY_CODE: "henkilötunnus", PHONE: "puhelinnumero", EMAIL: "sähköpostiosoite",
-           NAME: "nimi", "small_count": "pieni lukumäärä"}
+# Re-exported detectors (each takes raw or normalised text).
+from sosrap.privacy.addresses import find_addresses  # noqa: F401
+from sosrap.privacy.contacts import find_emails, find_ips, find_phones, find_urls  # noqa: F401
+from sosrap.privacy.names import NameIndex, VoikkoMissing, find_names, require_voikko, voikko_available  # noqa: F401
+from sosrap.privacy.numbers import (find_birth_dates, find_client_numbers, find_ibans,  # noqa: F401
+                                    find_identity_codes, find_plates)
 
-
-# Hyphen look-alikes that word processors substitute for the '-' century sign.
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
-# Between the parts of an identity code: spaces, and at most one line break
-# (a code wrapped at its hyphen in a form field or a PDF is still a code).
-_SEP = r"[ \t\u00a0]{0,2}(?:\r?\n[ \t\u00a0]{0,2})?"
-_HETU_CANDIDATE = re.compile(
-    r"(?<!\d)(?=(\d{6}" + _SEP + r"[-+ABCDEFUVWXY" + _DASHES + r"]" + _SEP + r"\d{3}" + _SEP
-    + r"[0-9ABCDEFHJKLMNPRSTUVWXY]))", re.IGNORECASE)
-_WS = re.compile(r"\s+")
-_SIX_DIGITS = re.compile(r"\d{6}")
-_AT_WORD = re.compile(r"[(\[{]at[)\]}]", re.IGNORECASE)
-
-_EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64}[ \t]?(?:@|\(at\)|\[at\]|\{at\})[ \t]?"
-    r"[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w-])", re.IGNORECASE)
-
-_PSEP = r"[ \u00a0\-]?"
-_PHONE = re.compile(
-    r"(?<![\w+/.,])(?:"
-    r"(?:\+|00)358" + _PSEP + r"(?:\(0\)" + _PSEP + r")?\d(?:" + _PSEP + r"\d){5,10}"
-    r"|\(0\d{1,2}\)" + _PSEP + r"\d(?:" + _PSEP + r"\d){4,8}"
-    r"|0\d(?:" + _PSEP + r"\d){5,9}"
-    r")(?!\w)")
-# Shaped like an identity code whose checksum failed: not a phone number either.
-_HETU_SHAPE = re.compile(r"\d{6}[-+]\d{3}\w?")
+__all__ = ["Hit", "KINDS", "KIND_FI", "LABEL_FI", "PLACEHOLDER", "IDENTITY_CODE", "PHONE", "EMAIL", "NAME",
+           "ADDRESS", "IBAN", "PLATE", "CLIENT_NUMBER", "BIRTH_DATE", "URL", "IP", "Context", "FINDERS",
+           "find_all", "redact", "screen", "is_identity_code", "NameIndex", "VoikkoMissing", "voikko_available",
+           "require_voikko"]
 
 
 @dataclass(frozen=True)
-class Hit:
-    """Where identifying text is: a span and a kind. Deliberately no value."""
-    kind: str
-    start: int
-    end: int
+class Context:
+    """What a finder may need besides the text: the prepared names and the
+    configured client-number patterns."""
+    names: NameIndex
+    client_patterns: tuple[Pattern, ...] = ()
+
+
+Finder = Callable[[View, Context], list]
+
+#: kind -> finder over the detection view, in merge-priority order (see :data:`KINDS`).
+FINDERS: dict[str, Finder] = {
+    IBAN: lambda v, c: numbers._ibans(v),
+    IDENTITY_CODE: lambda v, c: numbers._identity_codes(v),
+    EMAIL: lambda v, c: contacts._emails(v),
+    URL: lambda v, c: contacts._urls(v),
+    IP: lambda v, c: contacts._ips(v),
+    PHONE: lambda v, c: contacts._phones(v),
+    CLIENT_NUMBER: lambda v, c: numbers._client_numbers(v, c.client_patterns) if c.client_patterns else [],
+    BIRTH_DATE: lambda v, c: numbers._birth_dates(v),
+    PLATE: lambda v, c: numbers._plates(v),
+    ADDRESS: lambda v, c: addresses._addresses(v),
+    NAME: lambda v, c: _names.names_in(v, c.names),
+}
 
 
 def is_identity_code(text: str) -> bool:
-    """True for a valid Finnish personal identity code, temporary ones (900–999)
-    included, any century sign (+, -, Y X W V U, A B C D E F)."""
-    s = _WS.sub("", text).upper()
-    for d in _DASHES:
-        s = s.replace(d, "-")
-    return _hetu.is_valid(s, allow_temporary=True)
+    """True when *text* as a whole is a Finnish personal identity code (any
+    century sign, temporary numbers included, typographic dashes tolerated)."""
+    norm = normalise(text).strip()
+    return any(h.start == 0 and h.end == len(norm) and h.note == "valid" for h in find_identity_codes(norm))
 
 
-def find_identity_codes(text: str) -> list[Hit]:
-    """Checksum-valid identity codes anywhere in *text*: inside words, wrapped
-    over a line break, with a typographic dash. Wrong checksums are not hits
-    (a random ten-character string is not a person)."""
-    hits: list[Hit] = []
-    if not _SIX_DIGITS.search(text):  # fast path: most texts have no six-digit run
-        return hits
-    last_end = -1
-    for m in _HETU_CANDIDATE.finditer(text):
-        start = m.start(1)
-        if start < last_end:
-            continue
-        if is_identity_code(m.group(1)):
-            hits.append(Hit(IDENTITY_CODE, start, m.end(1)))
-            last_end = m.end(1)
-    return hits
+def _compact(s: str) -> str:
+    return re.sub(r"\s+", "", s).lower()
 
 
-def _digits(s: str) -> int:
-    return sum(c.isdigit() for c in s)
+def _allowed_filter(norm: str, allow: Sequence[str]) -> Callable[[Hit], bool]:
+    """Keeps a hit unless its value is an *allow* entry (whitespace and case
+    aside); a URL is also allowed by its host."""
+    allowed = {_compact(normalise(str(a))) for a in allow}
+    hosts = {re.sub(r"^(?:https?://)?(?:www\.)?", "", a).split("/")[0] for a in allowed if "." in a}
+    numbers_ = {re.sub(r"\D", "", a) for a in allowed if sum(c.isdigit() for c in a) >= 6}
+
+    def keep(h: Hit) -> bool:
+        val = _compact(norm[h.start:h.end])
+        if val in allowed or (h.kind == PHONE and re.sub(r"\D", "", val) in numbers_):
+            return False
+        if h.kind == URL:
+            host = re.sub(r"^(?:https?://|ftp://)?(?:www\.)?", "", val).split("/")[0]
+            return host not in hosts
+        return True
+    return keep
 
 
-def find_phones(text: str) -> list[Hit]:
-    """Finnish phone numbers: +358/00358 forms, (09) area codes and domestic
-    numbers starting with 0, spaced or hyphenated. Report figures never start
-    with a zero followed by more digits, so this stays quiet on statistics."""
-    out = []
-    for m in _PHONE.finditer(text):
-        s = m.group(0)
-        if _HETU_SHAPE.fullmatch(s) or _HETU_SHAPE.fullmatch(text[m.start():m.end() + 1]):
-            continue
-        n = _digits(s)
-        if s.startswith(("+", "00")):
-            ok = 9 <= n <= 15
-        else:
-            ok = 7 <= n <= 11
-        if ok:
-            out.append(Hit(PHONE, m.start(), m.end()))
-    return out
+def find_all(text: str, names: Iterable[str] | NameIndex | None = (), *, allow: Iterable[str] = (),
+             client_patterns: Iterable[str | Pattern] = (), kinds: Iterable[str] | None = None) -> list[Hit]:
+    """Every hit in ``normalise(text)``, overlapping hits merged (the merged hit
+    spans them all and has the highest-priority kind, see :data:`KINDS`).
 
-
-def find_emails(text: str) -> list[Hit]:
-    """E-mail addresses, also the '(at)' spellings people use to dodge harvesters."""
-    if "@" not in text and not _AT_WORD.search(text):
-        return []
-    return [Hit(EMAIL, m.start(), m.end()) for m in _EMAIL.finditer(text)]
-
-
-def names_pattern(names: Iterable[str]) -> re.Pattern | None:
-    """A pattern for the configured names with Finnish case endings
-    ('Aino' → 'Ainon', 'Ainolle'). Case-sensitive: names are capitalised,
-    and 'aino' inside 'ainoastaan' is not a name."""
-    cleaned = sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
-    if not cleaned:
-        return None
-    alts = "|".join(r"\s+".join(re.escape(p) for p in n.split()) for n in cleaned)
-    return re.compile(r"(?<!\w)(?:" + alts + r")(?::?\w{0,6})(?!\w)")
-
-
-def find_names(text: str, names: Iterable[str] | re.Pattern | None) -> list[Hit]:
-    """The configured names (a list, or a pattern from :func:`names_pattern`)."""
-    pat = names if isinstance(names, re.Pattern) or names is None else names_pattern(names)
-    if pat is None:
-        return []
-    return [Hit(NAME, m.start(), m.end()) for m in pat.finditer(text)]
-
-
-# The detectors in priority order: where two hits overlap, the earlier detector
-# wins. Names come last, after these (they need the configured list).
-FINDERS = (find_identity_codes, find_emails, find_phones)
-
-
-def _overlaps(h: Hit, chosen: Sequence[Hit]) -> bool:
-    return any(h.start < c.end and c.start < h.end for c in chosen)
-
-
-def find_all(text: str, names: Iterable[str] | re.Pattern | None = None) -> list[Hit]:
-    """Every hit, overlaps resolved by priority (identity code > e-mail > phone > name),
-    so '010190-123A' counts as an identity code and not also as a phone number."""
+    *names*: private names (any form; matched on lemmas). *allow*: public
+    values: names (authors, ``metadata.public_names``; matched on lemmas) and
+    exact contact values or URLs (whitespace and case aside; a URL is also
+    allowed by its host). *client_patterns*: regular expressions for client
+    numbers. *kinds*: only these kinds. Name detection needs Voikko
+    (:class:`VoikkoMissing` otherwise)."""
     if not text:
         return []
-    chosen: list[Hit] = []
-    for hits in [finder(text) for finder in FINDERS] + [find_names(text, names)]:
-        for h in hits:
-            if not _overlaps(h, chosen):
-                chosen.append(h)
-    return sorted(chosen, key=lambda h: h.start)
+    norm = normalise(text)
+    view = detection_view(norm)
+    want = set(kinds) if kinds is not None else set(KINDS)
+    allow = tuple(allow or ())
+    ctx = Context(_names.make_index(names or (), allow), numbers._compile_patterns(client_patterns))
+    hits: list[Hit] = []
+    for kind, finder in FINDERS.items():
+        if kind in want:
+            hits += mapped(view, kind, finder(view, ctx))
+    if allow and hits:
+        hits = [h for h in hits if _allowed_filter(norm, allow)(h)]
+    return merge(hits)
 
 
-def redact(text: str, hits: Sequence[Hit]) -> str:
-    """*text* with each hit replaced by its kind's placeholder."""
+def redact(text: str, hits: Sequence[Hit], placeholder: dict[str, str] | None = None) -> str:
+    """``normalise(text)`` with every hit replaced by its placeholder
+    (``[henkilötunnus]``, ``[nimi]``, …). Hits are spans in the normalised text,
+    as every ``find_*`` returns them; overlapping hits are merged first."""
+    ph = placeholder or PLACEHOLDER
+    norm = normalise(text or "")
     out, pos = [], 0
-    for h in sorted(hits, key=lambda h: h.start):
-        out.append(text[pos:h.start])
-        out.append(PLACEHOLDER[h.kind])
+    for h in merge(list(hits)):
+        if h.start < pos:
+            continue
+        out.append(norm[pos:h.start])
+        out.append(ph[h.kind])
         pos = h.end
-    out.append(text[pos:])
+    out.append(norm[pos:])
     return "".join(out)
 
+
+def screen(text: str, **kw) -> tuple[str, list[Hit]]:
+    """``(redacted text, hits)``; keyword arguments as for :func:`find_all`."""
+    hits = find_all(text, **kw)
+    return redact(text, hits), hits

@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from sosrap.errors import SosrapError
-from sosrap.privacy.detect import KIND_FI, find_all
+from sosrap.privacy.detect import KIND_FI, KINDS, NAME, NameIndex, find_all
+from sosrap.privacy.normalise import normalise
 from sosrap.privacy.protected import ProtectedTable
+
+#: The fix a name finding suggests.
+NAME_HINT = "a public person? add them to metadata.public_names"
 
 
 @dataclass(frozen=True)
 class Finding:
     """One audit finding: kind and place, never the value."""
-    kind: str            # identity_code | phone | email | name | small_count
+    kind: str            # a detector kind (see detect.KINDS) | small_count | missing_table | unreadable
     file: str
     section: str = ""    # nearest heading above
     table: str = ""      # enclosing element/table id, if any
@@ -35,7 +39,8 @@ class Finding:
             where.append(f"table #{self.table}")
         if self.detail:
             where.append(self.detail)
-        return f"{KIND_FI.get(self.kind, self.kind)} ({self.kind}) at " + ", ".join(where)
+        hint = f" ({NAME_HINT})" if self.kind == NAME else ""
+        return f"{KIND_FI.get(self.kind, self.kind)} ({self.kind}) at " + ", ".join(where) + hint
 
 
 class PrivacyError(SosrapError):
@@ -48,7 +53,7 @@ class PrivacyError(SosrapError):
         if more > 0:
             lines.append(f"  … and {more} more")
         super().__init__(
-            f"privacy audit failed: {len(self.findings)} finding(s) in the rendered report "
+            f"privacy audit failed: {len(self.findings)} finding(s) in files to be published "
             f"(values are not shown; open the file at the given place):\n" + "\n".join(lines))
 
 
@@ -70,6 +75,7 @@ class TextMap:
         self.length = 0
 
     def add(self, text: str, src: int, line: int, section: str, ids: tuple[str, ...]) -> None:
+        text = normalise(text)     # the audit sees the same normalised text as screening and rendering
         if not text:
             return
         self.chunks.append(_Chunk(self.length, src, line, section, ids))
@@ -98,18 +104,41 @@ class TextMap:
         return best
 
 
-def hits_to_findings(tm: TextMap, file: str, names: Iterable[str] | None, kinds: Sequence[str],
-                     allow: Iterable[str]) -> list[Finding]:
-    """Findings of *kinds* in the mapped text, each placed in the file; hits
-    equal to an *allow* entry (spaces, hyphens and brackets aside) are public."""
-    text = tm.text
-    allowed = {_norm_allow(a) for a in allow}
+@dataclass(frozen=True)
+class Rules:
+    """What an audit looks for: *kinds* (default every detector), the private
+    *names* (prepared once), *allow*ed public values (names, contact details,
+    URLs) and the configured *client_patterns*."""
+    names: NameIndex
+    allow: tuple[str, ...] = ()
+    client_patterns: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = KINDS
+
+    @classmethod
+    def of(cls, names: Iterable[str] | NameIndex | None = (), allow: Iterable[str] = (),
+           client_patterns: Iterable[str] = (), kinds: Sequence[str] = KINDS) -> "Rules":
+        allow = tuple(allow or ())
+        index = names if isinstance(names, NameIndex) else NameIndex(names or (), allow)
+        return cls(index, allow, tuple(client_patterns or ()), tuple(kinds))
+
+
+# Hashes (sha256 hex) are not identifiers, whatever digits they happen to contain.
+_HEX_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])")
+
+
+def find_in(text: str, rules: Rules) -> list:
+    """The hits of *rules* in *text* (normalised), hex hashes aside."""
+    hits = find_all(text, rules.names, allow=rules.allow, client_patterns=rules.client_patterns, kinds=rules.kinds)
+    if hits and _HEX_RUN.search(text):
+        runs = [m.span() for m in _HEX_RUN.finditer(text)]
+        hits = [h for h in hits if not any(a <= h.start and h.end <= b for a, b in runs)]
+    return hits
+
+
+def hits_to_findings(tm: TextMap, file: str, rules: Rules) -> list[Finding]:
+    """Findings of *rules* in the mapped text, each placed in the file."""
     out = []
-    for h in find_all(text, names):
-        if h.kind not in kinds:
-            continue
-        if _norm_allow(text[h.start:h.end]) in allowed:
-            continue
+    for h in find_in(tm.text, rules):
         ch = tm.locate(h.start)
         if ch is None:
             out.append(Finding(h.kind, file, offset=h.start))
@@ -117,10 +146,6 @@ def hits_to_findings(tm: TextMap, file: str, names: Iterable[str] | None, kinds:
         out.append(Finding(h.kind, file, section=ch.section, table=ch.ids[-1] if ch.ids else "",
                            offset=ch.src + (h.start - ch.start), line=ch.line))
     return out
-
-
-def _norm_allow(s: str) -> str:
-    return re.sub(r"[\s\u00a0\-()]", "", s).lower()
 
 
 _NUM = re.compile(r"^[+]?\d{1,3}(?:[ \u00a0\u202f]?\d{3})*$")

@@ -4,7 +4,6 @@ an output). Quotes come only from rows whose writer approved quoting, and
 only after screening."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -12,7 +11,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from sosrap.privacy.detect import KIND_FI, KINDS, find_all, names_pattern, redact
+from sosrap.privacy.detect import KIND_FI, KINDS, NameIndex, find_all, redact
 
 
 @dataclass
@@ -38,23 +37,27 @@ class ScreeningReport:
                 f"tekstistä ({parts})")
 
 
-def screen_text(text: str | None, names: Iterable[str] | re.Pattern | None = None) -> tuple[str | None, ScreeningReport]:
-    """Redacted text and a count-only report."""
+def screen_text(text: str | None, names: Iterable[str] | NameIndex | None = None, *,
+                client_patterns: Sequence[str] = (), allow: Sequence[str] = ()
+                ) -> tuple[str | None, ScreeningReport]:
+    """Redacted text (normalised: see :mod:`~sosrap.privacy.normalise`) and a
+    count-only report. Every detector runs; *names* are private names (any
+    form), *client_patterns* regexes for client numbers, *allow* public values."""
     rep = ScreeningReport(texts=0 if text is None else 1)
     if not text:
         return text, rep
-    hits = find_all(text, names)
+    hits = find_all(text, names, allow=allow, client_patterns=client_patterns)
     if hits:
         rep.texts_with_hits = 1
         rep.hits.update(h.kind for h in hits)
-        text = redact(text, hits)
-    return text, rep
+    return redact(text, hits), rep
 
 
-def screen_series(values: pd.Series, names: Iterable[str] | None = None) -> tuple[pd.Series, ScreeningReport, pd.Series]:
+def screen_series(values: pd.Series, names: Iterable[str] | NameIndex | None = None, *,
+                  client_patterns: Sequence[str] = ()) -> tuple[pd.Series, ScreeningReport, pd.Series]:
     """Screen a column of free text. Returns the redacted column, the report,
     and a boolean Series: which rows had a hit (for leaving them out of quotes)."""
-    pat = names_pattern(names or [])
+    pat = names if isinstance(names, NameIndex) else NameIndex(names or ())
     rep = ScreeningReport()
     out, flagged = [], []
     for v in values.tolist():
@@ -62,7 +65,7 @@ def screen_series(values: pd.Series, names: Iterable[str] | None = None) -> tupl
             out.append(v)
             flagged.append(False)
             continue
-        red, r = screen_text(str(v), pat)
+        red, r = screen_text(str(v), pat, client_patterns=client_patterns)
         rep.add(r)
         out.append(red)
         flagged.append(r.texts_with_hits > 0)
@@ -70,23 +73,25 @@ def screen_series(values: pd.Series, names: Iterable[str] | None = None) -> tupl
             pd.Series(flagged, index=values.index, dtype=bool))
 
 
-def screen_frame(df: pd.DataFrame, columns: Sequence[str], names: Iterable[str] | None = None
-                 ) -> tuple[pd.DataFrame, ScreeningReport, pd.Series]:
+def screen_frame(df: pd.DataFrame, columns: Sequence[str], names: Iterable[str] | NameIndex | None = None, *,
+                 client_patterns: Sequence[str] = ()) -> tuple[pd.DataFrame, ScreeningReport, pd.Series]:
     """Screen several free-text columns; a row is flagged if any of them had a hit."""
+    names = names if isinstance(names, NameIndex) else NameIndex(names or ())
     out = df.copy()
     rep = ScreeningReport()
     flagged = pd.Series(False, index=df.index)
     for col in columns:
         if col not in df.columns:
             continue
-        red, r, f = screen_series(df[col], names)
+        red, r, f = screen_series(df[col], names, client_patterns=client_patterns)
         out[col] = red
         rep.add(r)
         flagged |= f
     return out, rep, flagged
 
 
-def select_quotes(df: pd.DataFrame, text_col: str, approved_col: str, *, names: Iterable[str] | None = None,
+def select_quotes(df: pd.DataFrame, text_col: str, approved_col: str, *,
+                  names: Iterable[str] | NameIndex | None = None,
                   max_quotes: int = 5, min_chars: int = 40, max_chars: int = 400, seed: int = 0,
                   drop_screened: bool = True) -> pd.DataFrame:
     """Quotes for the report: only rows whose writer approved quoting, only after

@@ -130,10 +130,11 @@ def assemble(result: "_build.BuildResult", project: Path, dest: Path) -> dict[st
             (nb_dir / st.notebook).write_bytes(
                 normalize_notebook(src.read_text(encoding="utf-8"), replacements).encode("utf-8"))
     _datapackage.write(dest, edition, tables, _build.report_basename(result.edition))
-    # The privacy gate for what the report itself does not show (the build gated the report):
+    # The privacy gate over every file of the release (the report formats again, the data, the notebooks):
     from sosrap import privacy
-    data_files = {p.relative_to(dest).as_posix(): p for p in sorted(dest.rglob("*")) if p.suffix in (".ipynb", ".csv")}
-    privacy.gate(data_files, protected=(), min_count=params.privacy.min_count, allow=params.privacy.audit_allow)
+    release_files = {p.relative_to(dest).as_posix(): p for p in sorted(dest.rglob("*")) if p.is_file()}
+    privacy.gate(release_files, protected=privacy.load_protected(_build.Layout(result.build_dir).artifacts),
+                 **privacy.gate_options(params, project))
     return tree_hashes(dest)
 
 
