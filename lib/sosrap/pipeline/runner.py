@@ -13,6 +13,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import multiprocessing
+import signal
 import shutil
 import sys
 import time
@@ -101,6 +102,12 @@ def _execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, l
     return {"ok": True, "seconds": time.monotonic() - t0}
 
 
+def _worker_init() -> None:
+    """A worker starts with SIGINT ignored (see `_Run.executor`), so a Ctrl-C while it is still
+    importing cannot print a traceback; from here on it reacts to Ctrl-C like the build itself."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _warm() -> None:
     """Import Papermill in a fresh worker while earlier stages run, so parallel
     stages start together instead of one worker being spawned late."""
@@ -142,9 +149,15 @@ class _Run:
         # Created only when a stage must run, so a no-op rebuild starts no process.
         if self.pool is None:
             workers = max(1, self.jobs)
-            self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-            for _ in range(workers):
-                self.pool.submit(_warm)
+            self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                               initializer=_worker_init)
+            # Each submit below spawns one worker; it inherits SIGINT ignored until `_worker_init` runs.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                for _ in range(workers):
+                    self.pool.submit(_warm)
+            finally:
+                signal.signal(signal.SIGINT, previous)
         return self.pool
 
     def finish(self, name: str, state: str, reason: str, detail: str) -> None:
