@@ -49,20 +49,24 @@ def _valid(dc: str, sign: str, nc: str, qu: str) -> bool:
     return _hetu.is_valid(dc + sign + nc + qu, allow_temporary=True)
 
 
-def _classify_hetu(m: re.Match, text: str) -> str | None:
-    d, n, q, c = m["d"], m["n"], m["q"], m["c"]
+def _is_candidate(m: re.Match, text: str, after: str) -> bool:
+    """Enough digits, not the decimals of a number, the right shape and a plausible date."""
+    d, n = m["d"], m["n"]
     if sum(ch.isdigit() for ch in d + n) < 4:
-        return None
-    end = m.end(1)
-    after = text[end] if end < len(text) else ""
+        return False
     start = m.start(1)
     if start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit():
-        return None  # the decimals of a number ('125909.0909090909')
-    if not _shape_ok(m, d, n, after):
+        return False  # the decimals of a number ('125909.0909090909')
+    return _shape_ok(m, d, n, after) and _plausible_date(d.replace(" ", "").translate(_O_ZERO))
+
+
+def _classify_hetu(m: re.Match, text: str) -> str | None:
+    d, n, q, c = m["d"], m["n"], m["q"], m["c"]
+    end = m.end(1)
+    after = text[end] if end < len(text) else ""
+    if not _is_candidate(m, text, after):
         return None
     dc, nc = d.replace(" ", "").translate(_O_ZERO), n.replace(" ", "").translate(_O_ZERO)
-    if not _plausible_date(dc):
-        return None
     qu = q.upper().replace("O", "0")
     if not c:
         if q.isalpha() and after.isalpha():
