@@ -27,7 +27,7 @@ def test_code_fingerprint_follows_imports(tmp_path):
     book = new_notebook(cells=[new_code_cell("%matplotlib inline\nfrom sosrap.report import fmt\nimport sosrap.stage")])
     nbformat.write(book, nb)
     files = set(F.code_hash_for_notebook(nb))
-    assert {"__init__.py", "report/fmt.py", "stage.py", "params.py", "sources/snapshot.py"} <= files
+    assert {"__init__.py", "report/fmt.py", "stage.py", "params/__init__.py", "params/metadata.py", "sources/snapshot.py"} <= files
     assert not {"report/render.py", "cli/__init__.py", "cli/build.py", "pipeline/build.py"} & files
     nbformat.write(new_notebook(cells=[new_code_cell("import pandas as pd")]), nb)
     assert set(F.code_hash_for_notebook(nb)) == {"__init__.py"}

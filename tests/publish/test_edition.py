@@ -25,7 +25,7 @@ def test_new_edition_scaffolds_params_and_report(project):
     assert p.report == "reports/2030" and p.snapshot == "data/snapshots/2030-not-fetched-yet"
     assert p.indicators == old.indicators
     moved = {k: getattr(old.client_work, k).replace("data/private/demo/", "data/private/2030/")
-             for k in ("phenomena_file", "survey_file", "screen_names_file")}
+             for k in ("phenomena_file", "survey_file", "screen_names_file", "quote_approvals_file")}
     assert p.client_work == old.client_work.model_copy(update=moved)
     m = p.metadata
     assert m.year == 2030 and m.version == "1.0.0" and str(m.date) == "2030-10-15"

@@ -80,7 +80,7 @@ def _reason(hits: int, small: bool, length: int, m: int, min_chars: int, max_cha
 
 def candidates(sd: "StageData", *, min_chars: int = 30, max_chars: int = 400) -> pd.DataFrame:
     """Every consented text, screened, with its findings by kind, eligibility and hash."""
-    names = privacy.names_pattern(sd.cw.screen_names)
+    names = privacy.NameIndex(sd.cw.screen_names)
     sources = [("phenomena", sd.phenomena.data, PHENOMENON_CONSENT, _small_phenomena(sd.phenomena.data, sd.min_count))]
     if sd.survey is not None:
         sources.append(("survey", sd.survey.data, survey_consent(sd.cw), _small_survey(sd.survey.data, sd.min_count)))

@@ -83,7 +83,7 @@ def _params_data(raw: dict, old: _params.Params, from_edition: str, new: str, ol
     if isinstance(data.get("client_work"), dict):
         # each year's client-work exports are its own private inputs
         cw = dict(data["client_work"])
-        for key in ("phenomena_file", "survey_file", "screen_names_file"):
+        for key in ("phenomena_file", "survey_file", "screen_names_file", "quote_approvals_file"):
             if isinstance(cw.get(key), str):
                 cw[key] = cw[key].replace(f"data/private/{from_edition}/", f"data/private/{new}/")
         data["client_work"] = cw
