@@ -30,6 +30,14 @@ def bibliography_names(bib: Path) -> list[str]:
     return out
 
 
+def _bibliographies(project: Path, report: str | None) -> list[Path]:
+    """The .bib files of the composed report: `reports/_shared/` and the edition's own folder."""
+    if not report:
+        return []
+    dirs = [(project / report).parent / "_shared", project / report]
+    return [b for d in dirs for b in sorted(d.glob("*.bib"))]
+
+
 def public_urls(params, project: Path) -> list[str]:
     """The web addresses an edition publishes by design: its own (``url``,
     ``pdf_url``, DOI, licence), its bibliography's ``url``/``doi`` fields and its data
@@ -42,7 +50,7 @@ def public_urls(params, project: Path) -> list[str]:
         if meta.doi:
             out.append(f"https://doi.org/{meta.doi}")
     report = getattr(params, "report", None)
-    for bib in sorted((project / report).glob("*.bib")) if report else ():
+    for bib in _bibliographies(project, report):
         for field, value in _BIB_URL.findall(bib.read_text(encoding="utf-8", errors="replace")):
             out.append(value.strip() if field.lower() == "url" else f"https://doi.org/{value.strip()}")
     sources = getattr(params, "sources", None)
@@ -63,7 +71,7 @@ def public_names(params, project: Path) -> list[str]:
         out += list(meta.public_names)
     report = getattr(params, "report", None)
     if report:
-        for bib in sorted((project / report).glob("*.bib")):
+        for bib in _bibliographies(project, report):
             out += bibliography_names(bib)
     return list(dict.fromkeys(out))
 
