@@ -13,6 +13,7 @@ notebook behind.
 from __future__ import annotations
 
 import csv
+import json
 import io
 import re
 import zipfile
@@ -86,6 +87,17 @@ def _plant_inputs(root) -> None:
     wb.save(sv)
 
 
+def _without_run_metadata(nb) -> str:
+    """The executed notebook's JSON without Papermill's and nbclient's timing metadata (timestamps such
+    as 22:51:11.220827 can contain a planted digit run by chance)."""
+    d = json.loads(nb.read_text(encoding="utf-8"))
+    d.get("metadata", {}).pop("papermill", None)
+    for c in d.get("cells", []):
+        for key in ("papermill", "execution"):
+            c.get("metadata", {}).pop(key, None)
+    return json.dumps(d, ensure_ascii=False)
+
+
 def _output_texts(build):
     from bs4 import BeautifulSoup
     from pypdf import PdfReader
@@ -99,7 +111,7 @@ def _output_texts(build):
         elif p.suffix == ".pdf":
             yield p.name, " ".join(page.extract_text() or "" for page in PdfReader(p).pages)
     for nb in sorted((build / "notebooks").glob("*.ipynb")):
-        yield f"notebooks/{nb.name}", nb.read_text(encoding="utf-8") + P.notebook_text(nb)
+        yield f"notebooks/{nb.name}", _without_run_metadata(nb) + P.notebook_text(nb)
 
 
 def test_planted_values_reach_no_output_and_chapter_text_fails_the_build(tmp_path):

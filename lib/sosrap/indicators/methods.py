@@ -14,6 +14,12 @@ from sosrap.report import fmt
 FDR = 0.05
 
 
+
+def _num(text: str) -> float:
+    """A number the key figures wrote the Finnish way ('3 086,7', '−0,4') back as a float."""
+    return float(str(text).replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+                 .replace("\u2212", "-"))
+
 def _titles(vals: list[dict], pred) -> list[str]:
     return [f["title"] for f in vals if pred(f)]
 
@@ -51,7 +57,7 @@ def _trends(vals: list[dict]) -> str:
     models = fmt.join(f"{name.split(' (')[0]} {n}" for name, n in by.items() if name != FI["trend_method"][""])
     rho = next((f["trend_rho"] for f in vals if f.get("trend_rho")), "0,00")
     called = [f for f in vals if f.get("trend_word") in ("nouseva", "laskeva")]
-    kept = [f for f in called if f.get("trend_q") and float(f["trend_q"].replace(",", ".")) < FDR]
+    kept = [f for f in called if f.get("trend_q") and _num(f["trend_q"]) < FDR]
     return (
         "Kehityksen suunta on arvioitu log-lineaarisella mallilla, joka kertoo keskimääräisen suhteellisen "
         f"vuosimuutoksen (%) luottamusväleineen (mallit: {models}; Poisson-malli vaihtuu negatiiviseen "
@@ -66,7 +72,7 @@ def _trends(vals: list[dict]) -> str:
 
 
 def _funnels(vals: list[dict]) -> str:
-    phis = [float(f["funnel_phi"].replace(",", ".").replace("\u2212", "-")) for f in vals
+    phis = [_num(f["funnel_phi"]) for f in vals
             if f.get("funnel_phi") and f["funnel_phi"] != fmt.MISSING]
     re = _titles(vals, lambda f: f.get("funnel_limits", "").startswith("satunnaisvaikutus"))
     if not phis:

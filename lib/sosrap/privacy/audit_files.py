@@ -139,7 +139,27 @@ def _output_texts(out: dict):
             text = html_textmap(text)[0].text
         yield mime, text
     if out.get("metadata"):
-        yield "metadata", "\n".join(s for _, s in _strings(out["metadata"]))
+        yield "metadata", "\n".join(_metadata_strings(out["metadata"]))
+
+
+def _metadata_strings(meta: dict):
+    """An output's metadata strings; a figure's data (`csv`, see `report.theme.show`) cell by cell, so
+    that numbers in neighbouring cells are never read as one (a phone number, an identity code)."""
+    for key, s in _strings(meta):
+        if str(key).endswith("csv"):
+            for row in csv.reader(io.StringIO(s)):
+                yield from (cell for cell in row if not _is_number(cell))
+        else:
+            yield s
+
+
+def _is_number(cell: str) -> bool:
+    """A decimal number written by the plot code (statistics, not contact details)."""
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return "." in cell or "e" in cell.lower()
 
 
 def notebook_text(path: Path) -> str:
