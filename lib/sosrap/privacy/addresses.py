@@ -27,6 +27,8 @@ _ADDRESS = re.compile(
     r"(?:,?[ ]\d{5}(?!\d)(?:[ ][" + _UPPER + r"][" + _UPPER + _LOWER + r"\-]+)?)?")
 _STREET_EXCLUDE = ("valtatie", "kantatie", "seututie", "moottoritie", "yhdystie", "maantie", "rautatie",
                    "tie", "katu", "polku", "piha", "ranta", "mäki", "portti")
+# …tori words that are no market square: indikaattori, sektori, monitori, pastori (a square is kauppatori)
+_NOT_A_SQUARE = re.compile(r"(?:ttori|ktori|ptori|itori|stori)(?:[a-zäö]{0,5})$|(?:ttori|ktori)[-]")
 _POSTAL = re.compile(r"(?<![\d])(\d{5})[ ]([" + _UPPER + r"][" + _LOWER + r"]+(?:-[" + _UPPER + r"][" + _LOWER
                      + r"]+)?|[" + _UPPER + r"]{2,}(?:-[" + _UPPER + r"]+)?)(?![\w])")
 _ADDR_PREFILTER = re.compile(_STREET_STEMS + r"[" + _LOWER + r"]{0,5}[ ]\d|\d{5}[ ][" + _UPPER + "]")
@@ -39,7 +41,7 @@ def _addresses(view: View) -> list[tuple[int, int]]:
     out = []
     for m in _ADDRESS.finditer(t):
         word = m.group(1).lower()
-        if word.startswith(_STREET_EXCLUDE[:7]) or word in _STREET_EXCLUDE:
+        if word.startswith(_STREET_EXCLUDE[:7]) or word in _STREET_EXCLUDE or _NOT_A_SQUARE.search(word):
             continue
         if not re.search(r"(?:katu|kadu|tie|kuja|polku|polu|väylä|kaari|kaare|kaarre|rinne|rintee|raitti|raiti"
                          r"|tori|aukio|tanhua|puistikko|bulevardi|esplanadi|vägen|gatan|gränd|stigen|backen"
