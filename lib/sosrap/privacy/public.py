@@ -73,7 +73,19 @@ def public_names(params, project: Path) -> list[str]:
     if report:
         for bib in _bibliographies(project, report):
             out += bibliography_names(bib)
+    out += _area_names(project)
     return list(dict.fromkeys(out))
+
+
+def _area_names(project: Path) -> list[str]:
+    """Municipality names (fi, sv) of the shipped classification table: the figures label the areas
+    they compare, and some of those names are also surnames to Voikko (a place, not a person)."""
+    import csv
+    path = project / "data" / "reference" / "municipalities.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [n for row in csv.DictReader(fh) for n in (row.get("name_fi"), row.get("name_sv")) if n]
 
 
 def private_names(params, project: Path) -> list[str]:
