@@ -74,7 +74,26 @@ def public_names(params, project: Path) -> list[str]:
         for bib in _bibliographies(project, report):
             out += bibliography_names(bib)
     out += _area_names(project)
+    out += _snapshot_region_names(project, getattr(params, "snapshot", None))
     return list(dict.fromkeys(out))
+
+
+def _snapshot_region_names(project: Path, snapshot: str | None) -> list[str]:
+    """The names of the regions in the edition's snapshot (Sotkanet's region list): public place names."""
+    import json
+    if not snapshot:
+        return []
+    out: list[str] = []
+    for f in sorted((project / snapshot).glob("**/regions.json")):
+        try:
+            rows = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for r in rows if isinstance(rows, list) else []:
+            title = r.get("title") if isinstance(r, dict) else None
+            if isinstance(title, dict):
+                out += [v for v in title.values() if isinstance(v, str) and v]
+    return out
 
 
 def _area_names(project: Path) -> list[str]:
