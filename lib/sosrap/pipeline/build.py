@@ -21,7 +21,7 @@ from rich.table import Table
 from sosrap import params as _params
 from sosrap.errors import SnapshotError, SosrapError
 from sosrap.paths import KEYFIGURES, Layout, atomic_write, default_build_dir, project_root
-from sosrap.pipeline import fingerprint as hashing, manifest
+from sosrap.pipeline import editions, fingerprint as hashing, manifest
 from sosrap.pipeline.graph import REPORT_STAGE, load_stages
 from sosrap.pipeline.runner import StageResult, run_stages, status
 from sosrap.report import citation, proposals, staging
@@ -69,7 +69,7 @@ def stage_report(project: Path, params: _params.Params, layout: Layout, snap: Sn
     stages = load_stages(project)
     notebooks = {stages[n].notebook: layout.executed(stages[n]) for n in stage_names}
     return staging.stage_report(project / params.report, layout.root / "report", params, snap, key_figures,
-                                notebooks, edition, registers)
+                                notebooks, edition, registers, editions.report_blocks(layout, stage_names))
 
 
 def render_fingerprint(report_dir: Path, engine: str, formats: Sequence[str]) -> str:
@@ -222,19 +222,20 @@ def write_side_files(edition: str, ed: citation.Edition | None, registers: propo
 
 def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",
           formats: Sequence[str] = ("html",), build_dir: Path | None = None, quiet: bool = False,
-          root: Path | None = None, version: str | None = None) -> BuildResult:
-    """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses)."""
+          root: Path | None = None, version: str | None = None, area: str | None = None) -> BuildResult:
+    """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses);
+    *area* builds it for another wellbeing county (default folder build/<edition>/<area>)."""
     from sosrap.report import render
 
     t_start = time.monotonic()
     project = root or project_root()
-    params = with_version(_params.load(edition, project), version)
+    params = with_version(editions.for_area(_params.load(edition, project), area, project), version)
     formats = check_formats(formats)
     registers = proposals.load(project, params)
     base = report_basename(edition)
     ed = citation.Edition.of(params, base)
     snap = open_snapshot(project, edition, params)
-    layout = Layout(Path(build_dir) if build_dir else default_build_dir(edition, project))
+    layout = Layout(Path(build_dir) if build_dir else editions.area_build_dir(edition, area, project))
     layout.root.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True, soft_wrap=True)
     if not quiet:
