@@ -172,7 +172,8 @@ def context(stage: str, *, edition: str = "demo", run_dir: str | Path = "", para
         raise SosrapError(f"unknown stage {stage!r}; stages: {', '.join(stages)}")
     spec = stages[stage]
     if not params:
-        full = _params.load(edition, root).resolved()
+        from sosrap.pipeline.editions import for_area      # the area's names, as a build resolves them
+        full = for_area(_params.load(edition, root), None, root).resolved()
         params = {k: full[k] for k in spec.params if k in full}
         missing = [k for k in spec.params if k not in full]
         if missing:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from sosrap.indicators import figures as plots, keyfigures, stats
+from sosrap.indicators import figures as plots, keyfigures
 from sosrap.report.blocks import label
 
 NA = keyfigures.NA

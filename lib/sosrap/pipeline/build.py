@@ -130,6 +130,11 @@ def source_date_epoch(edition: citation.Edition | None, snap: Snapshot) -> int:
     return 0
 
 
+def load_params(edition: str, project: Path, area: str | None = None) -> _params.Params:
+    """The edition's params as a build uses them: for its area (`editions.for_area`)."""
+    return editions.for_area(_params.load(edition, project), area, project)
+
+
 def with_version(params: _params.Params, version: str | None) -> _params.Params:
     """The params with `metadata.version` set to *version* (what `publish --version` builds)."""
     if version is None:
@@ -229,7 +234,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
 
     t_start = time.monotonic()
     project = root or project_root()
-    params = with_version(editions.for_area(_params.load(edition, project), area, project), version)
+    params = with_version(load_params(edition, project, area), version)
     formats = check_formats(formats)
     registers = proposals.load(project, params)
     base = report_basename(edition)
@@ -267,7 +272,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
 
 def print_status(edition: str, *, build_dir: Path | None = None, root: Path | None = None) -> list:
     project = root or project_root()
-    params = _params.load(edition, project)
+    params = load_params(edition, project)          # as `build` resolves them
     layout = Layout(Path(build_dir) if build_dir else default_build_dir(edition, project))
     rows = status(params, project, layout.root)
     table = Table(title=f"sosrap status {edition}  ({layout.root})", title_justify="left")
