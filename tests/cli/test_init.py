@@ -13,7 +13,7 @@ from sosrap.cli import app
 from sosrap.cli.options import Options
 from support import ROOT, run_sosrap
 
-COMMANDS = ["build", "status", "demo-data", "doctor", "fetch", "publish", "verify", "new-edition", "template",
+COMMANDS = ["build", "status", "demo-data", "batch", "doctor", "fetch", "publish", "verify", "new-edition", "template",
             "ingest"]
 
 

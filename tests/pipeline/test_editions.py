@@ -54,3 +54,13 @@ def test_a_stage_whose_files_the_edition_does_not_name_is_left_out():
 def test_build_dir_per_area(tmp_path):
     assert editions.area_build_dir("demo", None, ROOT) == ROOT / "build/demo"
     assert editions.area_build_dir("demo", "021", ROOT) == ROOT / "build/demo/21"
+
+
+def test_a_stage_with_an_unset_optional_file_still_runs_and_dependents_of_a_left_out_stage_go_too():
+    stages = load_stages(ROOT)
+    demo = P.load("demo", ROOT)
+    cw = demo.client_work.model_copy(update={"screen_names_file": None})
+    assert "client_work" in editions.applicable(stages, demo.model_copy(update={"client_work": cw}))
+    fake = {**stages, "after": stages["client_work"].model_copy(update={"name": "after", "needs": ("client_work",),
+                                                                          "reads": ()})}
+    assert "after" not in editions.applicable(fake, demo.model_copy(update={"client_work": None}))

@@ -1,8 +1,8 @@
 """What makes one build an edition for one area, whatever the edition leaves out.
 
-- `applicable`: the stages an edition has inputs for. A stage that declares
-  files in `reads:` of which the edition names none (no `client_work:` in
-  params) is left out of the build; the staged report replaces the chapters
+- `applicable`: the stages an edition has inputs for. A stage whose declared
+  `reads:` files all lie in a params section the edition leaves out (no
+  `client_work:`) is left out of the build, with the stages that need it; the staged report replaces the chapters
   that embed its notebook with a note (`report.staging`).
 - `for_area`: the params for another area (`sosrap build --area CODE`, the
   batch). Name and municipalities come from the reference table
@@ -24,7 +24,6 @@ from typing import Any, Iterable, Mapping
 from sosrap import params as _params
 from sosrap.errors import ParamsError
 from sosrap.paths import Layout, default_build_dir
-from sosrap.pipeline.fingerprint import read_paths
 from sosrap.pipeline.graph import Stage
 from sosrap.report import blocks
 from sosrap.sources import classifications
@@ -34,8 +33,15 @@ AREA_TEXTS = ("title", "subtitle", "metadata")
 
 
 def applicable(stages: Mapping[str, Stage], params: _params.Params) -> dict[str, Stage]:
-    """The stages this edition has inputs for (a stage reading files the edition does not name is out)."""
-    return {n: st for n, st in stages.items() if not st.reads or read_paths(st, params)}
+    """The stages this edition has inputs for: a stage whose every `reads:` path lies in a params
+    section the edition leaves out (no `client_work:`) is out, and so is every stage that needs it."""
+    full = params.resolved()
+    out: dict[str, Stage] = {}
+    for name, st in stages.items():      # in dependency order
+        absent = bool(st.reads) and all(full.get(d.split(".", 1)[0]) is None for d in st.reads)
+        if not absent and all(n in out for n in st.needs):
+            out[name] = st
+    return out
 
 
 def report_blocks(layout: Layout, stage_names: Iterable[str]) -> list[dict]:
