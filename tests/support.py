@@ -21,12 +21,13 @@ FAST = RetryPolicy(retries=3, backoff=0.001, backoff_max=0.01, retry_after_max=5
 
 def copy_project(dest: Path) -> Path:
     """A throw-away copy of the project's editable parts (params, notebooks,
-    reports, the demo snapshot), so tests can edit and build without touching
+    reports, the demo snapshot, the reference tables), so tests can edit and build without touching
     the checkout. The sosrap package itself is the installed one."""
     for part in ("params", "notebooks", "reports"):
         shutil.copytree(ROOT / part, dest / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_notebooks",
                                                                                 "_variables.yml", "_notice.qmd"))
     shutil.copytree(ROOT / DEMO_SNAPSHOT, dest / DEMO_SNAPSHOT)
+    shutil.copytree(ROOT / "data/reference", dest / "data/reference")    # areas: names, municipalities
     return dest
 
 

@@ -25,6 +25,7 @@ def _write(project: Path, text: str) -> None:
 
 BASE = """
 title: T
+area: {category: HYVINVOINTIALUE, code: "19"}
 years: {start: 2015, end: 2020}
 snapshot: data/snapshots/demo-synthetic-2025
 report: reports/demo

@@ -12,6 +12,11 @@ results from its own hand run when there is one, else from the build::
                                params=params, inputs=inputs)
     table = ctx.load_table("indicators", "indicators")
 
+Figures, tables and paragraphs that depend on the edition's indicator list are
+recorded with `save_figure`, `save_report_table` and `report_text` (and still
+shown in the notebook, the audit trail); the build writes them into the
+generated `_indicators.qmd` (`sosrap.report.blocks`).
+
 The notebook sees only the params keys its stage declares in
 notebooks/stages.yaml: reading another key is an error that says so, because
 an undeclared read would make the runner's skip decision wrong.
@@ -30,6 +35,7 @@ from sosrap.errors import SosrapError
 from sosrap.paths import KEYFIGURES, deep_merge, default_build_dir, project_root
 from sosrap.sources.snapshot import Snapshot
 from sosrap.pipeline.graph import load_stages
+from sosrap.report import blocks as _blocks
 
 
 
@@ -82,6 +88,7 @@ class StageContext:
     inputs: dict[str, Path]
     root: Path
     _snapshot: Snapshot | None = field(default=None, repr=False)
+    _blocks: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def snapshot(self) -> Snapshot:
         """The edition's data snapshot (read-only)."""
@@ -118,6 +125,45 @@ class StageContext:
         path.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         return path
 
+    # ------------------------------------------------------------------ report blocks
+
+    def _record(self, block: dict) -> None:
+        """Add (or, re-run by hand, replace) one block and rewrite the stage's block file."""
+        self._blocks[block["id"]] = block
+        path = self.run_dir / _blocks.BLOCKS
+        path.write_text(json.dumps(list(self._blocks.values()), ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")
+
+    def report_text(self, section: str, title: str, order: int, text: str, *, id: str, note: bool = False) -> None:
+        """A paragraph (or, *note*, a visible note) of the generated section *section*."""
+        if text.strip():
+            self._record({"id": id, "kind": "note" if note else "text", "section": section, "title": title,
+                          "order": order, "text": text})
+
+    def save_figure(self, fig, *, section: str, title: str, order: int, label: str, caption: str,
+                    alt: str) -> Path:
+        """Write *fig* as PNG with its label, caption and alt text for the report, and show it here."""
+        from sosrap.report import theme
+        path = self.run_dir / "figures" / f"{label}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(theme.png_bytes(fig))
+        self._record({"id": label, "kind": "fig", "section": section, "title": title, "order": order,
+                      "label": label, "caption": caption, "alt": alt, "file": f"figures/{label}.png"})
+        theme.show(fig, alt)
+        return path
+
+    def save_report_table(self, df: pd.DataFrame, *, section: str, title: str, order: int, label: str,
+                          caption: str) -> None:
+        """Record *df* (formatted strings) as a captioned report table, and show it here."""
+        from sosrap.report import html_table
+        cols = [str(c) for c in df.columns]
+        rows = [[html_table.NA if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in r]
+                for r in df.itertuples(index=False, name=None)]
+        aligns = [html_table.column_alignment(df.iloc[:, i]) for i in range(len(cols))]
+        self._record({"id": label, "kind": "tbl", "section": section, "title": title, "order": order,
+                      "label": label, "caption": caption, "columns": cols, "rows": rows, "aligns": aligns})
+        html_table.show(df)
+
 
 def scratch_dir(edition: str, stage: str, root: Path | None = None) -> Path:
     """Where a stage notebook run by hand (JupyterLab) writes: `build/<edition>/scratch/<stage>/`."""
@@ -140,7 +186,8 @@ def context(stage: str, *, edition: str = "demo", run_dir: str | Path = "", para
         raise SosrapError(f"unknown stage {stage!r}; stages: {', '.join(stages)}")
     spec = stages[stage]
     if not params:
-        full = _params.load(edition, root).resolved()
+        from sosrap.pipeline.editions import for_area      # the area's names, as a build resolves them
+        full = for_area(_params.load(edition, root), None, root).resolved()
         params = {k: full[k] for k in spec.params if k in full}
         missing = [k for k in spec.params if k not in full]
         if missing:

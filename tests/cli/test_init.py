@@ -13,8 +13,8 @@ from sosrap.cli import app
 from sosrap.cli.options import Options
 from support import ROOT, run_sosrap
 
-COMMANDS = ["build", "status", "demo-data", "doctor", "fetch", "publish", "verify", "new-edition", "quotes",
-            "template", "ingest"]
+COMMANDS = ["build", "status", "demo-data", "batch", "doctor", "fetch", "publish", "verify", "new-edition",
+            "quotes", "template", "ingest"]
 
 
 def test_help_lists_every_command_once_in_order():

@@ -46,7 +46,7 @@ def test_levels_add_up_and_population_rows_carry_counts():
     files = {f.path: json.loads(f.data) for f in demo.build_files()}
     pop = files["sotkanet/data/127.json"]
     by = {(r["region"], r["year"]): r for r in pop}
-    municipalities = [rid for _, rid, *_ in demo.POHDE_MUNICIPALITIES]
+    municipalities = [m.region_id for m in demo.municipalities() if m.county_id == demo.POHDE_ID]
     for year in demo.YEARS:
         assert by[(demo.POHDE_ID, year)]["value"] == sum(by[(rid, year)]["value"] for rid in municipalities)
     assert all(r["value"] == r["absValue"] for r in pop)

@@ -100,7 +100,8 @@ def test_key_figures_equal_values_computed_from_snapshot(built, soup):
     year = max(pohde)
     fi = lambda x: f"{x:.1f}".replace(".", ",")  # noqa: E731
     text = text_of(soup)
-    assert f"Toimeentulotukea saaneiden osuus asukkaista oli {fi(pohde[year])}{NBSP}% vuonna {year}" in text
+    assert (f"Indikaattorin ”Toimeentulotukea saaneet henkilöt vuoden aikana, % asukkaista” arvo oli "
+            f"{fi(pohde[year])}{NBSP}% vuonna {year}") in text
     diff = round(pohde[year] - country[year], 1)
     word = "korkeampi" if diff > 0 else "matalampi"
     assert f"{fi(abs(diff))} prosenttiyksikköä {word} kuin koko maassa" in text

@@ -3,6 +3,7 @@ an edition's own files (the edition wins), the generated includes, and the
 proposal link check on the composed project. Real params, snapshot and files."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -47,9 +48,10 @@ def test_an_edition_without_shared_folder_is_only_its_own_files(tmp_path):
 
 def test_the_demo_and_2026_share_every_chapter_but_the_demo_s_override():
     demo, y2026 = S.source_files(ROOT / "reports/demo"), S.source_files(ROOT / "reports/2026")
-    assert set(demo) == set(y2026) and len([k for k in demo if k.startswith("chapters/")]) == 9
+    own_2026 = {"alue.bib", "alue/tausta.qmd"}           # the Pohde edition's own area texts
+    assert set(demo) | own_2026 == set(y2026) and len([k for k in demo if k.startswith("chapters/")]) == 9
     differ = sorted(k for k in demo if demo[k].read_bytes() != y2026[k].read_bytes())
-    assert differ == ["_quarto.yml", OVERRIDDEN, PR.REGISTER]
+    assert differ == ["_quarto.yml", "alue/tausta.qmd", OVERRIDDEN, PR.REGISTER]
     assert demo[OVERRIDDEN] == ROOT / "reports/demo" / OVERRIDDEN
     assert y2026[OVERRIDDEN] == ROOT / "reports/_shared" / OVERRIDDEN
     assert demo["chapters/01-tiivistelma.qmd"] == y2026["chapters/01-tiivistelma.qmd"]
@@ -67,11 +69,32 @@ def demo(tmp_path):
     return tmp_path, params, snap, notebooks
 
 
+def _inputs(project: Path, params) -> tuple[dict, list[dict]]:
+    """Key figures for every `{{< var >}}` the sources use, and a figure block for every label the
+    proposals link to that no source defines (what the stages would have recorded)."""
+    variables: dict = {"key": {"x": 1}}
+    for path in S.source_files(project / params.report).values():
+        if path.suffix == ".qmd":
+            for key in re.findall(r"\{\{< var ([^ >]+) >\}\}", path.read_text(encoding="utf-8")):
+                top, _, rest = key.partition(".")
+                if top not in ("edition", "snapshot"):
+                    variables.setdefault(top, {})[rest] = "1"
+    defined = PR.report_labels(S.source_files(project / params.report).values())
+    links = {x for p in PR.load(project, params).register.proposals for x in p.links
+             if x.startswith("fig-")} - defined          # the generated sections hold the figures
+    png = project / "fig.png"
+    png.write_bytes(b"\x89PNG fake")
+    blocks = [{"kind": "fig", "section": "teema", "title": "Teema", "label": lab, "caption": "C", "alt": "A",
+               "file": "fig.png", "_dir": str(project)} for lab in sorted(links)]
+    return variables, blocks
+
+
 def _stage(project: Path, params, snap, notebooks, dest: Path) -> Path:
     registers = PR.load(project, params)
     edition = citation.Edition.of(params, S.report_basename(params.edition))
-    return S.stage_report(project / params.report, dest, params, snap, {"key": {"x": 1}}, notebooks, edition,
-                          registers)
+    variables, blocks = _inputs(project, params)
+    return S.stage_report(project / params.report, dest, params, snap, variables, notebooks, edition,
+                          registers, blocks)
 
 
 def test_staged_report_is_the_composed_sources_plus_generated_files(demo):
@@ -80,7 +103,8 @@ def test_staged_report_is_the_composed_sources_plus_generated_files(demo):
     assert _stage(project, params, snap, notebooks, dest) == dest
     staged = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
     sources = S.source_files(project / "reports/demo")
-    generated = {g for g in S.GENERATED if g != "_notebooks"} | {f"_notebooks/{n}" for n in notebooks}
+    generated = ({g for g in S.GENERATED if g not in ("_notebooks", "_figures")} | {f"_notebooks/{n}" for n in notebooks}
+                 | {f"_figures/{b['label']}.png" for b in _inputs(project, params)[1]})
     assert staged == set(sources) | generated
     for rel, src in sources.items():
         if rel != "_quarto.yml":
@@ -90,7 +114,7 @@ def test_staged_report_is_the_composed_sources_plus_generated_files(demo):
     assert quarto["title"] == params.title and quarto["version"] == params.metadata.version
     variables = yaml.safe_load((dest / "_variables.yml").read_text(encoding="utf-8"))
     assert variables["key"] == {"x": 1} and variables["edition"]["name"] == "demo"
-    assert variables == {**S.edition_variables(params, snap), "key": {"x": 1}}
+    assert variables == {**S.edition_variables(params, snap), **_inputs(project, params)[0]}
     assert (dest / "_notice.qmd").read_text(encoding="utf-8") == S.NOTICE_SYNTHETIC.format(snap_id=snap.id)
     assert "::: {#tbl-toimenpide-ehdotukset}" in (dest / "_proposals.qmd").read_text(encoding="utf-8")
 
@@ -112,13 +136,12 @@ def test_proposal_links_are_checked_against_the_composed_project(demo):
     project, params, snap, notebooks = demo
     linked = {x for p in PR.load(project, params).register.proposals for x in p.links}
     shared_labels = PR.report_labels((project / "reports/_shared").rglob("*.qmd"))
-    assert "fig-kehitys-toimeentulotuki" in linked & shared_labels
+    assert "tbl-vertailu" in linked & shared_labels
     chapter = "chapters/03-indikaattorit.qmd"
     text = (project / "reports/_shared" / chapter).read_text(encoding="utf-8")
-    assert "fig-kehitys-toimeentulotuki" in text
-    embed = "{{< embed _notebooks/20_trends.ipynb#fig-kehitys-toimeentulotuki >}}"
-    _write(project / "reports/demo", {chapter: text.replace(embed, "")})     # the figure is left out
-    with pytest.raises(PR.ProposalError, match="links to fig-kehitys-toimeentulotuki"):
+    assert "tbl-vertailu" in text
+    _write(project / "reports/demo", {chapter: text.replace("#tbl-vertailu", "#tbl-muu")})
+    with pytest.raises(PR.ProposalError, match="links to tbl-vertailu"):
         _stage(project, params, snap, notebooks, project / "build/report")
     assert not (project / "build/report").exists(), "a failed staging leaves nothing behind"
 
@@ -136,3 +159,34 @@ def test_proposal_tables(demo, tmp_path):
     assert {k: p.name for k, p in files.items()} == {"proposals": "toimenpide-ehdotukset.csv",
                                                      "followup": "toimenpide-ehdotukset-seuranta.csv"}
     assert files["proposals"].read_text(encoding="utf-8").startswith("id,edition,title,")
+
+
+# ----------------------------------------------------------------------------- editions that lack pieces
+
+def test_a_chapter_using_a_missing_key_figure_fails_naming_chapter_line_key_and_neighbours(demo):
+    project, params, snap, notebooks = demo
+    chapter = "chapters/01-tiivistelma.qmd"
+    text = (project / "reports/_shared" / chapter).read_text(encoding="utf-8")
+    _write(project / "reports/demo", {chapter: text + "\nArvo {{< var vertailu.korkeampia_kuin_koko_maat >}}.\n"})
+    variables, blocks = _inputs(project, params)
+    variables["vertailu"].pop("korkeampia_kuin_koko_maat")
+    with pytest.raises(SosrapError) as e:
+        S.stage_report(project / params.report, project / "build/report", params, snap, variables, notebooks,
+                       None, PR.load(project, params), blocks)
+    line = len(text.splitlines()) + 2
+    assert f"{chapter}:{line}: {{{{< var vertailu.korkeampia_kuin_koko_maat >}}}}" in str(e.value)
+    assert "nearest: vertailu.korkeampia_kuin_koko_maa" in str(e.value)
+
+
+def test_chapters_embedding_a_notebook_the_build_did_not_run_become_a_note(demo):
+    """No `client_work:`: the client-work and residents' chapters say the edition has none."""
+    project, params, snap, notebooks = demo
+    without = {k: v for k, v in notebooks.items() if not k.startswith("40_")}
+    variables, blocks = _inputs(project, params)
+    dest = S.stage_report(project / params.report, project / "build/report", params, snap, variables, without,
+                          None, None, blocks)
+    for chapter in ("chapters/04-ilmiot-asiakastyosta.qmd", "chapters/05-asukkaiden-aani.qmd"):
+        text = (dest / chapter).read_text(encoding="utf-8")
+        assert text.startswith("# ") and "{#sec-" in text.splitlines()[0]
+        assert "ei ole asiakastyön aineistoja (`client_work:`)" in text and "embed" not in text
+    assert "embed _notebooks/20_trends.ipynb" in (dest / "chapters/03-indikaattorit.qmd").read_text(encoding="utf-8")

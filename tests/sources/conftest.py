@@ -49,6 +49,7 @@ EDITION = textwrap.dedent("""\
     # a test edition (comments must survive pinning)
     edition: t
     title: Testiraportti
+    area: {category: HYVINVOINTIALUE, code: "19"}
     years: {start: 2022, end: 2025}
     snapshot: data/snapshots/t-unfetched   # pinned by sosrap fetch
     report: reports/t

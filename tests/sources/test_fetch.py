@@ -277,3 +277,48 @@ def test_the_2026_edition_fetches_then_builds_offline(tmp_path, replay, monkeypa
     assert "Sosiaalinen raportti 2026" in text and "2015–2025" in text
     assert "synteettis" not in text.lower()                 # real data: no example-data notice
     assert "Testi-indikaattori 405" in text                 # titles come from the fetched metadata
+
+
+def _rehearse(root: Path, edition: str, replay, monkeypatch) -> Path:
+    """Fetch *edition* from the replay server, then build it offline; returns the report."""
+    from support import run_sosrap
+    monkeypatch.setenv("SOSRAP_SOTKANET_URL", replay.sotkanet_url)
+    monkeypatch.setenv("SOSRAP_STATFIN_URL", replay.statfin_url)
+    rep = _fetch(root, edition)
+    assert rep.created and not Snapshot.open(rep.snapshot).synthetic
+    monkeypatch.delenv("SOSRAP_SOTKANET_URL")            # a build never touches the network
+    monkeypatch.delenv("SOSRAP_STATFIN_URL")
+    proc = run_sosrap("build", edition, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    html = Path(proc.stdout.strip().splitlines()[-1])
+    assert html.is_file() and "Traceback" not in proc.stderr
+    return html
+
+
+@pytest.mark.e2e
+def test_rehearsal_the_2026_edition_fetched_from_the_replay_server_builds(tmp_path, replay, monkeypatch):
+    """The real 2026 edition (21 indicators, StatFin population) end to end from recorded formats;
+    its private client-work exports are stood in for by the synthetic generator's."""
+    from sosrap.demo.clientwork import ensure_inputs
+    from support import copy_project
+    root = copy_project(tmp_path / "project")
+    ensure_inputs(P.load("2026", root).client_work, root)
+    html = _rehearse(root, "2026", replay, monkeypatch)
+    text = html.read_text(encoding="utf-8")
+    assert "Pohjois-Pohjanmaan hyvinvointialue" in text and "Testi-indikaattori 405" in text
+
+
+@pytest.mark.e2e
+def test_rehearsal_a_one_indicator_edition_fetched_from_the_replay_server_builds(tmp_path, replay, monkeypatch):
+    from support import copy_project
+    root = copy_project(tmp_path / "project")
+    (root / "reports/yksi").mkdir()
+    (root / "reports/yksi/_quarto.yml").write_text((root / "reports/demo/_quarto.yml").read_text(encoding="utf-8"),
+                                                    encoding="utf-8")
+    (root / "params/yksi.yaml").write_text(
+        "edition: yksi\ntitle: Yksi indikaattori\narea: {category: HYVINVOINTIALUE, code: \"21\"}\n"
+        "years: {start: 2019, end: 2024}\nsnapshot: data/snapshots/yksi-unfetched\nreport: reports/yksi\n"
+        "indicators:\n  - {id: 493, theme: toimeentulotuki}\n", encoding="utf-8")
+    text = _rehearse(root, "yksi", replay, monkeypatch).read_text(encoding="utf-8")
+    assert "Lapin hyvinvointialue" in text and "fig-kehitys-toimeentulotuki" in text
+    assert "ei ole asiakastyön aineistoja" in text

@@ -1,4 +1,4 @@
-"""`sosrap build`, `sosrap status` and `sosrap demo-data` (the synthetic
+"""`sosrap build`, `sosrap batch` (every area), `sosrap status` and `sosrap demo-data` (the synthetic
 snapshot the demo edition builds from)."""
 from __future__ import annotations
 
@@ -22,12 +22,15 @@ def build(ctx: typer.Context,
           build_dir: Optional[Path] = typer.Option(None, "--build-dir", help="Default: build/<edition>"),
           quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors and the report's path."),
           draft: bool = typer.Option(False, "--draft", help="Render unresolved labels/keys as Quarto's "
-                                     "placeholders with warnings instead of stopping.")) -> None:
+                                     "placeholders with warnings instead of stopping."),
+          area: Optional[str] = typer.Option(None, "--area", help="Wellbeing county code (data/reference/"
+                                             "wellbeing_counties.csv); default: the params' area. "
+                                             "Builds into build/<edition>/<area>.")) -> None:
     """Run the stage notebooks that are stale, then render the report."""
     from sosrap.pipeline.build import build as do_build
     result = do_build(edition, jobs=jobs, force=force, engine=engine,
                       formats=[f.strip() for f in formats.split(",") if f.strip()],
-                      build_dir=build_dir, quiet=quiet or options(ctx).quiet, draft=draft)
+                      build_dir=build_dir, quiet=quiet or options(ctx).quiet, draft=draft, area=area)
     # The last line is the report's absolute path (scripts and `make report` rely on it).
     typer.echo(str(result.outputs["html"].resolve()) if "html" in result.outputs
                else str(next(iter(result.outputs.values())).resolve()))
@@ -47,3 +50,19 @@ def demo_data(out: Path = typer.Argument(..., help="Folder to create (must not e
     from sosrap.demo import snapshot as demo
     snap = demo.generate(out)
     typer.echo(f"wrote synthetic snapshot {snap.id!r} with {len(snap.files)} files to {out}")
+
+
+@app.command()
+def batch(edition: str = typer.Argument(..., help="Edition name: params/<edition>.yaml"),
+          jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Areas to build in parallel."),
+          areas: Optional[str] = typer.Option(None, "--areas", help="Comma-separated area codes; default: all."),
+          force: bool = typer.Option(False, "--force", help="Re-run every stage even if fresh."),
+          engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc")) -> None:
+    """Build the edition for every area into build/<edition>/<area>/ and write build/<edition>/index.html."""
+    from sosrap.pipeline.batch import batch as do_batch
+    result = do_batch(edition, jobs=jobs, force=force, engine=engine,
+                      areas=[a.strip() for a in areas.split(",") if a.strip()] if areas else None,
+                      say=lambda line: typer.echo(line, err=True))
+    typer.echo(str(result.index.resolve()))
+    if result.failed:
+        raise typer.Exit(1)

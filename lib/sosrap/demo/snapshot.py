@@ -3,8 +3,14 @@
 The demo snapshot has exactly the raw shapes of Sotkanet's API responses
 (regions, indicator metadata, /json data rows), so the demo goes through the
 same parser as fetched data. Every *value* in it is synthetic: plausible
-magnitudes, trends and noise, generated from a fixed seed; region ids, codes
-and names are real so the report reads naturally. The snapshot manifest says
+magnitudes, trends and noise, generated from a fixed seed. It covers every
+area in the reference table (`data/reference/`: the wellbeing services
+counties, Helsinki and Åland) with all their municipalities, so an edition can
+be built for any area. Codes and names are real; Sotkanet region ids are real
+for the counties and North Ostrobothnia's municipalities and made up (2000 +
+row of the reference table) for the other municipalities, as in the tests'
+replay server. Municipal populations outside North Ostrobothnia are drawn to
+add up to an approximate county total. The snapshot manifest says
 `"synthetic": true`, and every report built from it shows a notice.
 
 Regenerate with `sosrap demo-data OUT_DIR`; a test checks that the committed
@@ -19,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from sosrap.sources.snapshot import PendingFile, Snapshot, write_snapshot
-from sosrap.sources import sotkanet
+from sosrap.sources import classifications, sotkanet
 
 SEED = 20261128
 YEARS = list(range(2015, 2025))
@@ -68,7 +74,7 @@ COUNTIES = [
     ("16", 958, "Etelä-Pohjanmaan hyvinvointialue", "Södra Österbottens välfärdsområde", 192),
     ("17", 971, "Pohjanmaan hyvinvointialue", "Österbottens välfärdsområde", 176),
     ("18", 964, "Keski-Pohjanmaan hyvinvointialue", "Mellersta Österbottens välfärdsområde", 68),
-    ("19", POHDE_ID, "Pohjois-Pohjanmaan hyvinvointialue", "Norra Österbottens välfärdsområde", None),
+    ("19", POHDE_ID, "Pohjois-Pohjanmaan hyvinvointialue", "Norra Österbottens välfärdsområde", 415),
     ("20", 962, "Kainuun hyvinvointialue", "Kajanalands välfärdsområde", 71),
     ("21", 968, "Lapin hyvinvointialue", "Lapplands välfärdsområde", 176),
     ("90", 960, "Helsingin kaupunki", "Helsingfors stad", 658),
@@ -144,7 +150,25 @@ def _dumps(obj) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def _regions() -> list[dict]:
+@dataclass(frozen=True)
+class Municipality:
+    code: str
+    region_id: int
+    name_fi: str
+    name_sv: str
+    county_id: int
+
+
+def municipalities() -> list[Municipality]:
+    """Every municipality of the reference table, in its order, with a Sotkanet-shaped region id."""
+    county_id = {code: rid for code, rid, *_ in COUNTIES}
+    known = {code: rid for code, rid, *_ in POHDE_MUNICIPALITIES}
+    ref = classifications.municipalities()
+    return [Municipality(m.municipality_code, known.get(m.municipality_code, 2000 + i), m.name_fi, m.name_sv,
+                         county_id[m.county_code]) for i, m in enumerate(ref.itertuples())]
+
+
+def _regions(munis: list[Municipality]) -> list[dict]:
     out = [{"id": COUNTRY_ID, "code": "358", "category": "MAA",
             "title": {"fi": "Koko maa", "en": "Whole country", "sv": "Hela landet"}, "memberOf": []},
            {"id": MAAKUNTA_PP_ID, "code": "17", "category": "MAAKUNTA",
@@ -153,10 +177,11 @@ def _regions() -> list[dict]:
     for code, rid, fi, sv, _ in COUNTIES:
         out.append({"id": rid, "code": code, "category": "HYVINVOINTIALUE",
                     "title": {"fi": fi, "en": fi, "sv": sv}, "memberOf": [COUNTRY_ID]})
-    for code, rid, fi, sv, _ in POHDE_MUNICIPALITIES:
-        out.append({"id": rid, "code": code, "category": "KUNTA", "title": {"fi": fi, "en": fi, "sv": sv},
-                    "memberOf": [COUNTRY_ID, MAAKUNTA_PP_ID, POHDE_ID],
-                    "uri": f"http://www.yso.fi/onto/kunnat/k{code}"})
+    for m in munis:
+        member = [COUNTRY_ID] + ([MAAKUNTA_PP_ID] if m.county_id == POHDE_ID else []) + [m.county_id]
+        out.append({"id": m.region_id, "code": m.code, "category": "KUNTA",
+                    "title": {"fi": m.name_fi, "en": m.name_fi, "sv": m.name_sv}, "memberOf": member,
+                    "uri": f"http://www.yso.fi/onto/kunnat/k{m.code}"})
     return sorted(out, key=lambda r: r["id"])
 
 
@@ -190,21 +215,23 @@ def _metadata(ind: DemoIndicator) -> dict:
     }
 
 
-def _populations(rng: np.random.Generator) -> dict[int, np.ndarray]:
-    """Population per region id and year (municipalities and counties; Pohde and
-    the country are sums, so every level adds up)."""
+def _populations(rng: np.random.Generator, munis: list[Municipality]) -> dict[int, np.ndarray]:
+    """Population per region id and year. Municipalities: North Ostrobothnia's approximate real
+    sizes, elsewhere lognormal draws scaled to the county's approximate total; counties and
+    the country are sums, so every level adds up."""
     pops: dict[int, np.ndarray] = {}
     t = np.arange(len(YEARS)) - (2022 - YEARS[0])
-    for code, rid, _, _, base in POHDE_MUNICIPALITIES:
-        growth = 0.009 if code in ("564", "244", "425", "859") else rng.uniform(-0.014, -0.002)
-        noise = rng.normal(0, 0.002, len(YEARS))
-        pops[rid] = np.round(base * np.exp(growth * t + noise)).astype(np.int64)
-    pops[POHDE_ID] = sum(pops[rid] for _, rid, *_ in POHDE_MUNICIPALITIES)
-    for code, rid, _, _, thousands in COUNTIES:
-        if rid == POHDE_ID:
-            continue
-        growth = rng.uniform(-0.006, 0.008)
-        pops[rid] = np.round(thousands * 1000 * np.exp(growth * t + rng.normal(0, 0.001, len(YEARS)))).astype(np.int64)
+    known = {rid: base for _, rid, _, _, base in POHDE_MUNICIPALITIES}
+    for _, cid, _, _, thousands in COUNTIES:
+        mine = [m for m in munis if m.county_id == cid]
+        sizes = np.exp(rng.normal(0, 1.3, len(mine)))
+        sizes = np.maximum(np.round(sizes / sizes.sum() * thousands * 1000, -2), 700)
+        for m, size in zip(mine, sizes):
+            base = known.get(m.region_id, float(size))
+            growth = rng.uniform(-0.014, 0.009)
+            pops[m.region_id] = np.round(base * np.exp(growth * t + rng.normal(0, 0.002, len(YEARS)))
+                                         ).astype(np.int64)
+        pops[cid] = sum(pops[m.region_id] for m in mine)
     pops[COUNTRY_ID] = sum(pops[rid] for _, rid, *_ in COUNTIES)
     return pops
 
@@ -223,39 +250,36 @@ def _population_rows(ind: DemoIndicator, pops: dict[int, np.ndarray]) -> list[di
             for rid in sorted(pops) for i, year in enumerate(YEARS)]
 
 
-def _counts(ind: DemoIndicator, pops: dict[int, np.ndarray], rng: np.random.Generator,
-            scale: float) -> dict[int, np.ndarray]:
-    """Case counts per region id and year: municipalities and counties drawn
-    around a national rate; Pohde and the country are sums."""
+def _counts(ind: DemoIndicator, pops: dict[int, np.ndarray], rng: np.random.Generator, scale: float,
+            munis: list[Municipality]) -> dict[int, np.ndarray]:
+    """Case counts per region id and year: each county has its own level, its municipalities
+    vary around it; counties and the country are sums."""
     t = np.arange(len(YEARS))
     wobble = rng.normal(0, 0.015, len(YEARS)).cumsum() * 0.5      # shared year-to-year movement
     national = ind.base * np.exp(ind.trend * t + wobble)
     counts: dict[int, np.ndarray] = {}
-    pohde_effect = 0.92 if ind.id in (181, 3562, 2424) else 1.06
-    for _, rid, *_ in POHDE_MUNICIPALITIES:
-        eff = pohde_effect * float(np.exp(rng.normal(0, 0.18)))
-        slope = rng.normal(0, 0.01)
-        rate = national * eff * np.exp(slope * t)
-        counts[rid] = rng.poisson(pops[rid] * ind.denom_share * rate / scale)
-    for _, rid, *_ in COUNTIES:
-        if rid == POHDE_ID:
-            continue
-        eff = float(np.exp(rng.normal(0, 0.12)))
-        rate = national * eff * np.exp(rng.normal(0, 0.008) * t)
-        counts[rid] = rng.poisson(pops[rid] * ind.denom_share * rate / scale)
-    counts[POHDE_ID] = sum(counts[rid] for _, rid, *_ in POHDE_MUNICIPALITIES)
-    counts[COUNTRY_ID] = sum(counts[rid] for _, rid, *_ in COUNTIES if rid != POHDE_ID) + counts[POHDE_ID]
+    for _, cid, *_ in COUNTIES:
+        county_eff = float(np.exp(rng.normal(0, 0.12)))
+        county_slope = rng.normal(0, 0.008)
+        mine = [m for m in munis if m.county_id == cid]
+        for m in mine:
+            eff = county_eff * float(np.exp(rng.normal(0, 0.18)))
+            rate = national * eff * np.exp((county_slope + rng.normal(0, 0.01)) * t)
+            counts[m.region_id] = rng.poisson(pops[m.region_id] * ind.denom_share * rate / scale)
+        counts[cid] = sum(counts[m.region_id] for m in mine)
+    counts[COUNTRY_ID] = sum(counts[rid] for _, rid, *_ in COUNTIES)
     return counts
 
 
-def _rows(ind: DemoIndicator, pops: dict[int, np.ndarray], rng: np.random.Generator) -> list[dict]:
+def _rows(ind: DemoIndicator, pops: dict[int, np.ndarray], rng: np.random.Generator,
+          munis: list[Municipality]) -> list[dict]:
     """Data rows for all regions in the /json shape; counts aggregate upwards.
     Municipal cells may be missing (no row) or suppressed (a row without value)."""
     if ind.value_type == "LKM":  # the population itself
         return _population_rows(ind, pops)
     scale = 100.0 if ind.value_type == "PROS" else 1000.0
-    counts = _counts(ind, pops, rng, scale)
-    municipal = {rid for _, rid, *_ in POHDE_MUNICIPALITIES}
+    counts = _counts(ind, pops, rng, scale, munis)
+    municipal = {m.region_id for m in munis}
     rows: list[dict] = []
     for rid in sorted(counts):
         denom = pops[rid] * ind.denom_share
@@ -275,14 +299,15 @@ def _rows(ind: DemoIndicator, pops: dict[int, np.ndarray], rng: np.random.Genera
 
 def build_files() -> list[PendingFile]:
     rng = np.random.default_rng(SEED)
-    pops = _populations(rng)
+    munis = municipalities()
+    pops = _populations(rng, munis)
     base = sotkanet.DEFAULT_BASE_URL
-    files = [PendingFile("sotkanet/regions.json", _dumps(_regions()), "sotkanet", "regions", None,
+    files = [PendingFile("sotkanet/regions.json", _dumps(_regions(munis)), "sotkanet", "regions", None,
                          base + "regions", RETRIEVED, LICENCE)]
     for ind in INDICATORS:
         files.append(PendingFile(f"sotkanet/indicators/{ind.id}.json", _dumps(_metadata(ind)), "sotkanet",
                                  "indicator", str(ind.id), f"{base}indicators/{ind.id}", RETRIEVED, LICENCE))
-        files.append(PendingFile(f"sotkanet/data/{ind.id}.json", _dumps(_rows(ind, pops, rng)), "sotkanet",
+        files.append(PendingFile(f"sotkanet/data/{ind.id}.json", _dumps(_rows(ind, pops, rng, munis)), "sotkanet",
                                  "data", str(ind.id), sotkanet.data_url(base, ind.id, YEARS), RETRIEVED, LICENCE,
                                  extra={"years": YEARS, "genders": ["total"]}))
     return files

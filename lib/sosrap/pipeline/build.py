@@ -22,7 +22,7 @@ from rich.table import Table
 from sosrap import params as _params
 from sosrap.errors import SosrapError
 from sosrap.paths import KEYFIGURES, Layout, atomic_write, default_build_dir, project_root
-from sosrap.pipeline import fingerprint as hashing, manifest, preflight
+from sosrap.pipeline import editions, fingerprint as hashing, manifest, preflight
 from sosrap.pipeline.graph import REPORT_STAGE, load_stages
 from sosrap.pipeline.runner import StageResult, run_stages, status
 from sosrap.report import citation, proposals, staging
@@ -70,7 +70,7 @@ def stage_report(project: Path, params: _params.Params, layout: Layout, snap: Sn
     stages = load_stages(project)
     notebooks = {stages[n].notebook: layout.executed(stages[n]) for n in stage_names}
     return staging.stage_report(project / params.report, layout.root / "report", params, snap, key_figures,
-                                notebooks, edition, registers)
+                                notebooks, edition, registers, editions.report_blocks(layout, stage_names))
 
 
 def render_fingerprint(report_dir: Path, engine: str, formats: Sequence[str]) -> str:
@@ -129,6 +129,11 @@ def source_date_epoch(edition: citation.Edition | None, snap: Snapshot) -> int:
         except ValueError:
             pass
     return 0
+
+
+def load_params(edition: str, project: Path, area: str | None = None) -> _params.Params:
+    """The edition's params as a build uses them: for its area (`editions.for_area`)."""
+    return editions.for_area(_params.load(edition, project), area, project)
 
 
 def with_version(params: _params.Params, version: str | None) -> _params.Params:
@@ -248,19 +253,21 @@ def write_side_files(edition: str, ed: citation.Edition | None, registers: propo
 
 def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",
           formats: Sequence[str] = ("html",), build_dir: Path | None = None, quiet: bool = False,
-          root: Path | None = None, version: str | None = None, draft: bool = False) -> BuildResult:
+          root: Path | None = None, version: str | None = None, draft: bool = False,
+          area: str | None = None) -> BuildResult:
     """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses).
-    *draft* renders Quarto's placeholders with warnings where a report build stops (render.render)."""
+    *draft* renders Quarto's placeholders with warnings where a report build stops (render.render).
+    *area* builds it for another wellbeing county (default folder build/<edition>/<area>)."""
     from sosrap.report import render
 
     t_start = time.monotonic()
     project = root or project_root()
-    params = with_version(_params.load(edition, project), version)
+    params = with_version(load_params(edition, project, area), version)
     formats = check_formats(formats)
     registers = proposals.load(project, params)
     base = report_basename(edition)
     ed = citation.Edition.of(params, base)
-    layout = Layout(Path(build_dir) if build_dir else default_build_dir(edition, project))
+    layout = Layout(Path(build_dir) if build_dir else editions.area_build_dir(edition, area, project))
     layout.root.mkdir(parents=True, exist_ok=True)
     remove_leftovers(layout.root)
     snap = open_snapshot(project, edition, params)
@@ -315,7 +322,7 @@ def _scrubbed(step, layout: Layout, params, project: Path):
 
 def print_status(edition: str, *, build_dir: Path | None = None, root: Path | None = None) -> list:
     project = root or project_root()
-    params = _params.load(edition, project)
+    params = load_params(edition, project)          # as `build` resolves them
     open_snapshot(project, edition, params)       # as a build checks it: a changed snapshot file is an error
     layout = Layout(Path(build_dir) if build_dir else default_build_dir(edition, project))
     rows = status(params, project, layout.root)

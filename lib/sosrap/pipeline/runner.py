@@ -249,8 +249,10 @@ class _Run:
 
 def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2, force: bool = False,
                progress: Progress | None = None) -> list[StageResult]:
-    """Run stale stages; raise StageError (the first failure) after running what could run."""
-    stages = load_stages(project)
+    """Run stale stages; raise StageError (the first failure) after running what could run.
+    A stage the edition has no inputs for is left out (`editions.applicable`)."""
+    from sosrap.pipeline.editions import applicable
+    stages = applicable(load_stages(project), params)
     layout = Layout(build_root)
     for d in (layout.notebooks, layout.artifacts, layout.state):
         d.mkdir(parents=True, exist_ok=True)

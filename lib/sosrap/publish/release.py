@@ -97,7 +97,7 @@ def normalize_notebook(text: str, replacements: dict[str, str]) -> str:
 def assemble(result: "_build.BuildResult", project: Path, dest: Path) -> dict[str, str]:
     """Copy a build's releasable files into *dest*; returns release path -> sha256."""
     from sosrap.report import citation
-    params = _build.with_version(_params.load(result.edition, project), result.version)
+    params = _build.with_version(_build.load_params(result.edition, project), result.version)
     edition = citation.Edition.of(params, _build.report_basename(result.edition))
     if edition is None:
         raise ReleaseError(f"params/{result.edition}.yaml has no `metadata:` block: a release must be citable "
@@ -202,7 +202,7 @@ def publish(edition: str, version: str, *, root: Path | None = None, releases_di
     project = (root or project_root()).resolve()
     say = progress or (lambda msg: None)
     semver(version)
-    params = _build.with_version(_params.load(edition, project), version)
+    params = _build.with_version(_build.load_params(edition, project), version)
     edition_dir = releases_root(edition, project, releases_dir)
     _check_version(edition, version, params, edition_dir)
     check_committed(project, allow_dirty)
@@ -329,7 +329,7 @@ def verify(release_dir: Path, *, root: Path | None = None, rebuild: bool = True,
     if not rebuild:
         return res
     project = (root or project_root()).resolve()
-    params = _build.with_version(_params.load(res.edition, project), res.version)
+    params = _build.with_version(_build.load_params(res.edition, project), res.version)
     from sosrap.sources.snapshot import Snapshot
     snap = Snapshot.open(project / params.snapshot)
     now = _flat_inputs(_manifest.inputs(project, params, snap))

@@ -8,9 +8,13 @@ file it overrides). The same relative path in both: the edition's file wins.
 The composed sources are copied into the staged folder together with the
 executed notebooks (`_notebooks/`) and the generated includes: the key
 figures (`_variables.yml`, next to `_quarto.yml`), the data notice
-(`_notice.qmd`), the citation appendix (`_citation.qmd`) and the action
-proposals (`_proposals.qmd`, `_followup.qmd`). The sources stay clean, and a
-build into any folder is self-contained. The folder is replaced whole.
+(`_notice.qmd`), the citation appendix (`_citation.qmd`), the action
+proposals (`_proposals.qmd`, `_followup.qmd`) and the indicator sections the
+stages recorded (`_indicators.qmd` with its images in `_figures/`; see
+`report.blocks`). A chapter that embeds a notebook the build did not run is
+replaced by its heading and a note, and every `{{< var >}}` key must exist
+(`report.composition`). The sources stay clean, and a build into any folder
+is self-contained. The folder is replaced whole.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ import yaml
 from sosrap import params as _params
 from sosrap.errors import SosrapError
 from sosrap.paths import AtomicDir
-from sosrap.report import citation, proposals
+from sosrap.report import blocks as _blocks, citation, composition, proposals
 from sosrap.report.fmt import fi_date
 from sosrap.sources.snapshot import Snapshot
 
@@ -36,14 +40,15 @@ __all__ = ["SHARED", "GENERATED", "IGNORED", "NOTICE_SYNTHETIC", "report_basenam
 SHARED = "_shared"
 
 #: generated includes in the staged report (never copied from the sources)
-GENERATED = ("_notebooks", "_variables.yml", "_notice.qmd", "_citation.qmd", "_proposals.qmd", "_followup.qmd")
+GENERATED = ("_notebooks", "_variables.yml", "_notice.qmd", "_citation.qmd", "_proposals.qmd", "_followup.qmd",
+             "_indicators.qmd", _blocks.FIGURES)
 #: names never taken from the sources (at any depth): generated files and Quarto's own output
 IGNORED = (*GENERATED, ".quarto", "_site")
 
 NOTICE_SYNTHETIC = """::: {{#sosrap-notice .callout-warning title="Esimerkkiaineisto – ei tilastotietoa"}}
 **Tämän raportin luvut ovat synteettistä esimerkkiaineistoa, eivät tilastotietoa.** Ne on tuotettu
 satunnaisesti (aineisto `{snap_id}`) työkalun esittelyä varten, eivätkä ne kuvaa todellista tilannetta
-Pohjois-Pohjanmaalla. Alueiden nimet ja koodit ovat oikeita, arvot eivät.
+millään alueella. Alueiden nimet ja koodit ovat oikeita, arvot eivät.
 :::
 """
 
@@ -117,8 +122,20 @@ def _write_quarto_yml(path: Path, params: _params.Params, edition: citation.Edit
                     + yaml.safe_dump(quarto, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def _write_indicators(tmp: Path, blocks: list[dict]) -> None:
+    """`_indicators.qmd` and its figures (`_figures/`), from the blocks the stages recorded."""
+    figdir = tmp / _blocks.FIGURES
+    figdir.mkdir()
+    for name, png in _blocks.figure_files(blocks).items():
+        shutil.copyfile(png, figdir / name)
+    have = {p.stem for p in (tmp / _blocks.INTERPRETATION_DIR).glob("*.qmd")}
+    (tmp / "_indicators.qmd").write_text(_blocks.chapter_markdown(blocks, have), encoding="utf-8")
+
+
 def _write_generated(tmp: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
-                     edition: citation.Edition | None, registers: proposals.Registers | None) -> None:
+                     edition: citation.Edition | None, registers: proposals.Registers | None,
+                     blocks: list[dict]) -> None:
+    _write_indicators(tmp, blocks)
     variables = {**edition_variables(params, snap), **key_figures}
     (tmp / "_variables.yml").write_text(
         "# Written by `sosrap build`: key figures for {{< var … >}}. Do not edit.\n"
@@ -131,26 +148,28 @@ def _write_generated(tmp: Path, params: _params.Params, snap: Snapshot, key_figu
         proposals.check_links(registers, proposals.report_labels(tmp))
     (tmp / "_proposals.qmd").write_text(proposals.chapter_markdown(registers) if registers else "", encoding="utf-8")
     (tmp / "_followup.qmd").write_text(proposals.followup_markdown(registers) if registers else "", encoding="utf-8")
+    composition.check_variables(tmp, variables)
 
 
 # --------------------------------------------------------------------------- staging
 
 def stage_report(src: Path, dest: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
                  notebooks: Mapping[str, Path], edition: citation.Edition | None = None,
-                 registers: proposals.Registers | None = None) -> Path:
+                 registers: proposals.Registers | None = None, blocks: list[dict] | None = None) -> Path:
     """Assemble the renderable Quarto project of edition folder *src* in *dest*
-    (replaced whole). *notebooks*: file name in `_notebooks/` -> executed notebook."""
+    (replaced whole). *notebooks*: file name in `_notebooks/` -> executed notebook;
+    *blocks*: the report blocks the stages recorded (`report.blocks.merged`)."""
     src, dest = Path(src), Path(dest)
     if not (src / "_quarto.yml").is_file():
         raise SosrapError(f"{src}: not a Quarto project (no _quarto.yml); check `report:` in params/{params.edition}.yaml")
     with AtomicDir(dest, prefix=f".{dest.name}-") as staged:
-        _fill_staging(staged.path, src, params, snap, key_figures, notebooks, edition, registers)
+        _fill_staging(staged.path, src, params, snap, key_figures, notebooks, edition, registers, blocks or [])
     return dest
 
 
 def _fill_staging(tmp: Path, src: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
                   notebooks: Mapping[str, Path], edition: citation.Edition | None,
-                  registers: proposals.Registers | None) -> None:
+                  registers: proposals.Registers | None, blocks: list[dict]) -> None:
     for rel, path in source_files(src).items():
         target = tmp / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -161,8 +180,9 @@ def _fill_staging(tmp: Path, src: Path, params: _params.Params, snap: Snapshot, 
     nbdir.mkdir()
     for name, executed in notebooks.items():
         shutil.copyfile(executed, nbdir / name)
+    composition.absent_chapters(tmp, notebooks)
     _write_quarto_yml(tmp / "_quarto.yml", params, edition)
-    _write_generated(tmp, params, snap, key_figures, edition, registers)
+    _write_generated(tmp, params, snap, key_figures, edition, registers, blocks)
 
 
 def _check_sources(tmp: Path, src: Path, params: _params.Params, notebooks: Mapping[str, Path]) -> None:

@@ -1,0 +1,208 @@
+"""The generated indicator sections: one per theme of the edition, from the data.
+
+The trends and comparison notebooks call `trend_sections` and
+`comparison_sections`; each theme gets a heading, Finnish key-figure
+sentences built from `keyfigures.indicator_figures` (value, year, change,
+trend, the interval-based comparison with Koko maa, the rank), its figures
+and tables, and a visible note wherever a piece is missing (an indicator with
+no published value, no Koko maa row, one year only, no municipalities, no
+counts). Nothing here names a theme, an indicator or a region: everything
+comes from the table, so editing `themes:` / `indicators:` in params changes
+the sections with no edit to a notebook or a chapter.
+
+The recording target `ctx` is the stage context (`sosrap.stage`): it has
+`report_text`, `save_figure` and `save_report_table`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from sosrap.indicators import figures as plots, keyfigures
+from sosrap.report.blocks import label
+
+NA = keyfigures.NA
+
+
+def themes(table: pd.DataFrame) -> list[tuple[int, str, str]]:
+    """(order, theme key, theme title) in the table's (the params') order."""
+    t = table.drop_duplicates("theme")
+    return [(i + 1, str(r.theme), str(r.theme_title)) for i, r in enumerate(t.itertuples())]
+
+
+def keys_of(table: pd.DataFrame, theme: str) -> list[str]:
+    return list(table[table.theme == theme].key.drop_duplicates())
+
+
+def has_area_values(table: pd.DataFrame, key: str) -> bool:
+    k = table[(table.key == key) & (table.role == "area")]
+    return bool(k.value.notna().any())
+
+
+def _q(title: str) -> str:
+    return f"”{title}”"
+
+
+# --------------------------------------------------------------------------- sentences
+
+def missing_text(f: dict[str, str], years: str) -> str:
+    return (f"Indikaattorista {_q(f['title'])} ei ole alueelta julkaistua arvoa vuosilta {years}: arvot "
+            "puuttuvat lähteestä tai ne on salattu pienen määrän vuoksi, joten niitä ei kuvata eikä arvioida.")
+
+
+def _country_sentence(f: dict[str, str]) -> str:
+    if f.get("vs_country", NA) == NA:
+        return (f"Koko maan arvoa ei ole aineistossa vuodelta {f['latest_year']}, joten aluetta ei "
+                "verrata koko maahan.")
+    return f"Arvo oli {f['vs_country']} (koko maa {f['country']})."
+
+
+def indicator_text(f: dict[str, str], fig_label: str = "") -> str:
+    """Finnish sentences on one indicator from its key figures (`keyfigures.indicator_figures`)."""
+    ref = f"; @{fig_label}" if fig_label else ""
+    s = [f"Indikaattorin {_q(f['title'])} arvo oli {f['latest']} vuonna {f['latest_year']} "
+         f"({f.get('latest_ci_text', keyfigures.CI_NONE)}{ref})."]
+    if f.get("first_year") == f["latest_year"]:
+        s.append(f"Alueelta on julkaistu vain vuoden {f['latest_year']} arvo, joten muutosta ei voi arvioida.")
+    else:
+        if f.get("change_prev_text", NA) != NA:
+            s.append(f"Arvo {f['change_prev_text']}.")
+        s.append(f"Vuonna {f['first_year']} arvo oli {f['first']}. {trend_text(f)}")
+    if f.get("gaps_text"):
+        s.append(f["gaps_text"])
+    s.append(_country_sentence(f))
+    if f.get("rank_text", NA) != NA:
+        s.append(f"Hyvinvointialueiden joukossa alue oli {f['rank_text']}.")
+    return " ".join(s)
+
+
+def trend_text(f: dict[str, str]) -> str:
+    """The trend over the period as a sentence, from the formatted `trend` / `trend_period` fields."""
+    trend = f.get("trend", "ei arvioitavissa")
+    if trend.startswith("ei arvioitavissa"):
+        reason = trend[len("ei arvioitavissa"):].lstrip(": ")
+        return f"Kehitystä vuosina {f.get('trend_period', '')} ei voi arvioida" + (f": {reason}." if reason else ".")
+    return f"Vuosina {f['trend_period']} arvo on {trend}."
+
+
+def theme_missing_text(title: str, years: str) -> str:
+    return (f"Teeman {_q(title)} indikaattoreista ei ole alueelta yhtään julkaistua arvoa vuosilta {years} "
+            "(arvot puuttuvat tai on salattu pienen määrän vuoksi), joten teemasta ei ole kuvaa eikä avainlukuja.")
+
+
+def _years(table: pd.DataFrame) -> str:
+    return f"{int(table.year.min())}–{int(table.year.max())}" if len(table) else ""
+
+
+# --------------------------------------------------------------------------- trends stage
+
+def trend_sections(ctx: Any, rated: pd.DataFrame, trends: pd.DataFrame, kf: dict, *, retrieved: str,
+                   synthetic: bool) -> None:
+    """Per theme: the trend figure and the key-figure sentences of each indicator."""
+    years = _years(rated)
+    for order, theme, title in themes(rated):
+        keys = keys_of(rated, theme)
+        shown = [k for k in keys if has_area_values(rated, k)]
+        sec = dict(section=theme, title=title, order=order)
+        if not shown:
+            ctx.report_text(**sec, text=theme_missing_text(title, years), id=f"trend-missing-{theme}", note=True)
+            continue
+        fig_label = label("fig-kehitys", theme)
+        for key in keys:
+            f = kf[key]
+            if key in shown:
+                ref = fig_label if key == shown[0] else ""
+                ctx.report_text(**sec, text=indicator_text(f, ref), id=f"trend-{key}")
+            else:
+                ctx.report_text(**sec, text=missing_text(f, years), id=f"trend-missing-{key}", note=True)
+        rows = rated[rated.key.isin(shown)]
+        fig = plots.trend_figure(rated, shown, source=plots.source_for(rows, retrieved, synthetic))
+        ctx.save_figure(fig, **sec, label=fig_label, alt=plots.alt_trend(rated, shown, trends),
+                        caption=f"{title}: raportin alue (sininen vyöhyke: 95\u00a0%:n luottamusväli), koko maa "
+                                "ja muiden hyvinvointialueiden vaihteluväli (harmaa alue).")
+
+
+# --------------------------------------------------------------------------- comparison stage
+
+def _published(rated: pd.DataFrame, key: str, role: str, year: int) -> pd.DataFrame:
+    return rated[(rated.key == key) & (rated.role == role) & (rated.year == year) & rated.value.notna()]
+
+
+def _latest_area_year(rated: pd.DataFrame, key: str) -> int:
+    a = rated[(rated.key == key) & (rated.role == "area") & rated.value.notna()]
+    return int(a.year.max())
+
+
+def can_funnel(rated: pd.DataFrame, key: str) -> bool:
+    """A municipality funnel plot needs published municipal values with counts in the area's latest year."""
+    m = _published(rated, key, "municipality", _latest_area_year(rated, key))
+    return bool(m["count"].notna().any())
+
+
+def _county_ranking(ctx: Any, rated: pd.DataFrame, key: str, sec: dict, *, retrieved: str,
+                    synthetic: bool) -> None:
+    year = _latest_area_year(rated, key)
+    if _published(rated, key, "peer", year).empty:
+        ctx.report_text(**sec, text=f"Muiden hyvinvointialueiden arvoja ei ole aineistossa vuodelta {year}, "
+                        "joten aluetta ei sijoiteta hyvinvointialueiden joukkoon.", id=f"rank-missing-{key}",
+                        note=True)
+        return
+    fig, alt = plots.county_ranking(rated, key, retrieved=retrieved, synthetic=synthetic)
+    title = str(rated[rated.key == key].indicator_title.iloc[0])
+    ctx.save_figure(fig, **sec, label=label("fig-vertailu", key), alt=alt,
+                    caption=f"{title}: hyvinvointialueet vuonna {year}, arvo ja 95\u00a0%:n luottamusväli; "
+                            "koko maa katkoviivana.")
+
+
+def _municipalities(ctx: Any, rated: pd.DataFrame, key: str, f: dict, sec: dict, first: bool, *,
+                    retrieved: str, synthetic: bool) -> None:
+    title = f["title"]
+    if not can_funnel(rated, key):
+        text = f.get("munis_text") or ""
+        if text:
+            ctx.report_text(**sec, text=f"{_q(title)}: {text}", id=f"munis-{key}")
+        return
+    fig_label = label("fig-kunnat", key)
+    ctx.report_text(**sec, text=f"Kuntien erot alueen tasoon indikaattorissa {_q(title)} näkyvät "
+                    f"suppilokuviossa (@{fig_label}). {f.get('munis_text', '')}".strip(), id=f"munis-{key}")
+    fig, alt = plots.municipality_funnel(rated, key, retrieved=retrieved, synthetic=synthetic)
+    ctx.save_figure(fig, **sec, label=fig_label, alt=alt,
+                    caption=f"{title}: alueen kunnat vuonna {f['latest_year']} väestön koon mukaan "
+                            "(suppilokuvio): alueen taso sekä 95\u00a0%:n ja 99,8\u00a0%:n satunnaisvaihtelun rajat.")
+    if first:
+        ctx.save_report_table(keyfigures.municipality_table(rated, key), **sec, label=label("tbl-kunnat", key),
+                              caption=f"{title}: alueen kunnat vuonna {f['latest_year']} suurimmasta alkaen; "
+                                      "arvo, 95\u00a0%:n luottamusväli (lv), sijan epävarmuusväli ja vertailu alueen "
+                                      "tasoon suppilokuvion rajoilla. Ei julkaistu = puuttuu tai salattu lähteessä.")
+
+
+def comparison_sections(ctx: Any, rated: pd.DataFrame, kf: dict, *, retrieved: str, synthetic: bool) -> None:
+    """Per theme: the county ranking of its first indicator with values, and the municipalities
+    of each indicator (funnel plot and sentences; a table for the first one)."""
+    has_munis = bool((rated.role == "municipality").any())
+    for order, theme, title in themes(rated):
+        sec = dict(section=theme, title=title, order=order)
+        shown = [k for k in keys_of(rated, theme) if has_area_values(rated, k)]
+        for i, key in enumerate(shown):
+            if i == 0:
+                _county_ranking(ctx, rated, key, sec, retrieved=retrieved, synthetic=synthetic)
+            if has_munis:
+                _municipalities(ctx, rated, key, kf[key], sec, i == 0, retrieved=retrieved, synthetic=synthetic)
+
+
+def coverage_notes(table: pd.DataFrame, expected: list[str]) -> list[str]:
+    """Notes on the area's municipalities: none in the data, or some of *expected* (the reference
+    table's names) missing from it."""
+    present = set(table[table.role == "municipality"].region_name)
+    if not present:
+        return ["Aineistossa ei ole alueen kuntien tietoja, joten kuntia ei verrata toisiinsa eikä alueen "
+                "tasoon (ei suppilokuvioita eikä kuntataulukoita)."]
+    missing = [m for m in expected if m not in present]
+    if not missing:
+        return []
+    names = ", ".join(missing)
+    return [f"Aineistossa ei ole {'kunnan' if len(missing) == 1 else 'kuntien'} {names} tietoja, joten "
+            f"{'se puuttuu' if len(missing) == 1 else 'ne puuttuvat'} kuntavertailuista."]
+
+

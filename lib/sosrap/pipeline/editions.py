@@ -1,0 +1,123 @@
+"""What makes one build an edition for one area, whatever the edition leaves out.
+
+- `applicable`: the stages an edition has inputs for. A stage whose declared
+  `reads:` files all lie in a params section the edition leaves out (no
+  `client_work:`) is left out of the build, with the stages that need it; the staged report replaces the chapters
+  that embed its notebook with a note (`report.staging`).
+- `for_area`: the params for another area (`sosrap build --area CODE`, the
+  batch). Name and municipalities come from the reference table
+  (`data/reference/`); `{alue}` / `{alueen}` in the title, subtitle,
+  description texts and metadata are the area's name in the nominative and
+  the genitive. A params text that names another area's county is an error,
+  so a Pohde text never slips into a Lapland report.
+  (A synthetic demo's client-work exports stay those of the params'
+  municipalities: they are example texts, generated once into one private
+  folder that every area's build shares.)
+- `report_blocks`: every stage's recorded report blocks, merged.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from sosrap import params as _params
+from sosrap.errors import ParamsError
+from sosrap.paths import Layout, default_build_dir
+from sosrap.pipeline.graph import Stage
+from sosrap.report import blocks
+from sosrap.sources import classifications
+
+#: the params texts an area placeholder may appear in (dotted paths; lists are walked)
+AREA_TEXTS = ("title", "subtitle", "metadata")
+
+
+def applicable(stages: Mapping[str, Stage], params: _params.Params) -> dict[str, Stage]:
+    """The stages this edition has inputs for: a stage whose every `reads:` path lies in a params
+    section the edition leaves out (no `client_work:`) is out, and so is every stage that needs it."""
+    full = params.resolved()
+    out: dict[str, Stage] = {}
+    for name, st in stages.items():      # in dependency order
+        absent = bool(st.reads) and all(full.get(d.split(".", 1)[0]) is None for d in st.reads)
+        if not absent and all(n in out for n in st.needs):
+            out[name] = st
+    return out
+
+
+def report_blocks(layout: Layout, stage_names: Iterable[str]) -> list[dict]:
+    per_stage = [(layout.run_dir(n), blocks.read(layout.run_dir(n))) for n in stage_names]
+    out = blocks.merged(per_stage)
+    blocks.check_unique(out)
+    return out
+
+
+# --------------------------------------------------------------------------- areas
+
+def area_build_dir(edition: str, area: str | None, root: Path | None = None) -> Path:
+    """build/<edition>, or build/<edition>/<area> for a build for another area (the batch's folders)."""
+    base = default_build_dir(edition, root)
+    return base if area is None else base / str(area).lstrip("0")
+
+
+def genitive(name: str) -> str:
+    """"Lapin hyvinvointialue" → "Lapin hyvinvointialueen", "Helsingin kaupunki" → "Helsingin kaupungin"."""
+    for nom, gen in (("hyvinvointialue", "hyvinvointialueen"), ("kaupunki", "kaupungin")):
+        if name.endswith(nom):
+            return name[: -len(nom)] + gen
+    return name + ":n"
+
+
+def area_row(code: str, root: Path | None = None) -> dict:
+    cty = classifications.counties(root)
+    hit = cty[cty.county_code == str(code).lstrip("0")]
+    if hit.empty:
+        known = ", ".join(f"{r.county_code} {r.name_fi}" for r in cty.itertuples())
+        raise ParamsError(f"area code {code!r} is not a wellbeing services county in data/reference/"
+                          f"wellbeing_counties.csv; choose one of: {known}")
+    return hit.iloc[0].to_dict()
+
+
+def _other_names(code: str, root: Path | None) -> list[str]:
+    cty = classifications.counties(root)
+    names = []
+    for r in cty[cty.county_code != code].itertuples():
+        names += [r.name_fi, genitive(r.name_fi)]
+    return sorted(names, key=len, reverse=True)
+
+
+def _fill(value: Any, subst: Mapping[str, str], others: list[str], where: str, edition: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, subst, others, f"{where}.{k}", edition) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, subst, others, f"{where}[{i}]", edition) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+    for other in others:
+        if re.search(rf"(?<![\w-]){re.escape(other)}(?!\w)", value):
+            raise ParamsError(f"params/{edition}.yaml {where} names {other!r}, but the report's area is "
+                              f"{subst['{alue}']!r}: write {{alue}} / {{alueen}} instead of the name, or set "
+                              f"the area's own text")
+    for k, v in subst.items():
+        value = value.replace(k, v)
+    return value
+
+
+def for_area(params: _params.Params, code: str | None = None, root: Path | None = None) -> _params.Params:
+    """*params* with `area` set from the reference table (code *code*, default the params' own) and
+    the area placeholders filled in; other areas' names in the texts are an error."""
+    code = str(code if code is not None else params.area.code).lstrip("0")
+    row = area_row(code, root)
+    name = str(row["name_fi"])
+    subst = {"{alue}": name, "{alueen}": genitive(name)}
+    others = _other_names(code, root)
+    update: dict[str, Any] = {"area": params.area.model_copy(update={"code": code, "name": name})}
+    for key in AREA_TEXTS:
+        value = getattr(params, key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            update[key] = _fill(value, subst, others, key, params.edition)
+        else:
+            filled = _fill(value.model_dump(mode="json", exclude_unset=True), subst, others, key, params.edition)
+            update[key] = type(value).model_validate(filled)
+    return params.model_copy(update=update)
