@@ -104,3 +104,14 @@ def test_report_files_are_only_what_the_source_edition_owns(tmp_path):
     elsewhere = E.report_files(reports / "old", tmp_path / "other" / "new")
     assert set(elsewhere) == {"_quarto.yml", "index.qmd", "chapters/01.qmd", "chapters/02.qmd"}
     assert elsewhere["chapters/02.qmd"] == reports / "old/chapters/02.qmd"      # the override wins
+
+
+def test_new_edition_keeps_years_within_a_pinned_snapshot(project):
+    """A snapshot pinned at scaffold time that ends before the moved-on last year:
+    `years.end` stays at its last data year (a build would refuse more), and the CLI says so."""
+    old = P.load("demo", project)
+    proc = run_sosrap("new-edition", "2031", "--from", "demo", "--snapshot", old.snapshot, cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    p = P.load("2031", project)
+    assert p.years.end == old.years.end and p.snapshot == old.snapshot
+    assert f"years.end is {old.years.end}, not {old.years.end + 6}" in proc.stderr

@@ -84,6 +84,10 @@ def new_edition(edition: str = typer.Argument(..., help="The new edition's name,
     """Scaffold next year's params and report from an earlier edition, carrying its proposals forward."""
     from sosrap.publish.edition import new_edition as do_new
     res = do_new(edition, from_edition=from_edition, snapshot=snapshot, year=year)
+    if res.clamped_from is not None:
+        typer.echo(f"years.end is {res.years_end}, not {res.clamped_from}: snapshot {res.snapshot} has no data "
+                   f"past {res.years_end} (fetch a newer one and raise years.end when the statistics are out)",
+                   err=True)
     typer.echo(f"wrote {res.params_file} and {res.report_dir}/ ({res.carried} proposal(s) carried forward "
                f"for follow-up); next: sosrap fetch {edition} && sosrap build {edition}", err=True)
     typer.echo(str(res.params_file))

@@ -43,6 +43,8 @@ class NewEdition:
     snapshot: str
     year: int
     carried: int              # proposals carried forward
+    years_end: int = 0        # the new edition's last data year
+    clamped_from: int | None = None   # the year it would have moved to, past the pinned snapshot's data
 
 
 def _year_of(edition: str, p: _params.Params) -> int:
@@ -178,7 +180,29 @@ def new_edition(new: str, *, from_edition: str, root: Path | None = None, snapsh
                           f"new-edition copies them, so create them first (e.g. from reports/demo)")
 
     snap = snapshot or f"data/snapshots/{new}-not-fetched-yet"
-    text = _params_text(_params_data(raw, old, from_edition, new, old_year, new_year, snap), new, from_edition, pdir)
+    data = _params_data(raw, old, from_edition, new, old_year, new_year, snap)
+    clamped_from = _clamp_to_snapshot(data, project / snap, old) if snapshot else None
+    text = _params_text(data, new, from_edition, pdir)
     _write_report(src_report, report_dir, from_edition, target, text)
     carried = len(proposals.read_register(src_report / proposals.REGISTER, from_edition).proposals)
-    return NewEdition(new, target, report_dir, snap, new_year, carried)
+    return NewEdition(new, target, report_dir, snap, new_year, carried, int(data["years"]["end"]), clamped_from)
+
+
+def _clamp_to_snapshot(data: dict, snap_path: Path, old: _params.Params) -> int | None:
+    """With a snapshot pinned that is already here, keep `years.end` within its data.
+
+    The last year moves on with the edition, but a snapshot fetched before the
+    new year's statistics are out ends earlier; the build would refuse such
+    params, so the scaffold writes the last year the snapshot has and the CLI
+    says so. Returns the year it would have written, or None.
+    """
+    if not snap_path.is_dir():
+        return None
+    from sosrap.pipeline.preflight import data_years
+    from sosrap.sources.snapshot import Snapshot
+    years = data_years(Snapshot.open(snap_path, verify=False), [i.id for i in old.indicators])
+    wanted = int(data["years"]["end"])
+    if not years or wanted <= max(years):
+        return None
+    data["years"]["end"] = max(years)
+    return wanted
