@@ -71,3 +71,25 @@ def published_demo(tmp_path_factory):
         root = git_commit_all(copy_project(tmp_path_factory.mktemp("release") / "project"))
         _PUBLISHED["demo"] = (root, release.publish("demo", "1.0.0", root=root))
     return _PUBLISHED["demo"]
+
+
+def staging_inputs(project: Path, params) -> tuple[dict, list[dict]]:
+    """Key figures for every `{{< var >}}` the sources use, and a figure block for every label the
+    proposals link to that no source defines (what the stages would have recorded)."""
+    import re
+    from sosrap.report import proposals as PR, staging as S
+    variables: dict = {"key": {"x": 1}}
+    for path in S.source_files(project / params.report).values():
+        if path.suffix == ".qmd":
+            for key in re.findall(r"\{\{< var ([^ >]+) >\}\}", path.read_text(encoding="utf-8")):
+                top, _, rest = key.partition(".")
+                if top not in ("edition", "snapshot"):
+                    variables.setdefault(top, {})[rest] = "1"
+    defined = PR.report_labels(S.source_files(project / params.report).values())
+    links = {x for p in PR.load(project, params).register.proposals for x in p.links
+             if x.startswith("fig-")} - defined          # the generated sections hold the figures
+    png = project / "fig.png"
+    png.write_bytes(b"\x89PNG fake")
+    blocks = [{"kind": "fig", "section": "teema", "title": "Teema", "label": lab, "caption": "C", "alt": "A",
+               "file": "fig.png", "_dir": str(project)} for lab in sorted(links)]
+    return variables, blocks

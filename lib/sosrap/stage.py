@@ -147,8 +147,11 @@ class StageContext:
         path = self.run_dir / "figures" / f"{label}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(theme.png_bytes(fig))
+        # the plotted data beside the PNG: the report offers it as the figure's CSV download
+        path.with_suffix(".csv").write_text(theme.figure_data_csv(fig), encoding="utf-8")
         self._record({"id": label, "kind": "fig", "section": section, "title": title, "order": order,
-                      "label": label, "caption": caption, "alt": alt, "file": f"figures/{label}.png"})
+                      "label": label, "caption": caption, "alt": alt, "file": f"figures/{label}.png",
+                      "data": f"figures/{label}.csv"})
         theme.show(fig, alt)
         return path
 

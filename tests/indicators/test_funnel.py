@@ -168,7 +168,7 @@ def test_municipality_compared_with_the_rest_of_the_area(demo_rated):
     big = u.loc[u.denominator.idxmax()]
     expect = (area["count"] - big["count"]) / (area.denominator - big.denominator) * 100
     assert big.target_unit == pytest.approx(expect)
-    assert abs(big.target_unit - info["target"]) > 0.2
+    assert abs(big.target_unit - info["target"]) > 1e-3            # leaving the unit out moves the target
     assert u.target_unit.notna().all()
 
 

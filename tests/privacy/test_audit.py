@@ -233,3 +233,19 @@ def test_demo_report_passes_audit_and_suppresses_small_cells(demo_build):
     cells = [td.get_text(strip=True) for td in table.find_all("td")]
     assert "x" in cells
     assert "tietosuojasyistä salattu" in soup.get_text()
+
+
+def test_data_downloads_are_audited_cell_by_cell(tmp_path):
+    """A figure's CSV download (a data: URI the filter writes) is published text too: an identity
+    code in it is found under its section, and plain numeric data cells are not findings."""
+    from urllib.parse import quote
+    clean = "axes,series,x,y\nKuva,line 1,3105,2.2811\nKuva,Oulu,2024,6.1\n"
+    leaky = clean + f"Kuva,{CODE},2024,1\n"
+    for csv_text, expect in ((clean, 0), (leaky, 1)):
+        p = tmp_path / "r.html"
+        href = "data:text/csv;charset=utf-8,%EF%BB%BF" + quote(csv_text, safe="")
+        p.write_text(f'<html><body><h2>Kuvat</h2><p><a download="fig-a.csv" href="{href}">Lataa</a></p>'
+                     "</body></html>", encoding="utf-8")
+        found = [f for f in P.audit_html(p) if f.kind == "identity_code"]
+        assert len(found) == expect
+        assert all(f.section == "Kuvat" and CODE not in str(f) for f in found)

@@ -84,8 +84,9 @@ def test_new_edition_2027_from_the_real_2026_edition(project):
     assert p.snapshot == "data/snapshots/2027-not-fetched-yet" and p.report == "reports/2027"
     assert p.client_work.phenomena_file == "data/private/2027/ilmioraportit.csv"
     assert p.metadata.year == 2027 and p.metadata.version == "1.0.0"
-    # 2026 overrides no shared file: the new edition holds its settings and register only.
-    assert set(S.own_files(project / "reports/2027")) == {"_quarto.yml", PR.REGISTER}
+    # The new edition holds what 2026 owns (its settings, register and its own area's texts), no shared file.
+    assert set(S.own_files(project / "reports/2027")) == set(S.own_files(project / "reports/2026"))
+    assert {"_quarto.yml", PR.REGISTER} <= set(S.own_files(project / "reports/2027"))
     assert set(S.source_files(project / "reports/2027")) == set(S.source_files(project / "reports/2026"))
     proc = run_sosrap("build", "2027", cwd=project)
     assert proc.returncode == 1 and "sosrap fetch 2027" in proc.stderr

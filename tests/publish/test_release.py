@@ -145,17 +145,17 @@ def test_a_hand_edited_result_is_rebuilt_not_published(published):
     root, res = published
     build = root / "build" / "demo"
     _tamper_key_figure(build, "trends")
-    from sosrap import params as P
+    from sosrap.pipeline.build import load_params      # as build, status and publish resolve them
     from sosrap.pipeline.runner import status
-    rows = {n: (s, r) for n, s, r in status(P.load("demo", root), root, build)}
+    rows = {n: (s, r) for n, s, r in status(load_params("demo", root), root, build)}
     assert rows["trends"][0] == "stale" and "outputs changed outside the build" in rows["trends"][1][0]
     with pytest.raises(REL.ReleaseError, match="trends"):
-        REL.check_fresh(P.load("demo", root), root, build)
+        REL.check_fresh(load_params("demo", root), root, build)
     said: list[str] = []
     again = REL.publish("demo", "1.0.0", root=root, progress=said.append)
     assert not again.created and again.files == res.files
     assert "99,9 %" not in (build / "sosiaalinen-raportti-demo.html").read_text(encoding="utf-8")
-    assert all(s == "fresh" for _, s, _ in status(P.load("demo", root), root, build))
+    assert all(s == "fresh" for _, s, _ in status(load_params("demo", root), root, build))
 
 
 def test_publish_refuses_an_uncommitted_tree_unless_allowed(published):

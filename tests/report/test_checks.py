@@ -12,7 +12,7 @@ from sosrap import params as P
 from sosrap.errors import SosrapError
 from sosrap.report import checks as C, citation, proposals as PR, staging as S
 from sosrap.sources.snapshot import Snapshot
-from support import ROOT
+from support import ROOT, staging_inputs
 
 CHAPTER = "reports/_shared/chapters/02-tausta.qmd"
 FIGURES = "reports/_shared/chapters/03-indikaattorit.qmd"
@@ -43,8 +43,9 @@ def demo(tmp_path):
 
 def _stage(project: Path, params, snap, notebooks) -> Path:
     edition = citation.Edition.of(params, S.report_basename(params.edition))
-    return S.stage_report(project / params.report, project / "build/report", params, snap, {}, notebooks, edition,
-                          PR.load(project, params))
+    variables, blocks = staging_inputs(project, params)
+    return S.stage_report(project / params.report, project / "build/report", params, snap, variables, notebooks,
+                          edition, PR.load(project, params), blocks)
 
 
 def _edit(path: Path, old: str, new: str) -> int:
@@ -72,12 +73,12 @@ def test_a_misspelt_citation_key_stops_the_build_naming_chapter_line_and_nearest
 
 def test_a_misspelt_embed_label_is_reported_at_the_embed_not_in_the_proposals(demo):
     project = demo[0]
-    line = _edit(project / FIGURES, "#fig-kehitys-toimeentulotuki >}}", "#fig-kehitys-toimeentulotuk >}}")
+    line = _edit(project / FIGURES, "#tbl-kehitys >}}", "#tbl-kehityz >}}")
     with pytest.raises(SosrapError) as e:
         _stage(*demo)
     msg = str(e.value)
-    assert f"{FIGURES}:{line}: embed label 'fig-kehitys-toimeentulotuk' is not a cell label of 20_trends.ipynb" in msg
-    assert "did you mean fig-kehitys-toimeentulotuki" in msg and "proposals.yaml" not in msg
+    assert f"{FIGURES}:{line}: embed label 'tbl-kehityz' is not a cell label of 20_trends.ipynb" in msg
+    assert "did you mean tbl-kehitys" in msg and "proposals.yaml" not in msg
 
 
 @pytest.mark.parametrize("key", ["author", "date", "title"])

@@ -14,7 +14,7 @@ from sosrap import params as P
 from sosrap.errors import SosrapError
 from sosrap.report import citation, proposals as PR, staging as S
 from sosrap.sources.snapshot import Snapshot
-from support import ROOT
+from support import staging_inputs, ROOT
 
 OVERRIDDEN = "chapters/04-ilmiot-asiakastyosta.qmd"     # the chapter the demo words its own way
 
@@ -69,30 +69,10 @@ def demo(tmp_path):
     return tmp_path, params, snap, notebooks
 
 
-def _inputs(project: Path, params) -> tuple[dict, list[dict]]:
-    """Key figures for every `{{< var >}}` the sources use, and a figure block for every label the
-    proposals link to that no source defines (what the stages would have recorded)."""
-    variables: dict = {"key": {"x": 1}}
-    for path in S.source_files(project / params.report).values():
-        if path.suffix == ".qmd":
-            for key in re.findall(r"\{\{< var ([^ >]+) >\}\}", path.read_text(encoding="utf-8")):
-                top, _, rest = key.partition(".")
-                if top not in ("edition", "snapshot"):
-                    variables.setdefault(top, {})[rest] = "1"
-    defined = PR.report_labels(S.source_files(project / params.report).values())
-    links = {x for p in PR.load(project, params).register.proposals for x in p.links
-             if x.startswith("fig-")} - defined          # the generated sections hold the figures
-    png = project / "fig.png"
-    png.write_bytes(b"\x89PNG fake")
-    blocks = [{"kind": "fig", "section": "teema", "title": "Teema", "label": lab, "caption": "C", "alt": "A",
-               "file": "fig.png", "_dir": str(project)} for lab in sorted(links)]
-    return variables, blocks
-
-
 def _stage(project: Path, params, snap, notebooks, dest: Path) -> Path:
     registers = PR.load(project, params)
     edition = citation.Edition.of(params, S.report_basename(params.edition))
-    variables, blocks = _inputs(project, params)
+    variables, blocks = staging_inputs(project, params)
     return S.stage_report(project / params.report, dest, params, snap, variables, notebooks, edition,
                           registers, blocks)
 
@@ -104,7 +84,7 @@ def test_staged_report_is_the_composed_sources_plus_generated_files(demo):
     staged = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
     sources = S.source_files(project / "reports/demo")
     generated = ({g for g in S.GENERATED if g not in ("_notebooks", "_figures")} | {f"_notebooks/{n}" for n in notebooks}
-                 | {f"_figures/{b['label']}.png" for b in _inputs(project, params)[1]})
+                 | {f"_figures/{b['label']}.png" for b in staging_inputs(project, params)[1]})
     assert staged == set(sources) | generated
     for rel, src in sources.items():
         if rel != "_quarto.yml":
@@ -114,7 +94,7 @@ def test_staged_report_is_the_composed_sources_plus_generated_files(demo):
     assert quarto["title"] == params.title and quarto["version"] == params.metadata.version
     variables = yaml.safe_load((dest / "_variables.yml").read_text(encoding="utf-8"))
     assert variables["key"] == {"x": 1} and variables["edition"]["name"] == "demo"
-    assert variables == {**S.edition_variables(params, snap), **_inputs(project, params)[0]}
+    assert variables == {**S.edition_variables(params, snap), **staging_inputs(project, params)[0]}
     assert (dest / "_notice.qmd").read_text(encoding="utf-8") == S.NOTICE_SYNTHETIC.format(snap_id=snap.id)
     assert "::: {#tbl-toimenpide-ehdotukset}" in (dest / "_proposals.qmd").read_text(encoding="utf-8")
 
@@ -140,7 +120,10 @@ def test_proposal_links_are_checked_against_the_composed_project(demo):
     chapter = "chapters/03-indikaattorit.qmd"
     text = (project / "reports/_shared" / chapter).read_text(encoding="utf-8")
     assert "tbl-vertailu" in text
-    _write(project / "reports/demo", {chapter: text.replace("#tbl-vertailu", "#tbl-muu")})
+    embed = "{{< embed _notebooks/30_comparison.ipynb#tbl-vertailu >}}"
+    assert embed in text
+    edited = text.replace(embed, "").replace("@tbl-vertailu", "Taulukko")       # the table is left out
+    _write(project / "reports/demo", {chapter: edited})
     with pytest.raises(PR.ProposalError, match="links to tbl-vertailu"):
         _stage(project, params, snap, notebooks, project / "build/report")
     assert not (project / "build/report").exists(), "a failed staging leaves nothing behind"
@@ -168,7 +151,7 @@ def test_a_chapter_using_a_missing_key_figure_fails_naming_chapter_line_key_and_
     chapter = "chapters/01-tiivistelma.qmd"
     text = (project / "reports/_shared" / chapter).read_text(encoding="utf-8")
     _write(project / "reports/demo", {chapter: text + "\nArvo {{< var vertailu.korkeampia_kuin_koko_maat >}}.\n"})
-    variables, blocks = _inputs(project, params)
+    variables, blocks = staging_inputs(project, params)
     variables["vertailu"].pop("korkeampia_kuin_koko_maat")
     with pytest.raises(SosrapError) as e:
         S.stage_report(project / params.report, project / "build/report", params, snap, variables, notebooks,
@@ -182,11 +165,22 @@ def test_chapters_embedding_a_notebook_the_build_did_not_run_become_a_note(demo)
     """No `client_work:`: the client-work and residents' chapters say the edition has none."""
     project, params, snap, notebooks = demo
     without = {k: v for k, v in notebooks.items() if not k.startswith("40_")}
-    variables, blocks = _inputs(project, params)
+    variables, blocks = staging_inputs(project, params)
+    left_out = tuple(k for k in notebooks if k.startswith("40_"))
     dest = S.stage_report(project / params.report, project / "build/report", params, snap, variables, without,
-                          None, None, blocks)
+                          None, None, blocks, left_out)
     for chapter in ("chapters/04-ilmiot-asiakastyosta.qmd", "chapters/05-asukkaiden-aani.qmd"):
         text = (dest / chapter).read_text(encoding="utf-8")
         assert text.startswith("# ") and "{#sec-" in text.splitlines()[0]
         assert "ei ole asiakastyön aineistoja (`client_work:`)" in text and "embed" not in text
     assert "embed _notebooks/20_trends.ipynb" in (dest / "chapters/03-indikaattorit.qmd").read_text(encoding="utf-8")
+
+
+def test_a_misspelt_notebook_name_is_an_error_not_a_note(demo):
+    """Only the notebooks of stages the edition leaves out turn a chapter into a note."""
+    project, params, snap, notebooks = demo
+    without = {k: v for k, v in notebooks.items() if not k.startswith("40_")}
+    variables, blocks = staging_inputs(project, params)
+    with pytest.raises(SosrapError, match=r"04-ilmiot-asiakastyosta.qmd:\d+: embed of _notebooks/40_"):
+        S.stage_report(project / params.report, project / "build/report", params, snap, variables, without,
+                       None, None, blocks)

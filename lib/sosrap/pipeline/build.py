@@ -69,8 +69,10 @@ def stage_report(project: Path, params: _params.Params, layout: Layout, snap: Sn
     """Stage the report (`report.staging`) in <build>/report with this build's executed notebooks."""
     stages = load_stages(project)
     notebooks = {stages[n].notebook: layout.executed(stages[n]) for n in stage_names}
+    left_out = tuple(st.notebook for n, st in stages.items() if n not in stage_names and n != REPORT_STAGE)
     return staging.stage_report(project / params.report, layout.root / "report", params, snap, key_figures,
-                                notebooks, edition, registers, editions.report_blocks(layout, stage_names))
+                                notebooks, edition, registers, editions.report_blocks(layout, stage_names),
+                                left_out)
 
 
 def render_fingerprint(report_dir: Path, engine: str, formats: Sequence[str]) -> str:

@@ -97,6 +97,20 @@ class _HTMLAudit(HTMLParser):
             if a.get(k):
                 self.tm.add(str(a[k]), off, line, self.section, self._ids())
                 self.tm.brk()
+        href = a.get("href") or ""
+        if tag == "a" and href.startswith("data:text/csv"):
+            self._add_csv(href, off, line)
+
+    def _add_csv(self, href: str, off: int, line: int) -> None:
+        """A figure's or table's data download (a CSV in a data: URI) is published text: cell by cell."""
+        import csv
+        import io
+        from urllib.parse import unquote
+        text = unquote(href.split(",", 1)[1] if "," in href else "").lstrip("\ufeff")
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                self.tm.add(cell, off, line, self.section, self._ids())
+                self.tm.brk()
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
         self.handle_starttag(tag, attrs)

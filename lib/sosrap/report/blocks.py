@@ -117,8 +117,15 @@ def chapter_markdown(blocks: list[dict], interpretations: set[str] = frozenset()
 
 
 def figure_files(blocks: list[dict]) -> dict[str, Path]:
-    """File name in `_figures/` -> the PNG a stage wrote."""
-    return {f"{b['label']}.png": Path(b["_dir"]) / b["file"] for b in blocks if b["kind"] == "fig"}
+    """File name in `_figures/` -> the PNG a stage wrote, and the CSV of its data beside it
+    (the filter offers `<name>.csv` next to an image as the figure's download)."""
+    files = {}
+    for b in blocks:
+        if b["kind"] == "fig":
+            files[f"{b['label']}.png"] = Path(b["_dir"]) / b["file"]
+            if b.get("data") and (Path(b["_dir"]) / b["data"]).is_file():
+                files[f"{b['label']}.csv"] = Path(b["_dir"]) / b["data"]
+    return files
 
 
 def check_unique(blocks: list[dict]) -> None:

@@ -36,16 +36,17 @@ def absent_note(heading: str, notebooks: Iterable[str]) -> str:
             f"{text[0].upper()}{text[1:]}.\n:::\n")
 
 
-def absent_chapters(report_dir: Path, staged_notebooks: Iterable[str]) -> list[str]:
-    """Replace the chapters that embed a notebook not in *staged_notebooks*; returns them (relative)."""
-    have = set(staged_notebooks)
+def absent_chapters(report_dir: Path, left_out: Iterable[str]) -> list[str]:
+    """Replace the chapters that embed a notebook in *left_out* (of the stages the edition
+    leaves out); returns them (relative)."""
+    gone = set(left_out)
     replaced = []
     for qmd in sorted(Path(report_dir).rglob("*.qmd")):
         rel = qmd.relative_to(report_dir).as_posix()
         if rel.startswith("_notebooks/"):
             continue
         text = qmd.read_text(encoding="utf-8")
-        missing = sorted({nb for nb in _EMBED.findall(text) if nb not in have})
+        missing = sorted({nb for nb in _EMBED.findall(text) if nb in gone})
         if not missing:
             continue
         m = _HEADING.search(text)

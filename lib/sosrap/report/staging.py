@@ -11,8 +11,10 @@ figures (`_variables.yml`, next to `_quarto.yml`), the data notice
 (`_notice.qmd`), the citation appendix (`_citation.qmd`), the action
 proposals (`_proposals.qmd`, `_followup.qmd`) and the indicator sections the
 stages recorded (`_indicators.qmd` with its images in `_figures/`; see
-`report.blocks`). A chapter that embeds a notebook the build did not run is
-replaced by its heading and a note, and every `{{< var >}}` key must exist
+`report.blocks`). A chapter that embeds the notebook of a stage the edition leaves out
+(*left_out*) is replaced by its heading and a note before the sources are
+checked; an embed of any other notebook the build does not have is an error,
+so a misspelt notebook name never turns a chapter into a note. Every `{{< var >}}` key must exist
 (`report.composition`). The sources stay clean, and a build into any folder
 is self-contained. The folder is replaced whole.
 """
@@ -155,32 +157,35 @@ def _write_generated(tmp: Path, params: _params.Params, snap: Snapshot, key_figu
 
 def stage_report(src: Path, dest: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
                  notebooks: Mapping[str, Path], edition: citation.Edition | None = None,
-                 registers: proposals.Registers | None = None, blocks: list[dict] | None = None) -> Path:
+                 registers: proposals.Registers | None = None, blocks: list[dict] | None = None,
+                 left_out: tuple[str, ...] = ()) -> Path:
     """Assemble the renderable Quarto project of edition folder *src* in *dest*
     (replaced whole). *notebooks*: file name in `_notebooks/` -> executed notebook;
-    *blocks*: the report blocks the stages recorded (`report.blocks.merged`)."""
+    *blocks*: the report blocks the stages recorded (`report.blocks.merged`);
+    *left_out*: the notebook file names of the stages this edition leaves out."""
     src, dest = Path(src), Path(dest)
     if not (src / "_quarto.yml").is_file():
         raise SosrapError(f"{src}: not a Quarto project (no _quarto.yml); check `report:` in params/{params.edition}.yaml")
     with AtomicDir(dest, prefix=f".{dest.name}-") as staged:
-        _fill_staging(staged.path, src, params, snap, key_figures, notebooks, edition, registers, blocks or [])
+        _fill_staging(staged.path, src, params, snap, key_figures, notebooks, edition, registers, blocks or [],
+                      tuple(left_out))
     return dest
 
 
 def _fill_staging(tmp: Path, src: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
                   notebooks: Mapping[str, Path], edition: citation.Edition | None,
-                  registers: proposals.Registers | None, blocks: list[dict]) -> None:
+                  registers: proposals.Registers | None, blocks: list[dict], left_out: tuple[str, ...]) -> None:
     for rel, path in source_files(src).items():
         target = tmp / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     shutil.copystat(src, tmp)
+    composition.absent_chapters(tmp, left_out)
     _check_sources(tmp, src, params, notebooks)
     nbdir = tmp / "_notebooks"
     nbdir.mkdir()
     for name, executed in notebooks.items():
         shutil.copyfile(executed, nbdir / name)
-    composition.absent_chapters(tmp, notebooks)
     _write_quarto_yml(tmp / "_quarto.yml", params, edition)
     _write_generated(tmp, params, snap, key_figures, edition, registers, blocks)
 
@@ -196,7 +201,7 @@ def _check_sources(tmp: Path, src: Path, params: _params.Params, notebooks: Mapp
              for rel, p in sources.items()}
     quarto = yaml.safe_load((tmp / "_quarto.yml").read_text(encoding="utf-8")) or {}
     checks.check_quarto_keys(quarto, shown["_quarto.yml"], params.edition)
-    named = {shown[rel]: p for rel, p in sources.items()}
+    named = {shown[rel]: tmp / rel for rel in sources}     # the staged copies (left-out chapters are notes)
     checks.check_embeds(named, notebooks)
     checks.check_citations(tmp, quarto, named)
 

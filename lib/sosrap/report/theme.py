@@ -198,7 +198,11 @@ def _fmt(value, ticks: dict | None = None) -> str:
         return str(value)
     if ticks and round(number, 6) in ticks and ticks[round(number, 6)]:
         return ticks[round(number, 6)]
-    return f"{number:g}"
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    # Four significant digits: more than any published value has, and no long digit run
+    # (a 0.970929 reads like a phone number to the audit, which treats the download as text).
+    return f"{number:.4g}"
 
 
 def show(fig, alt: str = "") -> None:

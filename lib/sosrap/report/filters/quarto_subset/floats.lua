@@ -102,10 +102,21 @@ function M.from_div(div)
            classes = div.classes, attributes = attrs }
 end
 
+-- The data of an image figure `a.png`, when `a.csv` lies beside it (the
+-- generated indicator sections write one per figure); nil otherwise.
+local function sibling_csv(content)
+  local src
+  pandoc.walk_block(pandoc.Div(content), { Image = function(img) src = src or img.src end })
+  if not src or not src:match('%.png$') or src:match('^%a+:') then return nil end
+  local path = src:gsub('%.png$', '.csv')
+  if path:sub(1, 1) == '/' then path = common.PROJECT_DIR .. path end
+  return common.read_file(path)
+end
+
 function M.from_figure(fig)
   local kind = M.kind_of(fig.identifier)
   if not kind then return nil end
-  local csv = fig.attributes['sosrap-csv']
+  local csv = fig.attributes['sosrap-csv'] or sibling_csv(fig.content)
   fig.attributes['sosrap-csv'] = nil
   return { id = fig.identifier, kind = kind, content = pandoc.Blocks(fig.content), csv = csv,
            caption = caption_inlines(fig.caption.long), classes = fig.classes, attributes = fig.attributes }
