@@ -54,9 +54,10 @@ def _compact(text: str) -> str:
 
 
 def _compact_cells(text: str) -> str:
-    """As `_compact`, but a comma or semicolon stays: digit runs of different CSV cells (the
-    figures' embedded data) never join into a false match. No planted value has a comma inside."""
-    return re.sub(r"[^\w,;]+|_", "", P.normalise(text).lower())
+    """As `_compact`, but a comma, semicolon or line break stays: digit runs of different CSV cells
+    (the figures' embedded data, one cell per line in the notebook text) never join into a false
+    match. No planted value has a comma or line break inside."""
+    return re.sub(r"[^\w,;\n]+|_", "", P.normalise(text).lower())
 
 
 def _leaks(texts: dict[str, str]) -> list[tuple[str, str, str]]:

@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import json
 import multiprocessing
 import signal
+import threading
 import shutil
 import sys
 import time
@@ -152,12 +153,16 @@ class _Run:
             self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                                initializer=_worker_init)
             # Each submit below spawns one worker; it inherits SIGINT ignored until `_worker_init` runs.
-            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # Only the main thread may set handlers (a batch drives areas from threads; there
+            # the main thread's Ctrl-C handling is the one that counts).
+            main = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
             try:
                 for _ in range(workers):
                     self.pool.submit(_warm)
             finally:
-                signal.signal(signal.SIGINT, previous)
+                if main:
+                    signal.signal(signal.SIGINT, previous)
         return self.pool
 
     def finish(self, name: str, state: str, reason: str, detail: str) -> None:
