@@ -92,6 +92,10 @@ class _HTMLAudit(HTMLParser):
             if tag == "td":
                 self.cell = []
                 self.cell_pos = self._offset()
+        self._add_attributes(tag, a)
+
+    def _add_attributes(self, tag: str, a: dict) -> None:
+        """Alt, title and aria-label texts, and a data download's CSV (see `_add_csv`)."""
         off, line = self._offset()
         for k in _ATTRS:
             if a.get(k):
