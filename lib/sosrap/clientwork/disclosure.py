@@ -18,9 +18,9 @@ import pandas as pd
 
 from sosrap.clientwork.summaries import cooccurrence, crosstab, likert_summary
 from sosrap.privacy.plan import LATENT, TEXT, Plan
+from sosrap.report.wording import t
 
-MONTHS_FI = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu",
-             "syyskuu", "lokakuu", "marraskuu", "joulukuu")
+MONTHS_FI = tuple(t(f"cw.month.{m}", "fi") for m in range(1, 13))
 
 
 def _add_phenomena(plan: Plan, sd) -> None:
@@ -103,7 +103,7 @@ def build_plan(sd) -> Plan:
 
 
 def coarse_date(dates: pd.Series, which: str, min_count: int) -> str:
-    """The first or last date as a month ("tammikuu 2023"), as a quarter when
+    """The first or last date as a month ("tammikuu 2023" / "januari 2023"), as a quarter when
     fewer than *min_count* dates fall in that month, as a year when fewer fall
     in the quarter: an exact date next to a small count points at one person."""
     ds = pd.to_datetime(dates.dropna())
@@ -112,10 +112,10 @@ def coarse_date(dates: pd.Series, which: str, min_count: int) -> str:
     d = ds.min() if which == "first" else ds.max()
     same_year = ds[ds.dt.year == d.year]
     if (same_year.dt.month == d.month).sum() >= min_count:
-        return f"{MONTHS_FI[d.month - 1]} {d.year}"
+        return t("cw.month_date", month=t(f"cw.month.{d.month}"), year=d.year)
     q = (d.month - 1) // 3
     if ((same_year.dt.month - 1) // 3 == q).sum() >= min_count:
-        return f"{q + 1}. neljännes {d.year}"
+        return t("cw.quarter_date", q=q + 1, year=d.year)
     return str(d.year)
 
 
