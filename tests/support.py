@@ -79,13 +79,13 @@ def staging_inputs(project: Path, params) -> tuple[dict, list[dict]]:
     import re
     from sosrap.report import proposals as PR, staging as S
     variables: dict = {"key": {"x": 1}}
-    for path in S.source_files(project / params.report).values():
+    for path in S.source_files(project / params.report, params.language).values():
         if path.suffix == ".qmd":
             for key in re.findall(r"\{\{< var ([^ >]+) >\}\}", path.read_text(encoding="utf-8")):
                 top, _, rest = key.partition(".")
                 if top not in ("edition", "snapshot"):
                     variables.setdefault(top, {})[rest] = "1"
-    defined = PR.report_labels(S.source_files(project / params.report).values())
+    defined = PR.report_labels(S.source_files(project / params.report, params.language).values())
     links = {x for p in PR.load(project, params).register.proposals for x in p.links
              if x.startswith("fig-")} - defined          # the generated sections hold the figures
     png = project / "fig.png"
