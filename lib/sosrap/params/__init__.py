@@ -260,6 +260,13 @@ class Params(_Strict):
                       f"indicator ids listed twice: {dup}")
         return self
 
+    @model_validator(mode="after")
+    def _abstract_in_language(self) -> "Params":
+        if self.metadata is not None and not self.metadata.abstract.text(self.language):
+            raise _At(("metadata", "abstract", self.language),
+                      f"the abstract in the report's language ({self.language}) is missing")
+        return self
+
     def indicator_key(self, ind: Indicator) -> str:
         return ind.key or ind.theme
 
