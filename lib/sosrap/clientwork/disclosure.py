@@ -36,7 +36,7 @@ def _add_phenomena(plan: Plan, sd) -> None:
         plan.link(("category_area", i, ca_tot), ("category_year", i, cy_tot))
     acts = d["action_type"].dropna().value_counts().reindex([a.code for a in cw.action_types], fill_value=0)
     acts.index = [a.label for a in cw.action_types]
-    acts.name = "Ilmoituksia"
+    acts.name = t("cw.reports")
     plan.add_table("actions", acts.astype("int64"))
     reports = plan.add_text("reports", len(d))
     plan.relate({reports: 1.0, ("actions", len(acts), 0): -1.0}, 0)     # some reports have an action type
@@ -74,7 +74,7 @@ def _add_survey(plan: Plan, sd) -> None:
     s, cw = sd.survey.data, sd.cw
     groups = s["respondent_group"].value_counts().reindex([g.code for g in cw.respondent_groups], fill_value=0)
     groups.index = [g.label for g in cw.respondent_groups]
-    groups.name = "Vastaajia"
+    groups.name = t("cw.respondents")
     plan.add_table("survey_groups", groups.astype("int64"))
     total = plan.add_text("survey_n", len(s), same_as=("survey_groups", len(groups), 0))
     items = likert_summary(s, cw, min_count=sd.min_count).set_index("statement")["n"].astype("int64")

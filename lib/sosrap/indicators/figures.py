@@ -119,10 +119,28 @@ def trend_figure(table: pd.DataFrame, keys: str | Sequence[str], *, source: str,
         h = _trend_panel(ax, k, years, show_ci=show_ci, show_peers=show_peers)
         if len(h) > len(handles):
             handles = h
-    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), bbox_to_anchor=(0.5, 0.06),
-               fontsize=8)
-    _finish(fig, source, bottom=0.15)
+    _finish(fig, source, bottom=_trend_legend(fig, handles))
     return fig
+
+
+def _too_wide(fig, legend) -> bool:
+    """Whether *legend* is wider than the figure (longer labels: a Swedish area name)."""
+    try:
+        renderer = fig.canvas.get_renderer()
+    except AttributeError:          # a backend without one: keep the one-row legend
+        return False
+    return legend.get_window_extent(renderer).width > fig.bbox.width * 0.98
+
+
+def _trend_legend(fig, handles: list) -> float:
+    """The legend under the panels in one row, or in two when one row does not fit; the space it needs."""
+    legend = fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), bbox_to_anchor=(0.5, 0.06),
+                        fontsize=8)
+    if not _too_wide(fig, legend):
+        return 0.15
+    legend.remove()
+    fig.legend(handles=handles, loc="lower center", ncol=2, bbox_to_anchor=(0.5, 0.06), fontsize=8)
+    return 0.2
 
 
 def alt_trend(table: pd.DataFrame, keys: str | Sequence[str], trends: pd.DataFrame | None = None) -> str:

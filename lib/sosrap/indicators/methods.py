@@ -45,7 +45,7 @@ def _intervals(vals: list[dict]) -> str:
     parts = [t("methods.ci_part", name=name, count=_indicators(n)) for name, n in by.items()]
     text = t("methods.ci", parts=fmt.join(parts)) if parts else t("methods.ci_none")
     if none:
-        text += t("methods.rate_only", names=fmt.join(none))
+        text += t("methods.rate_only_one" if len(none) == 1 else "methods.rate_only", names=fmt.join(none))
     exact = sum(1 for f in vals if f.get("denominator_kind") == "population")
     approx = _titles(vals, lambda f: f.get("denominator_kind") == "derived")
     text += t("methods.population", count=_indicators(exact))
