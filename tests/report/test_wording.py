@@ -132,3 +132,22 @@ def test_the_same_figures_in_finnish_are_unchanged():
     f = keyfigures.key_figures(demo_table())["toimeentulotuki"]
     assert f["latest_ci_text"].startswith(f"95{NB}%:n luottamusväli ") and f["change_prev"].endswith("%-yksikköä")
     assert f["rank_text"].startswith(("sija ", "jaettu sija ")) and "suurimmasta alkaen" in f["rank_text"]
+
+
+def test_one_switch_lang_file_name_and_shared_chapters():
+    """`language:` decides `lang` (a different one in `_quarto.yml` is an error), the report's file
+    name and the shared chapters it is composed from."""
+    from sosrap.errors import SosrapError
+    from sosrap.report import checks, staging as S
+    checks.check_language({"lang": "sv"}, "reports/demo-sv/_quarto.yml", "demo-sv", "sv")
+    checks.check_language({"lang": "sv-FI"}, "reports/demo-sv/_quarto.yml", "demo-sv", "sv")
+    checks.check_language({}, "reports/demo-sv/_quarto.yml", "demo-sv", "sv")
+    with pytest.raises(SosrapError, match="`lang: fi`.*`language: sv`"):
+        checks.check_language({"lang": "fi"}, "reports/demo-sv/_quarto.yml", "demo-sv", "sv")
+    assert S.report_basename("demo") == "sosiaalinen-raportti-demo"
+    assert S.report_basename("demo-sv", "sv") == "social-rapport-demo-sv"
+    reports = ROOT / "reports"
+    assert S.shared_dir(reports / "demo-sv", "sv") == reports / "_shared-sv"
+    files = S.source_files(reports / "demo-sv", "sv")
+    assert files["index.qmd"] == reports / "_shared-sv/index.qmd"
+    assert all(not p.is_relative_to(reports / "_shared") for p in files.values())
