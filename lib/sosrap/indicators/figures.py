@@ -295,6 +295,16 @@ def alt_funnel(units: pd.DataFrame, info: dict, unit_plural: str | None = None) 
 # Ranked interval chart
 # --------------------------------------------------------------------------------------------------------------
 
+def _reference_line(ax, r: pd.DataFrame, vt: str, decimals: int, label: str | None) -> None:
+    """The reference (Koko maa / Hela landet) as a dashed vertical line, named at the top."""
+    ref = r.reference.dropna()
+    if len(ref):
+        label = t("common.country") if label is None else label
+        ax.axvline(float(ref.iloc[0]), color=COUNTRY, lw=1, ls="--")
+        ax.text(float(ref.iloc[0]), 1.0, f" {label} {fmt.value(float(ref.iloc[0]), vt, decimals)}",
+                transform=ax.get_xaxis_transform(), fontsize=7.5, va="bottom", color=COUNTRY)
+
+
 def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_type: str | None = None,
                   decimals: int = 1, reference_label: str | None = None):
     """Dot-and-whisker chart of `funnel.ranked_table`: units in rank order, each with
@@ -303,7 +313,6 @@ def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_t
     setup()
     r = ranked.dropna(subset=["value"]).iloc[::-1]
     vt = value_type or ""
-    reference_label = t("common.country") if reference_label is None else reference_label
     n = max(len(r), 1)
     fig, ax = plt.subplots(figsize=(FIGSIZE[0], 1.3 + 0.2 * n))
     y = np.arange(len(r))
@@ -312,11 +321,7 @@ def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_t
     ax.hlines(y[has_ci.to_numpy()], r.ci_low[has_ci], r.ci_high[has_ci],
               color=[c for c, h in zip(colours, has_ci) if h], lw=1.6)
     ax.scatter(r.value, y, color=colours, s=[34 if role == "area" else 18 for role in r.role], zorder=3)
-    ref = r.reference.dropna()
-    if len(ref):
-        ax.axvline(float(ref.iloc[0]), color=COUNTRY, lw=1, ls="--")
-        ax.text(float(ref.iloc[0]), 1.0, f" {reference_label} {fmt.value(float(ref.iloc[0]), vt, decimals)}",
-                transform=ax.get_xaxis_transform(), fontsize=7.5, va="bottom", color=COUNTRY)
+    _reference_line(ax, r, vt, decimals, reference_label)
     ax.set_yticks(y)
     ax.yaxis.set_major_locator(FixedLocator(y))
     labels = ax.set_yticklabels([_short_name(str(x)) for x in r.region_name], fontsize=7.5)

@@ -31,17 +31,19 @@ from sosrap.report.wording import t
 __all__ = ["Edition", "LICENSES", "recommended", "quarto_metadata", "appendix_markdown", "versions_markdown",
            "write_files", "CITATION_FILES"]
 
-#: SPDX id -> (Finnish name, English name, URL)
+def _licence_key(spdx: str) -> str:
+    return f"citation.licence.{spdx.lower().replace('.', '_')}"
+
+
+#: SPDX id -> (Finnish name, English name, URL of the Finnish deed); the name in the report's
+#: language is the catalogue's (`Edition.license_in_language`)
 LICENSES: dict[str, tuple[str, str, str]] = {
-    "CC-BY-4.0": ("Creative Commons Nimeä 4.0 Kansainvälinen (CC BY 4.0)",
-                  "Creative Commons Attribution 4.0 International (CC BY 4.0)",
-                  "https://creativecommons.org/licenses/by/4.0/deed.fi"),
-    "CC-BY-SA-4.0": ("Creative Commons Nimeä-JaaSamoin 4.0 Kansainvälinen (CC BY-SA 4.0)",
-                     "Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0)",
-                     "https://creativecommons.org/licenses/by-sa/4.0/deed.fi"),
-    "CC0-1.0": ("CC0 1.0 Yleismaailmallinen (CC0 1.0)", "CC0 1.0 Universal (CC0 1.0)",
-                "https://creativecommons.org/publicdomain/zero/1.0/deed.fi"),
-}
+    spdx: (t(_licence_key(spdx), "fi"), en, url) for spdx, en, url in (
+        ("CC-BY-4.0", "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+         "https://creativecommons.org/licenses/by/4.0/deed.fi"),
+        ("CC-BY-SA-4.0", "Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0)",
+         "https://creativecommons.org/licenses/by-sa/4.0/deed.fi"),
+        ("CC0-1.0", "CC0 1.0 Universal (CC0 1.0)", "https://creativecommons.org/publicdomain/zero/1.0/deed.fi"))}
 
 #: the authors' roles in Finnish (`_role` gives them in the report's language)
 ROLE_FI = {r: t(f"citation.role.{r}", "fi") for r in ("responsible", "author", "editor", "analyst")}
@@ -116,8 +118,7 @@ class Edition:
         name, _, url = self.license_names()
         if spdx not in LICENSES:
             return name, url
-        return t(f"citation.licence.{spdx.lower().replace('.', '_')}"), \
-            url.rsplit(".", 1)[0] + "." + t("citation.licence_deed")
+        return t(_licence_key(spdx)), url.rsplit(".", 1)[0] + "." + t("citation.licence_deed")
 
 
 
