@@ -47,17 +47,18 @@ def run_sosrap(*args: str, cwd: Path, timeout: int = 900) -> subprocess.Complete
                           timeout=timeout)
 
 
-def demo_table():
-    """The demo edition's tidy indicator table, built from the committed snapshot."""
+def demo_table(edition: str = "demo"):
+    """The demo edition's tidy indicator table, built from the committed snapshot (*edition*
+    "demo-sv": the Swedish demo's, for Österbotten, with Swedish titles and names)."""
     from sosrap import params
     from sosrap.indicators import table as indicators
     from sosrap.sources.snapshot import Snapshot
-    p = params.load("demo", ROOT).resolved()
+    p = params.load(edition, ROOT).resolved()
     snap = Snapshot.open(ROOT / p["snapshot"])
     return indicators.build_table(
         snap, indicators=p["indicators"], themes=p["themes"], area=p["area"], country=p["country"],
         peer_category=p["peer_category"], municipality_category=p["municipality_category"], years=p["years"],
-        population_indicator=p["population_indicator"])
+        population_indicator=p["population_indicator"], language=p["language"])
 
 
 _PUBLISHED: dict = {}
@@ -79,13 +80,13 @@ def staging_inputs(project: Path, params) -> tuple[dict, list[dict]]:
     import re
     from sosrap.report import proposals as PR, staging as S
     variables: dict = {"key": {"x": 1}}
-    for path in S.source_files(project / params.report).values():
+    for path in S.source_files(project / params.report, params.language).values():
         if path.suffix == ".qmd":
             for key in re.findall(r"\{\{< var ([^ >]+) >\}\}", path.read_text(encoding="utf-8")):
                 top, _, rest = key.partition(".")
                 if top not in ("edition", "snapshot"):
                     variables.setdefault(top, {})[rest] = "1"
-    defined = PR.report_labels(S.source_files(project / params.report).values())
+    defined = PR.report_labels(S.source_files(project / params.report, params.language).values())
     links = {x for p in PR.load(project, params).register.proposals for x in p.links
              if x.startswith("fig-")} - defined          # the generated sections hold the figures
     png = project / "fig.png"
@@ -93,3 +94,16 @@ def staging_inputs(project: Path, params) -> tuple[dict, list[dict]]:
     blocks = [{"kind": "fig", "section": "teema", "title": "Teema", "label": lab, "caption": "C", "alt": "A",
                "file": "fig.png", "_dir": str(project)} for lab in sorted(links)]
     return variables, blocks
+
+
+WORD = __import__("re").compile(r"[A-Za-zÅÄÖåäöÉé]+")
+
+
+def finnish_only_words(min_len: int = 4) -> set[str]:
+    """The words of the Finnish wording catalogue that the Swedish one never uses (taken from the
+    catalogues, not typed by hand): none of them belongs in a Swedish report."""
+    from sosrap.report import wording as W
+
+    def words(cat: dict[str, str]) -> set[str]:
+        return {w.lower() for v in cat.values() for w in WORD.findall(W._PLACEHOLDER.sub(" ", v))}
+    return {w for w in words(W.catalogue("fi")) - words(W.catalogue("sv")) if len(w) >= min_len}

@@ -17,6 +17,9 @@ recorded with `save_figure`, `save_report_table` and `report_text` (and still
 shown in the notebook, the audit trail); the build writes them into the
 generated `_indicators.qmd` (`sosrap.report.blocks`).
 
+A stage that declares `language` writes in it (`sosrap.report.wording`): its key
+figures, sentences, captions and table headings.
+
 The notebook sees only the params keys its stage declares in
 notebooks/stages.yaml: reading another key is an error that says so, because
 an undeclared read would make the runner's skip decision wrong.
@@ -35,7 +38,7 @@ from sosrap.errors import SosrapError
 from sosrap.paths import KEYFIGURES, deep_merge, default_build_dir, project_root
 from sosrap.sources.snapshot import Snapshot
 from sosrap.pipeline.graph import load_stages
-from sosrap.report import blocks as _blocks
+from sosrap.report import blocks as _blocks, wording as _wording
 
 
 
@@ -202,5 +205,7 @@ def context(stage: str, *, edition: str = "demo", run_dir: str | Path = "", para
     run.mkdir(parents=True, exist_ok=True)
     ins = {k: Path(v) for k, v in (inputs or {}).items()} or {need: _hand_input(edition, need, root)
                                                               for need in spec.needs}
+    # what the stage writes (sentences, captions, table headings) is in the edition's language
+    _wording.use(str(params.get("language") or _wording.DEFAULT) if "language" in spec.params else _wording.DEFAULT)
     return StageContext(name=stage, edition=edition, params=ParamsView(dict(params), stage), run_dir=run,
                         inputs=ins, root=root)

@@ -102,7 +102,7 @@ def test_funnel_data_flags_and_reports_missing_units():
     assert info["n_units"] == 5 and info["n_missing"] == 1           # the absent unit is listed, not dropped
     piilo = units[units.region_name == "Piilo"].iloc[0]
     assert np.isnan(piilo.value) and piilo.ci_note.startswith("ei julkaistu")
-    assert set(units.flag_fi) <= set(funnel.FLAG_FI.values())
+    assert set(units.flag_text) <= set(funnel.FLAG_FI.values())
     with pytest.raises(KeyError):
         funnel.funnel_data(_units(), "nope")
 

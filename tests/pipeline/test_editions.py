@@ -64,3 +64,25 @@ def test_a_stage_with_an_unset_optional_file_still_runs_and_dependents_of_a_left
     fake = {**stages, "after": stages["client_work"].model_copy(update={"name": "after", "needs": ("client_work",),
                                                                           "reads": ()})}
     assert "after" not in editions.applicable(fake, demo.model_copy(update={"client_work": None}))
+
+
+@pytest.mark.parametrize("code", sorted(classifications.counties(ROOT).county_code))
+def test_a_swedish_edition_names_every_area_in_swedish(code):
+    """Issue 15: `language: sv` takes the reference table's name_sv, with the Swedish genitive."""
+    row = editions.area_row(code, ROOT)
+    p = editions.for_area(P.load("demo-sv", ROOT), code, ROOT)
+    assert p.area.name == row["name_sv"] and p.subtitle.startswith(row["name_sv"])
+    assert p.metadata.publisher == row["name_sv"] and row["name_sv"] in p.metadata.abstract.sv
+    assert "{alue" not in p.model_dump_json()
+
+
+def test_swedish_genitive_and_names_inside_longer_names():
+    assert editions.genitive("Österbottens välfärdsområde", "sv") == "Österbottens välfärdsområdes"
+    assert editions.genitive("Åland", "sv") == "Ålands" and editions.genitive("Helsingfors stad", "sv") == "Helsingfors stads"
+    demo_sv = P.load("demo-sv", ROOT)
+    # Norra Österbotten's own name contains Österbotten's: that is no other area …
+    own = demo_sv.model_copy(update={"subtitle": "Norra Österbottens välfärdsområde"})
+    assert editions.for_area(own, "19", ROOT).subtitle == "Norra Österbottens välfärdsområde"
+    # … but in Österbotten's report it is, in Swedish as in Finnish
+    with pytest.raises(ParamsError, match="names 'Norra Österbottens välfärdsområde'"):
+        editions.for_area(own, "17", ROOT)

@@ -95,7 +95,7 @@ def test_staged_report_is_the_composed_sources_plus_generated_files(demo):
     variables = yaml.safe_load((dest / "_variables.yml").read_text(encoding="utf-8"))
     assert variables["key"] == {"x": 1} and variables["edition"]["name"] == "demo"
     assert variables == {**S.edition_variables(params, snap), **staging_inputs(project, params)[0]}
-    assert (dest / "_notice.qmd").read_text(encoding="utf-8") == S.NOTICE_SYNTHETIC.format(snap_id=snap.id)
+    assert (dest / "_notice.qmd").read_text(encoding="utf-8") == S.notice_markdown(snap.id)
     assert "::: {#tbl-toimenpide-ehdotukset}" in (dest / "_proposals.qmd").read_text(encoding="utf-8")
 
 

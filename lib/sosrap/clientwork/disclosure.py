@@ -18,9 +18,9 @@ import pandas as pd
 
 from sosrap.clientwork.summaries import cooccurrence, crosstab, likert_summary
 from sosrap.privacy.plan import LATENT, TEXT, Plan
+from sosrap.report.wording import t
 
-MONTHS_FI = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu",
-             "syyskuu", "lokakuu", "marraskuu", "joulukuu")
+MONTHS_FI = tuple(t(f"cw.month.{m}", "fi") for m in range(1, 13))
 
 
 def _add_phenomena(plan: Plan, sd) -> None:
@@ -36,7 +36,7 @@ def _add_phenomena(plan: Plan, sd) -> None:
         plan.link(("category_area", i, ca_tot), ("category_year", i, cy_tot))
     acts = d["action_type"].dropna().value_counts().reindex([a.code for a in cw.action_types], fill_value=0)
     acts.index = [a.label for a in cw.action_types]
-    acts.name = "Ilmoituksia"
+    acts.name = t("cw.reports")
     plan.add_table("actions", acts.astype("int64"))
     reports = plan.add_text("reports", len(d))
     plan.relate({reports: 1.0, ("actions", len(acts), 0): -1.0}, 0)     # some reports have an action type
@@ -74,7 +74,7 @@ def _add_survey(plan: Plan, sd) -> None:
     s, cw = sd.survey.data, sd.cw
     groups = s["respondent_group"].value_counts().reindex([g.code for g in cw.respondent_groups], fill_value=0)
     groups.index = [g.label for g in cw.respondent_groups]
-    groups.name = "Vastaajia"
+    groups.name = t("cw.respondents")
     plan.add_table("survey_groups", groups.astype("int64"))
     total = plan.add_text("survey_n", len(s), same_as=("survey_groups", len(groups), 0))
     items = likert_summary(s, cw, min_count=sd.min_count).set_index("statement")["n"].astype("int64")
@@ -103,7 +103,7 @@ def build_plan(sd) -> Plan:
 
 
 def coarse_date(dates: pd.Series, which: str, min_count: int) -> str:
-    """The first or last date as a month ("tammikuu 2023"), as a quarter when
+    """The first or last date as a month ("tammikuu 2023" / "januari 2023"), as a quarter when
     fewer than *min_count* dates fall in that month, as a year when fewer fall
     in the quarter: an exact date next to a small count points at one person."""
     ds = pd.to_datetime(dates.dropna())
@@ -112,10 +112,10 @@ def coarse_date(dates: pd.Series, which: str, min_count: int) -> str:
     d = ds.min() if which == "first" else ds.max()
     same_year = ds[ds.dt.year == d.year]
     if (same_year.dt.month == d.month).sum() >= min_count:
-        return f"{MONTHS_FI[d.month - 1]} {d.year}"
+        return t("cw.month_date", month=t(f"cw.month.{d.month}"), year=d.year)
     q = (d.month - 1) // 3
     if ((same_year.dt.month - 1) // 3 == q).sum() >= min_count:
-        return f"{q + 1}. neljännes {d.year}"
+        return t("cw.quarter_date", q=q + 1, year=d.year)
     return str(d.year)
 
 

@@ -12,6 +12,7 @@ from sosrap.clientwork.publish import StageData
 from sosrap.clientwork.summaries import likert_summary
 from sosrap.privacy.plan import Plan, text_or_marker
 from sosrap.report import fmt
+from sosrap.report.wording import t
 
 
 def figure_categories(st: privacy.SuppressedTable, *, synthetic: bool):
@@ -28,13 +29,13 @@ def figure_categories(st: privacy.SuppressedTable, *, synthetic: bool):
     for y, v in enumerate(totals):
         ax.text((0 if pd.isna(v) else float(v)) + 0.5, y, st.marker if pd.isna(v) else fmt.number(v, 0),
                 va="center", fontsize=8)
-    ax.set_xlabel("ilmiöraportteja")
+    ax.set_xlabel(t("cw.fig_x"))
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     plots.fi_axis(ax, "x", 0)
-    text = "Lähde: ilmiöraportit."
+    text = t("cw.fig_source")
     if synthetic:
-        text += " SYNTEETTINEN ESIMERKKIAINEISTO."
+        text += f" {t('common.synthetic_upper')}."
     plots.source_line(fig, text)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
@@ -43,10 +44,9 @@ def figure_categories(st: privacy.SuppressedTable, *, synthetic: bool):
 def alt_categories(st: privacy.SuppressedTable) -> str:
     totals = st.masked()[privacy.TOTAL_LABEL].drop(privacy.TOTAL_LABEL).dropna().sort_values(ascending=False)
     if totals.empty:
-        return "Pylväskuvio ilmiöraporttien määrästä ilmiöluokittain; kaikki luvut salattu."
-    return (f"Vaakapylväskuvio ilmiöraporttien määrästä ilmiöluokittain. Eniten raportteja oli luokassa "
-            f"{totals.index[0]} ({fmt.number(totals.iloc[0], 0)}) ja vähiten luokassa {totals.index[-1]} "
-            f"({fmt.number(totals.iloc[-1], 0)}).")
+        return t("cw.alt_categories_hidden")
+    return t("cw.alt_categories", top=totals.index[0], top_n=fmt.number(totals.iloc[0], 0), bottom=totals.index[-1],
+             bottom_n=fmt.number(totals.iloc[-1], 0))
 
 
 def _items(sd: StageData, plan: Plan | None) -> pd.DataFrame:
@@ -70,8 +70,8 @@ def figure_likert(sd: StageData, plan: Plan | None = None):
     fig, ax = plt.subplots(figsize=(plots.FIGSIZE[0], 4.0))
     agree = s["agree_pct"].astype(float).fillna(0).to_numpy()
     dis = s["disagree_pct"].astype(float).fillna(0).to_numpy()
-    ax.barh(labels_, agree, color=plots.HIGHLIGHT, label="samaa mieltä (4–5)")
-    ax.barh(labels_, -dis, color=plots.WARN, label="eri mieltä (1–2)")
+    ax.barh(labels_, agree, color=plots.HIGHLIGHT, label=t("cw.agree_legend"))
+    ax.barh(labels_, -dis, color=plots.WARN, label=t("cw.disagree_legend"))
     ax.axvline(0, color="#333333", lw=0.8)
     ax.set_xlim(-100, 100)
     ax.set_xticks([-100, -50, 0, 50, 100])
@@ -80,9 +80,9 @@ def figure_likert(sd: StageData, plan: Plan | None = None):
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right", fontsize=8)
     n = fmt.number(len(d), 0) if plan is None else text_or_marker(plan, "survey_n", fmt.number(len(d), 0))
-    text = f"Lähde: asukas- ja asiakaskysely, n = {n}."
+    text = t("cw.likert_source", n=n)
     if sd.synthetic:
-        text += " SYNTEETTINEN ESIMERKKIAINEISTO."
+        text += f" {t('common.synthetic_upper')}."
     plots.source_line(fig, text)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
@@ -92,9 +92,8 @@ def alt_likert(sd: StageData, plan: Plan | None = None) -> str:
     assert sd.survey is not None
     s = _items(sd, plan).dropna(subset=["agree_pct"])
     if s.empty:
-        return "Kuvio kyselyn väittämistä; tulokset salattu pienen vastaajamäärän vuoksi."
+        return t("cw.alt_likert_hidden")
     hi, lo = s.loc[s["agree_pct"].idxmax()], s.loc[s["agree_pct"].idxmin()]
-    return (f"Vaakapylväskuvio: samaa ja eri mieltä olevien osuudet {len(s)} väittämästä. Eniten samaa mieltä "
-            f"oltiin väittämästä ”{hi['statement']}” ({fmt.percent(hi['agree_pct'], 0)}), vähiten väittämästä "
-            f"”{lo['statement']}” ({fmt.percent(lo['agree_pct'], 0)}).")
+    return t("cw.alt_likert", n=len(s), hi=hi["statement"], hi_pct=fmt.percent(hi["agree_pct"], 0),
+             lo=lo["statement"], lo_pct=fmt.percent(lo["agree_pct"], 0))
 

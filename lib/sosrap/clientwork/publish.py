@@ -29,6 +29,7 @@ from sosrap.clientwork.validate import (IngestResult, ingest_phenomena, ingest_s
 from sosrap.params import ClientWork
 from sosrap.privacy.plan import Plan, text_or_marker
 from sosrap.report import fmt
+from sosrap.report.wording import t
 
 DISCLOSURE_LOG = "disclosure_log.json"
 
@@ -45,10 +46,12 @@ class StageData:
     root: Path = Path(".")
 
 
-def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, edition: str) -> StageData:
+def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, edition: str,
+               language: str = "fi") -> StageData:
     """Read both exports for a stage. A `synthetic_demo` edition first writes
-    its deterministic synthetic exports to the private paths when they are
-    missing. Rejects go to the private area, never to the build directory."""
+    its deterministic synthetic exports (example texts in *language*) to the
+    private paths when they are missing. Rejects go to the private area, never
+    to the build directory."""
     cw = ClientWork.model_validate(client_work)
     pp = privacy_params or {}
     if cw.phenomena_file is None:
@@ -58,7 +61,7 @@ def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, ed
                           "(05) is built from the survey export")
     if cw.synthetic_demo:
         from sosrap.demo import clientwork as demo_clientwork
-        demo_clientwork.ensure_inputs(cw, root)
+        demo_clientwork.ensure_inputs(cw, root, language=language)
     for rel in (cw.phenomena_file, cw.survey_file):
         if rel is not None and not (root / rel).is_file():
             read_export(root / rel)                 # the one "file not found" message, with what to do
@@ -77,9 +80,16 @@ def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, ed
     return sd
 
 
+def _total(label: object) -> object:
+    return t("cw.total") if label == privacy.TOTAL_LABEL else label
+
+
 def shown(st: privacy.SuppressedTable, label: str) -> pd.DataFrame:
-    """A suppressed table as strings for `tables.show` (labels as the first column)."""
+    """A suppressed table as strings for `tables.show` (labels as the first column, the
+    margins' label in the report's language)."""
     d = st.display()
+    d.index = [_total(i) for i in d.index]
+    d.columns = [_total(c) for c in d.columns]
     d.index.name = label
     return d.reset_index()
 
@@ -89,7 +99,7 @@ def table_pairs(sd: StageData, top: int = 8) -> pd.DataFrame:
     (smaller ones are left out, which the table caption says)."""
     co = pairs(sd, top).copy()
     co["n"] = co["n"].map(lambda v: fmt.number(v, 0))
-    return co.rename(columns={"n": "Ilmoituksia"})
+    return co.rename(columns={"n": t("cw.reports")})
 
 
 def table_survey_items(sd: StageData, plan: Plan) -> pd.DataFrame:
@@ -101,11 +111,11 @@ def table_survey_items(sd: StageData, plan: Plan) -> pd.DataFrame:
     def show(v, h, f):
         return sd.marker if (h or pd.isna(v)) else f(v)
     return pd.DataFrame({
-        "Väittämä": s["statement"],
-        "Vastauksia (n)": [show(v, h, lambda x: fmt.number(x, 0)) for v, h in zip(s["n"], hidden)],
-        "Keskiarvo (1–5)": [show(v, h, lambda x: fmt.number(x, 1)) for v, h in zip(s["mean"], hidden)],
-        "Samaa mieltä": [show(v, h, lambda x: fmt.percent(x, 0)) for v, h in zip(s["agree_pct"], hidden)],
-        "Eri mieltä": [show(v, h, lambda x: fmt.percent(x, 0)) for v, h in zip(s["disagree_pct"], hidden)],
+        t("cw.statement"): s["statement"],
+        t("cw.answers"): [show(v, h, lambda x: fmt.number(x, 0)) for v, h in zip(s["n"], hidden)],
+        t("cw.mean"): [show(v, h, lambda x: fmt.number(x, 1)) for v, h in zip(s["mean"], hidden)],
+        t("cw.agree"): [show(v, h, lambda x: fmt.percent(x, 0)) for v, h in zip(s["agree_pct"], hidden)],
+        t("cw.disagree"): [show(v, h, lambda x: fmt.percent(x, 0)) for v, h in zip(s["disagree_pct"], hidden)],
     })
 
 
@@ -120,22 +130,22 @@ def table_survey_groups(sd: StageData, plan: Plan) -> pd.DataFrame:
     rows = []
     for g in sd.cw.respondent_groups:
         hidden = bool(st.hidden.loc[g.label].iloc[0])
-        row = {"Vastaajaryhmä": g.label, "Vastaajia": shown_n.loc[g.label].iloc[0]}
+        row = {t("cw.group"): g.label, t("cw.respondents"): shown_n.loc[g.label].iloc[0]}
         for q in sd.cw.likert_items:
             hit = summ[(summ["respondent_group"] == g.code) & (summ["item"] == q.code)]
             v = hit["agree_pct"].iloc[0] if len(hit) else np.nan
             row[q.text] = sd.marker if (hidden or pd.isna(v)) else fmt.percent(v, 0)
         rows.append(row)
-    rows.append({"Vastaajaryhmä": privacy.TOTAL_LABEL, "Vastaajia": shown_n.loc[privacy.TOTAL_LABEL].iloc[0],
+    rows.append({t("cw.group"): t("cw.total"), t("cw.respondents"): shown_n.loc[privacy.TOTAL_LABEL].iloc[0],
                  **{q.text: "" for q in sd.cw.likert_items}})
     return pd.DataFrame(rows)
 
 
-def quotes_markdown(quotes: pd.DataFrame, *, empty: str = "*Ei lainattavia vastauksia.*") -> str:
+def quotes_markdown(quotes: pd.DataFrame, *, empty: str | None = None) -> str:
     """Screened quotes as Markdown block quotes, with Markdown syntax escaped so
     a quote can never turn into a link, a heading or raw HTML."""
     if quotes.empty:
-        return empty
+        return t("cw.no_quotes") if empty is None else empty
     out = []
     for q in quotes["quote"]:
         esc = re.sub(r"([\\`*_{}\[\]()#+\-.!<>|@$~^])", r"\\\1", str(q))

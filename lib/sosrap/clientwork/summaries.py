@@ -12,6 +12,7 @@ import pandas as pd
 
 from sosrap import privacy
 from sosrap.params import ClientWork, CodeItem
+from sosrap.report.wording import t
 
 
 def labels(items: Sequence[CodeItem]) -> dict[str, str]:
@@ -35,7 +36,7 @@ def phenomena_counts(df: pd.DataFrame, cw: ClientWork) -> pd.DataFrame:
 def crosstab(df: pd.DataFrame, rows: str, cols: str, *, row_codes: Sequence[CodeItem] | None = None,
              col_codes: Sequence[CodeItem] | None = None, explode: Sequence[str] = ()) -> pd.DataFrame:
     """A count table with every code of the code lists (zeros included, so the
-    table's shape does not reveal which cells are empty), labelled in Finnish."""
+    table's shape does not reveal which cells are empty), labelled with the code lists' labels."""
     d = df
     for col in explode:
         d = explode_codes(d, col)
@@ -60,8 +61,9 @@ def cooccurrence(df: pd.DataFrame, cw: ClientWork) -> pd.DataFrame:
             pairs[(a, b)] = pairs.get((a, b), 0) + 1
     lab = labels(cw.categories)
     rows = [(lab.get(a, a), lab.get(b, b), n) for (a, b), n in pairs.items()]
-    out = pd.DataFrame(rows, columns=["Ilmiöluokka A", "Ilmiöluokka B", "n"])
-    return out.sort_values(["n", "Ilmiöluokka A", "Ilmiöluokka B"], ascending=[False, True, True]).reset_index(drop=True)
+    ca, cb = t("cw.category_a"), t("cw.category_b")
+    out = pd.DataFrame(rows, columns=[ca, cb, "n"])
+    return out.sort_values(["n", ca, cb], ascending=[False, True, True]).reset_index(drop=True)
 
 
 def likert_summary(df: pd.DataFrame, cw: ClientWork, *, min_count: int = privacy.DEFAULT_MIN_COUNT,

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sosrap.demo.clientwork_texts import texts
 from sosrap.report import fmt
 from sosrap.params import ClientWork
 from sosrap.paths import atomic_write
@@ -60,56 +61,6 @@ class DemoInputs:
     survey: Path
 
 
-_FRAGMENTS = {
-    "toimeentulo": ["Asiakkailla on yhä useammin maksuhäiriömerkintöjä ja pikavippejä.",
-                    "Toimeentulotuen käsittelyajat venyvät ja asiakkaat jäävät ilman rahaa kuun lopussa.",
-                    "Energian ja ruoan hinnan nousu näkyy ruoka-avun tarpeena."],
-    "asuminen": ["Vuokra-asuntoja ei löydy, kun luottotiedot ovat menneet.",
-                 "Nuoria jää asunnottomiksi itsenäistymisen jälkeen.",
-                 "Häätöuhkia tulee tietoon liian myöhään."],
-    "mielenterveys": ["Matalan kynnyksen mielenterveyspalveluihin on pitkät jonot.",
-                      "Nuorten ahdistus ja koulupudokkuus kytkeytyvät yhteen.",
-                      "Asiakkaat putoavat palveluiden väliin, kun hoitovastuu on epäselvä."],
-    "paihteet": ["Päihdekuntoutukseen pääsy vaatii useita yhteydenottoja.",
-                 "Rahapeliongelmat näkyvät velkaantumisena.",
-                 "Huumeiden käyttö on lisääntynyt pienillä paikkakunnilla."],
-    "yksinaisyys": ["Ikääntyneet asiakkaat kertovat yksinäisyydestä ja turvattomuudesta.",
-                    "Harrastusmahdollisuudet puuttuvat syrjäkylillä.",
-                    "Vertaistukiryhmät ovat loppuneet rahoituksen päätyttyä."],
-    "lapsiperheet": ["Vanhemmat uupuvat, kun perhetyötä ei saa ajoissa.",
-                     "Lastenhoitoapua ei ole saatavilla iltaisin.",
-                     "Eroperheiden riidat kuormittavat lapsia."],
-    "saavutettavuus": ["Palvelupisteen sulkeminen pidentää matkoja kymmeniä kilometrejä.",
-                       "Julkinen liikenne ei kulje vastaanottoaikoina.",
-                       "Asiakkaat eivät tiedä, mihin ottaa yhteyttä."],
-    "digiasiointi": ["Sähköinen asiointi ei onnistu ilman pankkitunnuksia.",
-                     "Ikääntyneet tarvitsevat apua lomakkeiden täyttämisessä.",
-                     "Chat-palvelu ei korvaa henkilökohtaista tapaamista."],
-    "tyo_koulutus": ["Pitkäaikaistyöttömät eivät pääse kuntouttavaan työtoimintaan.",
-                     "Kotoutujien kielikoulutukseen on jonoa.",
-                     "Nuoret keskeyttävät toisen asteen opinnot."],
-    "vakivalta": ["Lähisuhdeväkivalta tulee esiin vasta kriisissä.",
-                  "Turvakotipaikkoja ei ole lähellä."],
-}
-_ACTIONS = [("palvelu", "Perustetaan matalan kynnyksen palvelupiste yhteistyössä järjestöjen kanssa."),
-            ("ohjeistus", "Laaditaan yhteinen ohje palveluohjauksesta palvelualueiden välillä."),
-            ("resurssit", "Lisätään sosiaaliohjaajien resursseja jonojen purkamiseksi."),
-            ("yhteistyo", "Sovitaan säännöllinen yhteistyö kunnan asuntotoimen kanssa."),
-            ("tiedotus", "Tiedotetaan palveluista selkokielellä ja useilla kielillä."),
-            ("muu", "Selvitetään ilmiön laajuus seuraavassa raportissa.")]
-_OPEN = {
-    "kehitettavaa": ["Toivoisin, että ajan saisi nopeammin ja samalle työntekijälle.",
-                     "Puhelimeen pitäisi vastata, nyt jonotan joka kerta pitkään.",
-                     "Sähköiset lomakkeet ovat vaikeita, tarvitsen apua niiden täyttämiseen.",
-                     "Palveluista pitäisi kertoa selkeämmin ja yhdessä paikassa.",
-                     "Kylälle tarvittaisiin oma palvelupiste, matkat ovat pitkiä."],
-    "hyvaa": ["Työntekijä kuunteli ja otti tilanteeni vakavasti.",
-              "Sain apua nopeasti, kun tilanne oli vaikea.",
-              "Kotikäynnit ovat olleet todella tärkeitä meidän perheelle.",
-              "Vertaisryhmä auttoi jaksamaan arjessa."],
-}
-
-
 def _weights(head: list[float], n: int, rest: float = 0.05) -> np.ndarray:
     """The first *n* of *head* (then *rest* each), normalised to sum to one."""
     w = np.array(head[:n] + [rest] * max(0, n - len(head)))
@@ -135,9 +86,10 @@ class _PhenomenonLists:
     muni_w: np.ndarray
     ages: list[str]
     hh: list[str]
+    texts: dict
 
     @classmethod
-    def of(cls, cw: ClientWork) -> _PhenomenonLists:
+    def of(cls, cw: ClientWork, language: str = "fi") -> _PhenomenonLists:
         areas = [a.code for a in cw.service_areas]
         cats = [c.code for c in cw.categories]
         muni = cw.municipalities or ["Oulu"]
@@ -148,7 +100,8 @@ class _PhenomenonLists:
                    area_w=_weights([0.34, 0.22, 0.18, 0.1, 0.155, 0.005], len(areas)),
                    cat_w=_weights([0.16, 0.14, 0.14, 0.1, 0.09, 0.1, 0.1, 0.08, 0.075, 0.015], len(cats)),
                    muni=muni, muni_w=mw / mw.sum(),
-                   ages=[a.code for a in cw.age_groups], hh=[h.code for h in cw.household_types])
+                   ages=[a.code for a in cw.age_groups], hh=[h.code for h in cw.household_types],
+                   texts=texts(language))
 
 
 _PHENOMENA_START = dt.date(2023, 1, 2)
@@ -164,10 +117,11 @@ def _phenomenon_row(rng: np.random.Generator, i: int, s: _PhenomenonLists) -> li
     k = 1 + int(rng.random() < 0.35) + int(rng.random() < 0.1)
     chosen = list(dict.fromkeys(s.cats[j] for j in rng.choice(len(s.cats), size=k, p=s.cat_w)))
     date = _PHENOMENA_START + dt.timedelta(days=int(rng.integers(0, _PHENOMENA_SPAN)))
-    frag = _FRAGMENTS.get(chosen[0], ["Ilmiö näkyy asiakastyössä."])
+    tx = s.texts
+    frag = tx["fragments"].get(chosen[0], [tx["default"]])
     text = " ".join(frag[j] for j in sorted(set(rng.integers(0, len(frag), size=2).tolist())))
-    text += f" Havainto koskee erityisesti {'useita' if rng.random() < 0.5 else 'muutamia'} asiakkaita."
-    act_code, act = _ACTIONS[int(rng.integers(0, len(_ACTIONS)))]
+    text += tx["concerns"].format(tx["many"] if rng.random() < 0.5 else tx["few"])
+    act_code, act = tx["actions"][int(rng.integers(0, len(tx["actions"])))]
     # codes for some rows, Finnish labels for others (form tools export either)
     cat_cell = "; ".join(c if rng.random() < 0.5 else s.cat_label[c] for c in chosen)
     area_cell = area if rng.random() < 0.3 else s.area_label[area]
@@ -181,37 +135,38 @@ def _phenomenon_row(rng: np.random.Generator, i: int, s: _PhenomenonLists) -> li
     ]
 
 
-def _plant_in_phenomena(rows: list[list[str]]) -> None:
-    """Planted identifiers, in rows approved for quoting."""
+def _plant_in_phenomena(rows: list[list[str]], plant: dict) -> None:
+    """Planted identifiers, in rows approved for quoting (*plant*: the sentences around them)."""
     plant_rows = list(range(5, 5 + 3 * len(PLANTED_CODES), 3))
     for n, (r, code) in enumerate(zip(plant_rows, PLANTED_CODES)):
         row = rows[r]
         row[11] = "kyllä"
         if n == 0:  # wrapped over a line break at the century sign
-            row[7] += f" Asiakkaan tunnus {code[:7]}\n{code[7:]} näkyi liitteessä."
+            row[7] += plant["wrapped"].format(a=code[:7], b=code[7:])
         elif n == 1:  # glued inside a word
-            row[7] += f" Asiakasnro{code}hyväksytty tarkistettavaksi."
+            row[7] += plant["glued"].format(code=code)
         else:
-            row[7] += f" Esimerkkinä asiakas ({code}), jonka tilanne on pitkittynyt."
+            row[7] += plant["code"].format(code=code)
     for n, phone in enumerate(PLANTED_PHONES):
-        rows[60 + n][7] += f" Lisätietoja numerosta {phone}."
+        rows[60 + n][7] += plant["phone"].format(phone=phone)
         rows[60 + n][11] = "kyllä"
     for n, mail in enumerate(PLANTED_EMAILS):
-        rows[80 + n][9] += f" Yhteyshenkilö {mail}."
-        rows[80 + n][7] += f" Asiakas lähetti viestin osoitteesta {mail}."
+        rows[80 + n][9] += plant["contact"].format(mail=mail)
+        rows[80 + n][7] += plant["mail"].format(mail=mail)
         rows[80 + n][11] = "kyllä"
         rows[80 + n][12] = mail
     for n, name in enumerate(PLANTED_NAMES):
-        rows[100 + n][7] += f" Asiakas {name} kertoi tilanteesta itse."
+        rows[100 + n][7] += plant["name"].format(name=name)
         rows[100 + n][11] = "kyllä"
 
 
-def phenomena_rows(cw: ClientWork) -> tuple[list[str], list[list[str]]]:
-    """Header (Finnish) and rows of the synthetic phenomenon export."""
+def phenomena_rows(cw: ClientWork, language: str = "fi") -> tuple[list[str], list[list[str]]]:
+    """Header (Finnish, as the form tool exports it) and rows (example texts in *language*) of the
+    synthetic phenomenon export."""
     rng = np.random.default_rng(SEED)
-    lists = _PhenomenonLists.of(cw)
+    lists = _PhenomenonLists.of(cw, language)
     rows = [_phenomenon_row(rng, i, lists) for i in range(N_PHENOMENA)]
-    _plant_in_phenomena(rows)
+    _plant_in_phenomena(rows, lists.texts["plant"])
     # --- invalid rows: the rejects path runs in every demo build --------------
     rows[150][1] = "31.2.2024"                      # impossible date
     rows[151][4] = "tuntematon luokka"               # not in the code list
@@ -240,41 +195,43 @@ _SURVEY_START = dt.date(2025, 3, 3)
 
 
 def _survey_row(rng: np.random.Generator, i: int, cw: ClientWork, groups: list[str], areas: list[str],
-                ages: list[str]) -> list:
+                ages: list[str], tx: dict) -> list:
     g = groups[0] if rng.random() < 0.6 else groups[1 % len(groups)]
     base = rng.normal(3.4 if g == groups[0] else 3.0, 0.8)
     day = _SURVEY_START + dt.timedelta(days=int(rng.integers(0, 40)))
+    m1, m2 = tx["survey_municipalities"]
     row: list = [f"K-{i + 1:04d}", dt.datetime.combine(day, dt.time(12, 0)),
-                 g, areas[int(rng.integers(0, len(areas) - 1))], "Oulu" if rng.random() < 0.5 else "Raahe",
+                 g, areas[int(rng.integers(0, len(areas) - 1))], m1 if rng.random() < 0.5 else m2,
                  ages[int(rng.integers(0, len(ages)))]]
     row += _likert_answers(rng, base, cw)
     for q in cw.open_questions:
-        opts = _OPEN.get(q.code, ["Ei kommentoitavaa."])
+        opts = tx["open"].get(q.code, [tx["no_comment"]])
         row.append(opts[int(rng.integers(0, len(opts)))] if rng.random() < 0.45 else None)
     row.append("kyllä" if rng.random() < 0.5 else "ei")
     return row
 
 
 
-def _plant_in_survey(rows: list[list], cw: ClientWork) -> None:
+def _plant_in_survey(rows: list[list], cw: ClientWork, plant: dict) -> None:
     """A respondent group of three (a small cell in every by-group table), planted
     identifiers in approved open answers, and one answer off the scale."""
     small = cw.respondent_groups[-1].label
     for r in (17, 211, 390):
         rows[r][2] = small
     oq = 6 + len(cw.likert_items)
+    say = plant["survey"]
     for n, (r, text) in enumerate([
-        (30, f"Soittakaa minulle {PLANTED_PHONES[0]}, hetu {PLANTED_CODES[2]}."),
-        (31, f"Kirjoittakaa {PLANTED_EMAILS[1]} niin kerron lisää."),
-        (32, f"Työntekijä {PLANTED_NAMES[2]} auttoi paljon, kiitos!"),
-        (33, f"Minun tunnukseni on {PLANTED_CODES[9]} ja asia on kesken."),
+        (30, say[0].format(phone=PLANTED_PHONES[0], code=PLANTED_CODES[2])),
+        (31, say[1].format(mail=PLANTED_EMAILS[1])),
+        (32, say[2].format(name=PLANTED_NAMES[2])),
+        (33, say[3].format(code=PLANTED_CODES[9])),
     ]):
         rows[r][oq + (n % max(1, len(cw.open_questions)))] = text
         rows[r][-1] = "kyllä"
     rows[40][7] = 9          # off the scale: rejected
 
 
-def survey_rows(cw: ClientWork) -> tuple[list[str], list[list]]:
+def survey_rows(cw: ClientWork, language: str = "fi") -> tuple[list[str], list[list]]:
     rng = np.random.default_rng(SEED + 1)
     groups = [g.label for g in cw.respondent_groups]
     areas = [a.label for a in cw.service_areas]
@@ -282,13 +239,14 @@ def survey_rows(cw: ClientWork) -> tuple[list[str], list[list]]:
     header = (["Vastaustunniste", "Vastauspäivä", "Vastaajaryhmä", "Palvelualue", "Kunta", "Ikäryhmä"]
               + [q.column or q.text for q in cw.likert_items] + [q.column or q.text for q in cw.open_questions]
               + ["Lainauslupa"])
-    rows = [_survey_row(rng, i, cw, groups, areas, ages) for i in range(N_SURVEY)]
-    _plant_in_survey(rows, cw)
+    tx = texts(language)
+    rows = [_survey_row(rng, i, cw, groups, areas, ages, tx) for i in range(N_SURVEY)]
+    _plant_in_survey(rows, cw, tx["plant"])
     return header, rows
 
 
-def phenomena_csv_bytes(cw: ClientWork) -> bytes:
-    header, rows = phenomena_rows(cw)
+def phenomena_csv_bytes(cw: ClientWork, language: str = "fi") -> bytes:
+    header, rows = phenomena_rows(cw, language)
     buf = io.StringIO(newline="")
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(header)
@@ -296,9 +254,9 @@ def phenomena_csv_bytes(cw: ClientWork) -> bytes:
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
 
 
-def survey_xlsx_bytes(cw: ClientWork) -> bytes:
+def survey_xlsx_bytes(cw: ClientWork, language: str = "fi") -> bytes:
     import openpyxl
-    header, rows = survey_rows(cw)
+    header, rows = survey_rows(cw, language)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Vastaukset"
@@ -333,25 +291,25 @@ def _stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def generate(out_dir: Path | str, cw: ClientWork) -> DemoInputs:
+def generate(out_dir: Path | str, cw: ClientWork, language: str = "fi") -> DemoInputs:
     """Write both synthetic exports into *out_dir* (atomically; same bytes every time)."""
     out = Path(out_dir)
     p, s = out / "ilmioraportit.csv", out / "asukaskysely.xlsx"
-    atomic_write(p, phenomena_csv_bytes(cw))
-    atomic_write(s, survey_xlsx_bytes(cw))
+    atomic_write(p, phenomena_csv_bytes(cw, language))
+    atomic_write(s, survey_xlsx_bytes(cw, language))
     return DemoInputs(p, s)
 
 
-def ensure_inputs(cw: ClientWork, root: Path) -> DemoInputs:
-    """For an edition with `synthetic_demo: true`, write the synthetic exports to
-    the configured private paths when they are missing or differ from what the
+def ensure_inputs(cw: ClientWork, root: Path, language: str = "fi") -> DemoInputs:
+    """For an edition with `synthetic_demo: true`, write the synthetic exports (example texts in
+    *language*) to the configured private paths when they are missing or differ from what the
     generator gives (they are derived data, so regenerating is always safe)."""
     paths = []
     for rel, make in ((cw.phenomena_file, phenomena_csv_bytes), (cw.survey_file, survey_xlsx_bytes)):
         if rel is None:
             raise ValueError("synthetic_demo needs phenomena_file and survey_file in client_work")
         path = root / rel
-        data = make(cw)
+        data = make(cw, language)
         if not path.is_file() or path.read_bytes() != data:
             atomic_write(path, data)
         paths.append(path)

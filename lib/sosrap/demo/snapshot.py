@@ -81,16 +81,20 @@ COUNTIES = [
     ("91", 956, "Ahvenanmaa", "Åland", 30),
 ]
 
-THL = (10, "Terveyden ja hyvinvoinnin laitos (THL)", "Finnish Institute for Health and Welfare (THL)")
-TK = (3, "Tilastokeskus", "Statistics Finland")
-TEM = (5, "Työ- ja elinkeinoministeriö (TEM)", "Ministry of Economic Affairs and Employment (TEM)")
-ARA = (22, "Asumisen rahoitus- ja kehittämiskeskus (ARA)", "Housing Finance and Development Centre of Finland (ARA)")
-ETK = (14, "Eläketurvakeskus (ETK)", "Finnish Centre for Pensions (ETK)")
+# (Sotkanet organisation id, name fi, en, sv)
+THL = (10, "Terveyden ja hyvinvoinnin laitos (THL)", "Finnish Institute for Health and Welfare (THL)",
+       "Institutet för hälsa och välfärd (THL)")
+TK = (3, "Tilastokeskus", "Statistics Finland", "Statistikcentralen")
+TEM = (5, "Työ- ja elinkeinoministeriö (TEM)", "Ministry of Economic Affairs and Employment (TEM)",
+       "Arbets- och näringsministeriet (ANM)")
+ARA = (22, "Asumisen rahoitus- ja kehittämiskeskus (ARA)", "Housing Finance and Development Centre of Finland (ARA)",
+       "Finansierings- och utvecklingscentralen för boendet (ARA)")
+ETK = (14, "Eläketurvakeskus (ETK)", "Finnish Centre for Pensions (ETK)", "Pensionsskyddscentralen (PSC)")
 
 VALUE_TYPES = {
-    "PROS": ("Prosenttia", "Percent"),
-    "PER1000": ("Tuhatta asukasta kohden", "Per 1 000 inhabitants"),
-    "LKM": ("Lukumäärä", "Number"),
+    "PROS": ("Prosenttia", "Percent", "Procent"),
+    "PER1000": ("Tuhatta asukasta kohden", "Per 1 000 inhabitants", "Per 1 000 invånare"),
+    "LKM": ("Lukumäärä", "Number", "Antal"),
 }
 
 
@@ -106,41 +110,50 @@ class DemoIndicator:
     denom_share: float       # denominator as a share of total population
     counts: bool = True      # False: only a rate is published (no absValue)
     gap_year: int | None = None  # a year missing for every region (a gap, not a zero)
+    title_sv: str = ""           # Sotkanet's Swedish title
 
 
 INDICATORS = [
     DemoIndicator(493, "Toimeentulotukea saaneet henkilöt vuoden aikana, % asukkaista",
                   "Social assistance, recipient persons during year, as % of total population",
-                  THL, "PROS", 6.6, -0.012, 1.0),
+                  THL, "PROS", 6.6, -0.012, 1.0,
+                  title_sv="Personer som fått utkomststöd under året, % av befolkningen"),
     DemoIndicator(234, "Toimeentulotukea pitkäaikaisesti saaneet 25 - 64-vuotiaat, % vastaavanikäisestä väestöstä",
                   "Long-term social assistance recipients aged 25-64, as % of total population of same age",
-                  THL, "PROS", 1.9, 0.025, 0.48),
+                  THL, "PROS", 1.9, 0.025, 0.48,
+                  title_sv="Långvariga mottagare av utkomststöd 25–64 år, % av befolkningen i samma ålder"),
     DemoIndicator(1086, "0 - 17-vuotiaat lapset, joista on tehty lastensuojeluilmoitus, % vastaavanikäisestä väestöstä (THL)",
                   "Children aged 0-17 subject to a child welfare notification, as % of total population of same age (THL)",
-                  THL, "PROS", 6.8, 0.035, 0.20),
+                  THL, "PROS", 6.8, 0.035, 0.20,
+                  title_sv="0–17-åringar som varit föremål för en barnskyddsanmälan, % av befolkningen i samma ålder (THL)"),
     DemoIndicator(191, "Kodin ulkopuolelle sijoitetut 0 - 17-vuotiaat, % vastaavanikäisestä väestöstä (THL)",
                   "Placements outside the home for those aged 0-17, as % of total population of same age (THL)",
-                  THL, "PROS", 1.35, 0.006, 0.20),
+                  THL, "PROS", 1.35, 0.006, 0.20,
+                  title_sv="0–17-åringar placerade utom hemmet, % av befolkningen i samma ålder (THL)"),
     DemoIndicator(181, "Työttömät, % työvoimasta", "Unemployed people, as % of labour force",
-                  TEM, "PROS", 11.5, -0.035, 0.48),
+                  TEM, "PROS", 11.5, -0.035, 0.48, title_sv="Arbetslösa, % av arbetskraften"),
     DemoIndicator(3562, "Pitkäaikaistyöttömät, % työvoimasta", "The long-term unemployed, as % of labour force",
-                  TEM, "PROS", 3.4, -0.04, 0.48),
+                  TEM, "PROS", 3.4, -0.04, 0.48, title_sv="Långtidsarbetslösa, % av arbetskraften"),
     DemoIndicator(3219, "Koulutuksen ulkopuolelle jääneet 17 - 24-vuotiaat, % vastaavanikäisestä väestöstä",
                   "Those aged 17 - 24 not in education or training, as % of total population of same age",
-                  TK, "PROS", 8.6, -0.01, 0.085),
+                  TK, "PROS", 8.6, -0.01, 0.085,
+                  title_sv="17–24-åringar utanför utbildning, % av befolkningen i samma ålder"),
     DemoIndicator(3099, "Kunnan yleinen pienituloisuusaste", "General at-risk-of-poverty rate for the municipality",
-                  TK, "PROS", 13.2, 0.004, 1.0, counts=False),
+                  TK, "PROS", 13.2, 0.004, 1.0, counts=False, title_sv="Kommunens allmänna låginkomstgrad"),
     DemoIndicator(2618, "Asunnottomat yksinäiset / 1 000 asukasta", "Lone homeless persons per 1000 inhabitants",
-                  ARA, "PER1000", 1.2, -0.06, 1.0),
+                  ARA, "PER1000", 1.2, -0.06, 1.0, title_sv="Ensamstående bostadslösa / 1 000 invånare"),
     DemoIndicator(3216, "Säännöllisen kotihoidon piirissä 30.11. olleet 75 vuotta täyttäneet asiakkaat, % vastaavanikäisestä väestöstä",
                   "Regular home care, clients aged 75 and over on 30 Nov, as % of population of same age",
-                  THL, "PROS", 11.4, -0.008, 0.10, gap_year=2016),
+                  THL, "PROS", 11.4, -0.008, 0.10, gap_year=2016,
+                  title_sv="Klienter 75 år och äldre inom regelbunden hemvård 30.11, % av befolkningen i samma ålder"),
     DemoIndicator(2424, "Työkyvyttömyyseläkettä saavat, % 16 - 64-vuotiaista",
-                  "Disability pension recipients, as % of aged 16-64", ETK, "PROS", 5.6, -0.025, 0.60),
+                  "Disability pension recipients, as % of aged 16-64", ETK, "PROS", 5.6, -0.025, 0.60,
+                  title_sv="Personer som får sjukpension, % av 16–64-åringarna"),
     DemoIndicator(1271, "Päihdehuollon avopalveluissa asiakkaita / 1 000 asukasta",
                   "Clients in specialized clinics for substance abusers, clients per 1000 inhabitants",
-                  TK, "PER1000", 7.2, -0.02, 1.0),
-    DemoIndicator(127, "Väestö 31.12.", "Population at year end", TK, "LKM", 0, 0, 1.0),
+                  TK, "PER1000", 7.2, -0.02, 1.0,
+                  title_sv="Klienter inom missbrukarvårdens öppenvård / 1 000 invånare"),
+    DemoIndicator(127, "Väestö 31.12.", "Population at year end", TK, "LKM", 0, 0, 1.0, title_sv="Befolkning 31.12."),
 ]
 
 SUPPRESS_BELOW = 5  # Sotkanet withholds municipal figures of fewer than five cases
@@ -186,20 +199,21 @@ def _regions(munis: list[Municipality]) -> list[dict]:
 
 
 def _metadata(ind: DemoIndicator) -> dict:
-    org = {"id": ind.org[0], "title": {"fi": ind.org[1], "en": ind.org[2], "sv": ind.org[1]}}
-    vt_fi, vt_en = VALUE_TYPES[ind.value_type]
+    org = {"id": ind.org[0], "title": {"fi": ind.org[1], "en": ind.org[2], "sv": ind.org[3]}}
+    vt_fi, vt_en, vt_sv = VALUE_TYPES[ind.value_type]
     note = "Synteettinen esimerkkiaineisto: arvot eivät ole tilastotietoa."
     return {
         "id": ind.id,
         "data-updated": "2025-05-15",
         "range": {"start": YEARS[0], "end": YEARS[-1]},
-        "title": {"fi": ind.title_fi, "en": ind.title_en, "sv": ind.title_fi},
-        "description": {"fi": note, "en": "Synthetic example data: values are not statistics.", "sv": note},
+        "title": {"fi": ind.title_fi, "en": ind.title_en, "sv": ind.title_sv or ind.title_fi},
+        "description": {"fi": note, "en": "Synthetic example data: values are not statistics.",
+                        "sv": "Syntetiskt exempelmaterial: värdena är inte statistik."},
         "interpretation": {"fi": "", "en": "", "sv": ""},
         "limits": {"fi": "", "en": "", "sv": ""},
         "legislation": {"fi": "", "en": "", "sv": ""},
         "notices": {"fi": "", "en": "", "sv": ""},
-        "primaryValueType": {"code": ind.value_type, "title": {"fi": vt_fi, "en": vt_en, "sv": vt_fi}},
+        "primaryValueType": {"code": ind.value_type, "title": {"fi": vt_fi, "en": vt_en, "sv": vt_sv}},
         "decimals": 0 if ind.value_type == "LKM" else 1,
         "classifications": {
             "region": {"title": {"fi": "Kunta, hyvinvointialue, koko maa", "en": "Municipality, wellbeing "
@@ -210,7 +224,7 @@ def _metadata(ind: DemoIndicator) -> dict:
         },
         "organization": org,
         "subjects": [],
-        "sources": [{"organization": org, "title": {"fi": ind.org[1], "en": ind.org[2], "sv": ind.org[1]}}],
+        "sources": [{"organization": org, "title": {"fi": ind.org[1], "en": ind.org[2], "sv": ind.org[3]}}],
         "groups": [],
     }
 

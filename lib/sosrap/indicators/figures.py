@@ -18,8 +18,10 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from sosrap.indicators import funnel, stats
+from sosrap.indicators.wording import trend_word
 from sosrap.report import fmt
-from sosrap.report.fmt import NBSP as NB
+from sosrap.report.wording import t
+from sosrap.report.fmt import NBSP as NB  # noqa: F401  (notebooks' name)
 from sosrap.report.theme import (ALERT, CONTEXT, COUNTRY, DPI, FIGSIZE, HIGHLIGHT, OKABE_ITO,  # noqa: F401
                                  SOURCE_FONTSIZE, WARN, FiFormatter, fi_axis, png_bytes, setup, show,
                                  source_line, years_axis)
@@ -28,8 +30,8 @@ from sosrap.report.theme import (ALERT, CONTEXT, COUNTRY, DPI, FIGSIZE, HIGHLIGH
 def source_text(producers: Iterable[str], retrieved: str, synthetic: bool = False) -> str:
     """'Lähde: THL Sotkanet – Työ- ja elinkeinoministeriö (TEM), haettu 2.6.2025.' (+ a synthetic-data warning)."""
     ps = ", ".join(sorted(set(str(p) for p in producers if p)))
-    text = f"Lähde: THL Sotkanet – {ps}, haettu {retrieved}" if ps else f"Lähde: THL Sotkanet, haettu {retrieved}"
-    return text + ". SYNTEETTINEN ESIMERKKIAINEISTO – ei tilastotietoa." if synthetic else text + "."
+    text = t("fig.source", producers=ps, retrieved=retrieved) if ps else t("fig.source_bare", retrieved=retrieved)
+    return f"{text}. {t('common.synthetic')}" if synthetic else text + "."
 
 
 def _short(title: str, width: int = 60, lines: int = 2) -> str:
@@ -42,8 +44,9 @@ def _finish(fig, source: str, bottom: float = 0.07, top: float = 1.0) -> None:
 
 
 def _short_name(name: str) -> str:
-    """Chart label: 'Pohjois-Pohjanmaan hyvinvointialue' → 'Pohjois-Pohjanmaan hva' (the common abbreviation)."""
-    return name.replace(" hyvinvointialue", " hva")
+    """Chart label: 'Pohjois-Pohjanmaan hyvinvointialue' → 'Pohjois-Pohjanmaan hva' (the common abbreviation;
+    'Österbottens välfärdsområde' → 'Österbottens välfärdsomr.')."""
+    return name.replace(t("fig.county_long"), t("fig.county_short"))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -57,7 +60,7 @@ def _peer_band(ax, k: pd.DataFrame, years: list[int]) -> list:
         return []
     peers = peers.reindex(years)  # gaps stay gaps
     ax.fill_between(peers.index, peers["min"], peers["max"], color=CONTEXT, alpha=0.35, lw=0)
-    return [plt.Rectangle((0, 0), 1, 1, color=CONTEXT, alpha=0.35, label="muut hyvinvointialueet (vaihteluväli)")]
+    return [plt.Rectangle((0, 0), 1, 1, color=CONTEXT, alpha=0.35, label=t("fig.peers"))]
 
 
 def _gap_marks(ax, k: pd.DataFrame, years: list[int]) -> None:
@@ -65,7 +68,7 @@ def _gap_marks(ax, k: pd.DataFrame, years: list[int]) -> None:
     gaps = [y for y in years if k[(k.year == y) & k.value.notna()].empty]
     for y in gaps:
         ax.axvspan(y - 0.4, y + 0.4, color="#F2F2F2", zorder=0, lw=0)
-        ax.text(y, 0.02, "ei tietoa", rotation=90, ha="center", va="bottom", fontsize=7, color="#777777",
+        ax.text(y, 0.02, t("common.na"), rotation=90, ha="center", va="bottom", fontsize=7, color="#777777",
                 transform=ax.get_xaxis_transform())
 
 
@@ -80,10 +83,10 @@ def _trend_panel(ax, k: pd.DataFrame, years: list[int], *, show_ci: bool, show_p
         if show_ci and role == "area" and "ci_low" in s and s["ci_low"].notna().any():
             ax.fill_between(s.index, s["ci_low"], s["ci_high"], color=colour, alpha=0.18, lw=0, zorder=z - 1)
         ax.plot(s.index, s["value"], color=colour, lw=lw, marker=marker, ms=3.5, zorder=z)
-        label = "Koko maa" if role == "country" else _short_name(str(r.region_name.iloc[0]))
+        label = t("common.country") if role == "country" else _short_name(str(r.region_name.iloc[0]))
         handles.append(Line2D([], [], color=colour, lw=lw, marker=marker, ms=3.5, label=label))
     if show_ci and "ci_low" in k and k.loc[k.role == "area", "ci_low"].notna().any():
-        handles.append(plt.Rectangle((0, 0), 1, 1, color=HIGHLIGHT, alpha=0.18, label=f"95{NB}%:n luottamusväli"))
+        handles.append(plt.Rectangle((0, 0), 1, 1, color=HIGHLIGHT, alpha=0.18, label=t("common.ci_text")))
     _gap_marks(ax, k, years)
     two = ax.get_subplotspec().get_gridspec().ncols > 1
     ax.set_title(_short(str(k.indicator_title.iloc[0]), 38 if two else 85, 3 if two else 2), fontsize=8.5)
@@ -116,10 +119,29 @@ def trend_figure(table: pd.DataFrame, keys: str | Sequence[str], *, source: str,
         h = _trend_panel(ax, k, years, show_ci=show_ci, show_peers=show_peers)
         if len(h) > len(handles):
             handles = h
-    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), bbox_to_anchor=(0.5, 0.06),
-               fontsize=8)
-    _finish(fig, source, bottom=0.15)
+    _finish(fig, source, bottom=_trend_legend(fig, handles))
     return fig
+
+
+def _too_wide(fig, legend) -> bool:
+    """Whether *legend* is clearly wider than the figure (longer labels: a Swedish area name is 8 %
+    over; the Finnish labels of the demo fill the width to within half a percent and stay on one row)."""
+    try:
+        renderer = fig.canvas.get_renderer()
+    except AttributeError:          # a backend without one: keep the one-row legend
+        return False
+    return legend.get_window_extent(renderer).width > fig.bbox.width * 1.01
+
+
+def _trend_legend(fig, handles: list) -> float:
+    """The legend under the panels in one row, or in two when one row does not fit; the space it needs."""
+    legend = fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), bbox_to_anchor=(0.5, 0.06),
+                        fontsize=8)
+    if not _too_wide(fig, legend):
+        return 0.15
+    legend.remove()
+    fig.legend(handles=handles, loc="lower center", ncol=2, bbox_to_anchor=(0.5, 0.06), fontsize=8)
+    return 0.2
 
 
 def alt_trend(table: pd.DataFrame, keys: str | Sequence[str], trends: pd.DataFrame | None = None) -> str:
@@ -134,26 +156,26 @@ def alt_trend(table: pd.DataFrame, keys: str | Sequence[str], trends: pd.DataFra
         country = k[(k.role == "country")].dropna(subset=["value"]).sort_values("year")
         s = f"{k.indicator_title.iloc[0]}"
         if not area.empty:
-            name = str(str(area.region_name.iloc[0]))
-            s += (f": {name} {fmt.value(area.value.iloc[0], vt, dec)} vuonna {int(area.year.iloc[0])} ja "
-                  f"{fmt.value(area.value.iloc[-1], vt, dec)} vuonna {int(area.year.iloc[-1])}")
+            s += t("fig.alt_trend_area", name=str(area.region_name.iloc[0]),
+                   first=fmt.value(area.value.iloc[0], vt, dec), first_year=int(area.year.iloc[0]),
+                   last=fmt.value(area.value.iloc[-1], vt, dec), last_year=int(area.year.iloc[-1]))
             if trends is not None:
                 tr = trends[(trends.key == key) & (trends.role == "area")]
                 if len(tr):
-                    s += f", kehitys {stats.TREND_WORD_FI[tr.direction.iloc[0]]}"
+                    s += t("fig.alt_trend_direction", word=trend_word(tr.direction.iloc[0]))
         if not country.empty:
-            s += (f"; koko maa {fmt.value(country.value.iloc[0], vt, dec)} → "
-                  f"{fmt.value(country.value.iloc[-1], vt, dec)}")
+            s += t("fig.alt_trend_country", first=fmt.value(country.value.iloc[0], vt, dec),
+                   last=fmt.value(country.value.iloc[-1], vt, dec))
         peers = k[(k.role == "peer") & (k.year == (area.year.max() if len(area) else k.year.max()))].value.dropna()
         if len(peers):
-            s += f"; muiden hyvinvointialueiden vaihteluväli {fmt.interval(peers.min(), peers.max(), vt, dec)}"
+            s += t("fig.alt_trend_peers", range=fmt.interval(peers.min(), peers.max(), vt, dec))
         years = range(int(k.year.min()), int(k.year.max()) + 1)
         gaps = [y for y in years if k[(k.year == y) & k.value.notna() & (k.role == "area")].empty]
         if gaps:
-            s += f"; tieto puuttuu vuodelta {fmt.years(gaps)}"
+            s += t("fig.alt_trend_gaps", years=fmt.years(gaps))
         parts.append(s + ".")
     y0, y1 = int(table[table.key.isin(keys)].year.min()), int(table[table.key.isin(keys)].year.max())
-    return f"Viivakuvio vuosilta {y0}–{y1}, raportin alue korostettuna sinisellä. " + " ".join(parts)
+    return t("fig.alt_trend", first=y0, last=y1) + " ".join(parts)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -166,7 +188,7 @@ def _thousands_axis(ax, axis: str = "x") -> None:
     a.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
 
 
-def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: str = "kunta",
+def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: str = "",
                   label_all: bool = False):
     """Funnel plot of `funnel.funnel_data` output: each unit's rate against its
     denominator (log scale), the target line, and the 95 % and 99,8 % control
@@ -175,11 +197,11 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
     """
     setup()
     vt, dec = info["value_type"], info["decimals"]
-    kind = " (satunnaisvaikutus)" if info.get("limits") == "random_effects" else ""
+    kind = t("fig.random_effects") if info.get("limits") == "random_effects" else ""
     fig, ax = plt.subplots(figsize=FIGSIZE)
     u = units.dropna(subset=["value", "denominator"])
     if u.empty or not info.get("has_counts", False) or not np.isfinite(info["target"]):
-        ax.text(0.5, 0.5, "Suppilokuviota ei voi piirtää: lukumääriä ei julkaista.", ha="center",
+        ax.text(0.5, 0.5, t("fig.funnel_impossible"), ha="center",
                 transform=ax.transAxes)
         ax.set_axis_off()
         _finish(fig, source)
@@ -219,7 +241,7 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
                     textcoords="offset points", fontsize=7.5, color="#333333")
     ax.set_xscale("log")
     _thousands_axis(ax, "x")
-    ax.set_xlabel("Väestö, josta osuus lasketaan (henkilöä, logaritminen asteikko)")
+    ax.set_xlabel(t("fig.funnel_x"))
     ax.set_ylabel(fmt.unit_label(vt))
     fi_axis(ax, "y", None)
     # Zoom to the data: the limits of tiny denominators would otherwise squash the points.
@@ -230,45 +252,42 @@ def funnel_figure(units: pd.DataFrame, info: dict, *, source: str, unit_word: st
     handles = [
         Line2D([], [], color=HIGHLIGHT, lw=1.6,
                label=f"{_short_name(info['target_name'])} {fmt.value(info['target'], vt, dec)}"),
-        Line2D([], [], color=COUNTRY, lw=0.9, ls="--", label=f"95{NB}%:n rajat{kind}"),
-        Line2D([], [], color=COUNTRY, lw=1.1, label=f"99,8{NB}%:n rajat{kind}"),
-        Line2D([], [], color=ALERT, marker="^", lw=0, label=f"selvästi korkeampi (yli 99,8{NB}%:n rajan)"),
-        Line2D([], [], color=ALERT, marker="v", lw=0, label=f"selvästi matalampi (alle 99,8{NB}%:n rajan)"),
-        Line2D([], [], color=WARN, marker="D", lw=0, ms=4,
-               label=f"mahdollisesti poikkeava (95{NB}%:n rajojen ulkopuolella)"),
+        Line2D([], [], color=COUNTRY, lw=0.9, ls="--", label=t("fig.limits_95", kind=kind)),
+        Line2D([], [], color=COUNTRY, lw=1.1, label=t("fig.limits_998", kind=kind)),
+        Line2D([], [], color=ALERT, marker="^", lw=0, label=t("fig.above_998")),
+        Line2D([], [], color=ALERT, marker="v", lw=0, label=t("fig.below_998")),
+        Line2D([], [], color=WARN, marker="D", lw=0, ms=4, label=t("fig.possible")),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=2, bbox_to_anchor=(0.5, 0.07), fontsize=7)
     _finish(fig, source, bottom=0.3)
     return fig
 
 
-def alt_funnel(units: pd.DataFrame, info: dict, unit_plural: str = "kuntaa") -> str:
+def alt_funnel(units: pd.DataFrame, info: dict, unit_plural: str | None = None) -> str:
     """Alt text of `funnel_figure`: how many units, the target, the value range, and who is beyond the limits."""
     vt, dec = info["value_type"], info["decimals"]
     u = units.dropna(subset=["value"])
-    s = (f"Suppilokuvio: {info['indicator_title']} vuonna {info['year']}, {len(u)} {unit_plural} "
-         f"väestön koon mukaan (logaritminen asteikko) verrattuna tasoon "
-         f"{fmt.value(info['target'], vt, dec)} ({str(info['target_name'])}) ja sen 95{NB}%:n ja "
-         f"99,8{NB}%:n satunnaisvaihtelun rajoihin.")
+    s = t("fig.alt_funnel", title=info["indicator_title"], year=info["year"], n=len(u),
+          units=unit_plural or t("fig.municipalities"), target=fmt.value(info["target"], vt, dec),
+          target_name=str(info["target_name"]))
     if info.get("limits") == "random_effects":
-        s += (f" Rajat ovat satunnaisvaikutusrajat, koska alueet eroavat toisistaan enemmän kuin sattuma selittää "
-              f"(ylihajonta φ = {fmt.number(info['phi'], 1)}).")
+        s += t("fig.alt_funnel_random", phi=fmt.number(info["phi"], 1))
     if info.get("leave_out"):
-        s += " Kutakin verrataan muun alueen tasoon (alue ilman sitä itseään)."
+        s += t("fig.alt_funnel_leave_out")
     if len(u):
         lo, hi = u.loc[u.value.idxmin()], u.loc[u.value.idxmax()]
-        s += (f" Arvot vaihtelevat välillä {fmt.value(lo.value, vt, dec)} ({str(lo.region_name)})"
-              f" – {fmt.value(hi.value, vt, dec)} ({str(hi.region_name)}).")
+        s += t("fig.alt_funnel_range", lo=fmt.value(lo.value, vt, dec), lo_name=str(lo.region_name),
+               hi=fmt.value(hi.value, vt, dec), hi_name=str(hi.region_name))
     above = u[u.flag == funnel.ABOVE_998].region_name.map(str).tolist()
     below = u[u.flag == funnel.BELOW_998].region_name.map(str).tolist()
     if above:
-        s += f" Selvästi korkeampi: {fmt.join(above)}."
+        s += t("fig.alt_higher", names=fmt.join(above))
     if below:
-        s += f" Selvästi matalampi: {fmt.join(below)}."
+        s += t("fig.alt_lower", names=fmt.join(below))
     if not above and not below:
-        s += " Mikään ei poikkea selvästi satunnaisvaihtelua enempää."
+        s += t("fig.alt_none_differ")
     if info.get("n_missing"):
-        s += f" Tieto puuttuu tai on salattu: {info['n_missing']}."
+        s += t("fig.alt_missing", n=info["n_missing"])
     return s
 
 
@@ -276,8 +295,18 @@ def alt_funnel(units: pd.DataFrame, info: dict, unit_plural: str = "kuntaa") -> 
 # Ranked interval chart
 # --------------------------------------------------------------------------------------------------------------
 
+def _reference_line(ax, r: pd.DataFrame, vt: str, decimals: int, label: str | None) -> None:
+    """The reference (Koko maa / Hela landet) as a dashed vertical line, named at the top."""
+    ref = r.reference.dropna()
+    if len(ref):
+        label = t("common.country") if label is None else label
+        ax.axvline(float(ref.iloc[0]), color=COUNTRY, lw=1, ls="--")
+        ax.text(float(ref.iloc[0]), 1.0, f" {label} {fmt.value(float(ref.iloc[0]), vt, decimals)}",
+                transform=ax.get_xaxis_transform(), fontsize=7.5, va="bottom", color=COUNTRY)
+
+
 def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_type: str | None = None,
-                  decimals: int = 1, reference_label: str = "Koko maa"):
+                  decimals: int = 1, reference_label: str | None = None):
     """Dot-and-whisker chart of `funnel.ranked_table`: units in rank order, each with
     its 95 % interval (none for rate-only indicators), the area highlighted, and
     the reference (Koko maa) as a vertical line."""
@@ -292,11 +321,7 @@ def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_t
     ax.hlines(y[has_ci.to_numpy()], r.ci_low[has_ci], r.ci_high[has_ci],
               color=[c for c, h in zip(colours, has_ci) if h], lw=1.6)
     ax.scatter(r.value, y, color=colours, s=[34 if role == "area" else 18 for role in r.role], zorder=3)
-    ref = r.reference.dropna()
-    if len(ref):
-        ax.axvline(float(ref.iloc[0]), color=COUNTRY, lw=1, ls="--")
-        ax.text(float(ref.iloc[0]), 1.0, f" {reference_label} {fmt.value(float(ref.iloc[0]), vt, decimals)}",
-                transform=ax.get_xaxis_transform(), fontsize=7.5, va="bottom", color=COUNTRY)
+    _reference_line(ax, r, vt, decimals, reference_label)
     ax.set_yticks(y)
     ax.yaxis.set_major_locator(FixedLocator(y))
     labels = ax.set_yticklabels([_short_name(str(x)) for x in r.region_name], fontsize=7.5)
@@ -307,8 +332,7 @@ def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_t
     ax.grid(axis="x", color="#DDDDDD")
     ax.grid(axis="y", visible=False)
     fi_axis(ax, "x", None)
-    ax.set_xlabel(f"{fmt.unit_label(vt)} (viiva: 95{NB}%:n luottamusväli)" if has_ci.any()
-                  else f"{fmt.unit_label(vt)} (luottamusväliä ei voi laskea: lukumäärää ei julkaista)")
+    ax.set_xlabel(t("fig.ranked_x" if has_ci.any() else "fig.ranked_x_none", unit=fmt.unit_label(vt)))
     if title:
         ax.set_title(_short(title, 95, 2), fontsize=8.5, pad=14)
     ax.set_ylim(-0.7, len(r) - 0.3)
@@ -317,27 +341,27 @@ def ranked_figure(ranked: pd.DataFrame, *, source: str, title: str = "", value_t
 
 
 def alt_ranked(ranked: pd.DataFrame, *, title: str, value_type: str, decimals: int = 1,
-               unit_plural: str = "aluetta") -> str:
+               unit_plural: str | None = None) -> str:
     """Alt text of `ranked_figure`: units, range, the area's rank and its interval."""
     r = ranked.dropna(subset=["value"])
     if r.empty:
-        return f"Järjestyskuvio: {title}. Ei julkaistuja arvoja."
+        return t("fig.alt_ranked_empty", title=title)
     vt, dec = value_type, decimals
     top, bottom = r.iloc[0], r.iloc[-1]
-    s = (f"Järjestyskuvio: {title}, vuosi {int(r.year.iloc[0])}, {len(r)} {unit_plural} suurimmasta pienimpään"
-         f"{f' 95{NB}%:n luottamusväleineen' if r.ci_low.notna().any() else ''}. Suurin "
-         f"{fmt.value(top.value, vt, dec)} ({str(top.region_name)}), pienin "
-         f"{fmt.value(bottom.value, vt, dec)} ({str(bottom.region_name)}).")
+    s = t("fig.alt_ranked", title=title, year=int(r.year.iloc[0]), n=len(r), units=unit_plural or t("fig.areas"),
+          ci=t("fig.alt_ranked_ci") if r.ci_low.notna().any() else "", top=fmt.value(top.value, vt, dec),
+          top_name=str(top.region_name), bottom=fmt.value(bottom.value, vt, dec), bottom_name=str(bottom.region_name))
     a = r[r.role == "area"]
     if len(a):
         x = a.iloc[0]
-        s += f" {str(x.region_name)} sijalla {int(x['rank'])}/{len(r)}: {fmt.value(x.value, vt, dec)}"
+        s += t("fig.alt_ranked_area", name=str(x.region_name), rank=int(x["rank"]), n=len(r),
+               value=fmt.value(x.value, vt, dec))
         if np.isfinite(x.ci_low):
-            s += f" (95{NB}%:n luottamusväli {fmt.interval(x.ci_low, x.ci_high, vt, dec + 1)})"
+            s += f" ({t('common.ci_text')} {fmt.interval(x.ci_low, x.ci_high, vt, dec + 1)})"
         s += "."
     ref = r.reference.dropna()
     if len(ref):
-        s += f" Koko maa {fmt.value(float(ref.iloc[0]), vt, dec)} katkoviivana."
+        s += t("fig.alt_ranked_country", value=fmt.value(float(ref.iloc[0]), vt, dec))
     return s
 
 
@@ -348,7 +372,7 @@ def alt_ranked(ranked: pd.DataFrame, *, title: str, value_type: str, decimals: i
 def source_for(rows: pd.DataFrame, retrieved: str, synthetic: bool = False) -> str:
     """The source line for exactly the rows drawn: their producers and the retrieval date."""
     text = source_text(rows.producer if "producer" in rows else [], retrieved, False)
-    return text + "\nSYNTEETTINEN ESIMERKKIAINEISTO – ei tilastotietoa." if synthetic else text
+    return f"{text}\n{t('common.synthetic')}" if synthetic else text
 
 
 def theme_trend(table: pd.DataFrame, theme: str, *, retrieved: str, synthetic: bool = False,
@@ -368,7 +392,7 @@ def municipality_funnel(table: pd.DataFrame, key: str, *, retrieved: str, synthe
     units, info = funnel.funnel_data(table, key, role="municipality", target_role="area", year=year)
     rows = table[table.key == key]
     fig = funnel_figure(units, info, source=source_for(rows, retrieved, synthetic))
-    return fig, alt_funnel(units, info, "kuntaa")
+    return fig, alt_funnel(units, info, t("fig.municipalities"))
 
 
 def county_funnel(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: bool = False,
@@ -376,8 +400,8 @@ def county_funnel(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: b
     """Funnel plot of all wellbeing counties (the area ringed) against Koko maa → (figure, alt)."""
     units, info = funnel.funnel_data(table, key, role=("area", "peer"), target_role="country", year=year)
     rows = table[table.key == key]
-    fig = funnel_figure(units, info, source=source_for(rows, retrieved, synthetic), unit_word="hyvinvointialue")
-    return fig, alt_funnel(units, info, "hyvinvointialuetta")
+    fig = funnel_figure(units, info, source=source_for(rows, retrieved, synthetic))
+    return fig, alt_funnel(units, info, t("fig.counties"))
 
 
 def county_ranking(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: bool = False,
@@ -389,4 +413,4 @@ def county_ranking(table: pd.DataFrame, key: str, *, retrieved: str, synthetic: 
     title = f"{rows.indicator_title.iloc[0]}, {int(ranked.year.iloc[0])}"
     fig = ranked_figure(ranked, source=source_for(rows, retrieved, synthetic), title=title, value_type=vt,
                         decimals=dec)
-    return fig, alt_ranked(ranked, title=title, value_type=vt, decimals=dec, unit_plural="hyvinvointialuetta")
+    return fig, alt_ranked(ranked, title=title, value_type=vt, decimals=dec, unit_plural=t("fig.counties"))

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from sosrap.indicators.stats import LEVEL, add_rates, compare, is_proportion, rounding_tolerance, scale_of
+from sosrap.report import wording as _wording
 
 OVERDISPERSION_P = 0.05   # φ significant at this level → random-effects limits
 WINSOR = 0.10             # Spiegelhalter (2005): winsorise 10 % of the z-scores at each end
@@ -43,10 +44,13 @@ FUNNEL_LEVELS = (0.95, 0.998)
 ABOVE_998, ABOVE_95, WITHIN, BELOW_95, BELOW_998, NO_DATA = (
     "above_998", "above_95", "within", "below_95", "below_998", "no_data")
 
-FLAG_FI = {
-    ABOVE_998: "selvästi korkeampi", ABOVE_95: "mahdollisesti korkeampi", WITHIN: "ei poikkea",
-    BELOW_95: "mahdollisesti matalampi", BELOW_998: "selvästi matalampi", NO_DATA: "ei tietoa",
-}
+#: the flags in Finnish; `flag_text` gives them in the report's language
+FLAG_FI = _wording.group("kf.flag", "fi")
+
+
+def flag_text(flag: str) -> str:
+    """A unit's verdict in words: 'selvästi korkeampi' / 'signifikant högre', …"""
+    return _wording.t(f"kf.flag.{flag}")
 
 
 
@@ -133,7 +137,7 @@ def _with_absent_units(k: pd.DataFrame, roles: Sequence[str], year: int) -> pd.D
             if c in absent:
                 absent[c] = np.nan
         if "ci_note" in absent:
-            absent["ci_note"] = "ei julkaistu (puuttuu tai salattu pienen määrän vuoksi)"
+            absent["ci_note"] = _wording.t("kf.ci_note.not_published")
         if "population" in absent:
             pop = k[(k.year == year)].drop_duplicates("region_id").set_index("region_id")["population"]
             absent["population"] = absent.region_id.map(pop)
@@ -253,7 +257,7 @@ def funnel_data(table: pd.DataFrame, key: str, *, role: str | Sequence[str] = "m
     With *overdispersion_test*, significant overdispersion switches to
     random-effects limits (`random_effects_limits`). Returns (units, info):
     units has region_name, value, count, denominator, ci_low, ci_high,
-    target_unit, lo_95, hi_95, lo_99.8, hi_99.8, flag, flag_fi; info has key,
+    target_unit, lo_95, hi_95, lo_99.8, hi_99.8, flag, flag_text; info has key,
     year, target, target_name, value_type, decimals, has_counts, n_units,
     n_missing (units without a published value that year), phi, phi_p, tau2,
     limits ("exact" or "random_effects"), leave_out, n_above_95 … counts.
@@ -277,7 +281,7 @@ def funnel_data(table: pd.DataFrame, key: str, *, role: str | Sequence[str] = "m
     for c in cols:
         u[c] = lim[c].to_numpy() if lim is not None else np.nan
     u["flag"] = _flags(u, rates, rounding_tolerance(int(k.decimals.iloc[0])))
-    u["flag_fi"] = u.flag.map(FLAG_FI)
+    u["flag_text"] = u.flag.map(flag_text)
     info = {"key": key, "year": year, "target": target,
             "target_name": tgt.region_name.iloc[0] if len(tgt) else "",
             "value_type": vt, "decimals": int(k.decimals.iloc[0]), "has_counts": has_counts,
@@ -287,7 +291,7 @@ def funnel_data(table: pd.DataFrame, key: str, *, role: str | Sequence[str] = "m
             "limits": "random_effects" if re else "exact", "leave_out": bool(leave_out),
             **{f"n_{f}": int((u.flag == f).sum()) for f in (ABOVE_998, ABOVE_95, BELOW_95, BELOW_998)}}
     keep = ["region_id", "region_name", "role", "year", "value", "count", "denominator", "population",
-            "ci_low", "ci_high", "ci_note", "target_unit", *cols, "flag", "flag_fi"]
+            "ci_low", "ci_high", "ci_note", "target_unit", *cols, "flag", "flag_text"]
     return u[keep].reset_index(drop=True), info
 
 

@@ -1,4 +1,6 @@
-"""Key figures for the report text: Finnish strings a report editor can write sentences around.
+"""Key figures for the report text: strings in the report's language a report editor can write
+sentences around (Finnish shown here; a Swedish edition gets the same fields in Swedish from the
+catalogue, `sosrap.report.wording`).
 
 The build writes these to `_variables.yml`, and a chapter reads them with
 ``{{< var <key>.<field> >}}``, e.g.::
@@ -8,7 +10,7 @@ The build writes these to `_variables.yml`, and a chapter reads them with
     Vuosina {{< var toimeentulotuki.trend_period >}} osuus on {{< var toimeentulotuki.trend >}}.
     Osuus oli {{< var toimeentulotuki.vs_country >}}.
 
-Every value is a string, formatted the Finnish way (`sosrap.fmt`: decimal
+Every value is a string, formatted the Finnish way (`sosrap.report.fmt`: decimal
 comma, NBSP thousands separator, "12,3 %", "5,4 ‰", real minus sign). A
 change is called an increase or a decrease only when its 95 % interval
 excludes zero (see `sosrap.indicators.stats`); otherwise the wording says there is no
@@ -97,11 +99,15 @@ import numpy as np
 import pandas as pd
 
 from sosrap.report import fmt
+from sosrap.report.wording import t
 from sosrap.indicators import funnel, methods, stats
 
-from sosrap.indicators.wording import (CHANGE_WORD, CI_NONE, FI, METHOD_FI, NA, change_text,  # noqa: F401
-                                      gap_figures, rank_words, trend_phrase, trend_sentence, vs_country)
+from sosrap.indicators.wording import (change_text, gap_figures, method_name, na, rank_words, trend_phrase,
+                                      trend_sentence, trend_word, vs_country)
 
+#: Finnish constants for older callers and tests (the functions write in the report's language)
+NA = t("common.na", "fi")
+CI_NONE = t("kf.ci_none", "fi")
 TREND_WORD = stats.TREND_WORD_FI
 _vs_country = vs_country          # the names the tests and older callers use
 _change_text = change_text
@@ -122,27 +128,18 @@ def _change_figures(area: pd.DataFrame, vt: str, dec: int) -> dict[str, str]:
     if prev is not None:
         d = float(last.value - prev.value)
         lo, hi = stats.diff_ci(last.value, last.ci_low, last.ci_high, prev.value, prev.ci_low, prev.ci_high)
-        word, text = _change_text(d, lo, hi, vt, dec, "edellisestä vuodesta")
+        word, text = _change_text(d, lo, hi, vt, dec, t("kf.since_previous"))
         out.update(previous=fmt.value(prev.value, vt, dec), change_prev=fmt.diff(d, vt, dec),
                    change_prev_word=word, change_prev_text=text)
     else:
-        out.update(previous=NA, change_prev=NA, change_prev_word="", change_prev_text=NA)
+        out.update(previous=na(), change_prev=na(), change_prev_word="", change_prev_text=na())
     first = area.iloc[0]
     d = float(last.value - first.value)
     lo, hi = stats.diff_ci(last.value, last.ci_low, last.ci_high, first.value, first.ci_low, first.ci_high)
-    word, text = _change_text(d, lo, hi, vt, dec, f"vuodesta {int(first.year)}")
+    word, text = _change_text(d, lo, hi, vt, dec, t("kf.since_year", year=int(first.year)))
     out.update(first=fmt.value(first.value, vt, dec), first_year=str(int(first.year)),
                change_period=fmt.diff(d, vt, dec), change_period_word=word, change_period_text=text)
     return out
-
-
-def _gap_figures(tr: dict) -> dict[str, str]:
-    """The years missing inside the trend period, as a list and as a sentence."""
-    gaps = [int(y) for y in str(tr.get("missing_years") or "").split(",") if y]
-    g = fmt.years(gaps) if gaps else ""
-    text = ("" if not gaps else f"Vuoden {g} tieto puuttuu; sitä ei ole arvioitu eikä täydennetty." if len(gaps) == 1
-            else f"Vuosien {g} tiedot puuttuvat; niitä ei ole arvioitu eikä täydennetty.")
-    return {"gaps": g, "gaps_text": text}
 
 
 def _exact(row) -> float:
@@ -152,24 +149,29 @@ def _exact(row) -> float:
     return float(row["count"] / row["denominator"] * stats.scale_of(str(row.value_type)))
 
 
+def _ci_method(method: str) -> str:
+    return t(f"kf.ci_method.{method or 'none'}") if method in ("wilson", "poisson", "") else ""
+
+
 def _latest_figures(last, vt: str, dec: int) -> dict[str, str]:
     has_ci = np.isfinite(last.ci_low)
     return {
         "latest": fmt.value(last.value, vt, dec), "latest_year": str(int(last.year)),
-        "latest_number": fmt.number(last.value, dec), "per_unit": FI["per_unit"].get(vt, ""),
-        "latest_count": fmt.number(last["count"], 0) if np.isfinite(last["count"]) else "ei julkaistu",
+        "latest_number": fmt.number(last.value, dec),
+        "per_unit": t(f"kf.per_unit.{vt}") if vt in ("PROS", "PER1000", "PER100000") else "",
+        "latest_count": fmt.number(last["count"], 0) if np.isfinite(last["count"]) else t("common.not_published"),
         "latest_ci": fmt.interval(last.ci_low, last.ci_high, vt, dec) if has_ci else "",
-        "latest_ci_text": (f"{FI['ci_text']} {fmt.interval(last.ci_low, last.ci_high, vt, dec + 1)}"
-                           if has_ci else CI_NONE),
-        "ci_method": FI["ci_method"].get(str(getattr(last, "ci_method", "")), ""),
+        "latest_ci_text": (f"{t('common.ci_text')} {fmt.interval(last.ci_low, last.ci_high, vt, dec + 1)}"
+                           if has_ci else t("kf.ci_none")),
+        "ci_method": _ci_method(str(getattr(last, "ci_method", "") or "")),
         "denominator_kind": str(getattr(last, "denominator_source", "") or ""),
     }
 
 
 def _trend_figures(tr: dict) -> dict[str, str]:
     fitted = f"{int(tr['first_year'])}–{int(tr['last_year'])}" if tr.get("first_year") else "–"
-    return {"trend_period": fitted, "trend_word": TREND_WORD[tr["direction"]], "trend": trend_phrase(tr),
-            "trend_sentence": trend_sentence(tr), "trend_method": METHOD_FI[tr["method"]],
+    return {"trend_period": fitted, "trend_word": trend_word(tr["direction"]), "trend": trend_phrase(tr),
+            "trend_sentence": trend_sentence(tr), "trend_method": method_name(tr["method"]),
             "trend_pct": fmt.pct_change(tr["annual_pct"], 1),
             "trend_ci": fmt.interval(tr["ci_low"], tr["ci_high"], "PCT", 1, signed_=True),
             "trend_rho": fmt.number(tr.get("serial_rho", 0.0), 2),
@@ -178,8 +180,8 @@ def _trend_figures(tr: dict) -> dict[str, str]:
 
 def indicator_figures(table: pd.DataFrame, key: str, *, trends: pd.DataFrame | None = None) -> dict[str, str]:
     """All key figures of one indicator (see the module docstring for the fields)."""
-    t = table if "ci_low" in table.columns else stats.add_rates(table)
-    k = t[t.key == key]
+    t_ = table if "ci_low" in table.columns else stats.add_rates(table)
+    k = t_[t_.key == key]
     if k.empty:
         raise KeyError(f"no indicator with key {key!r} in the table")
     vt, dec = str(k.value_type.iloc[0]), int(k.decimals.iloc[0])
@@ -194,13 +196,13 @@ def indicator_figures(table: pd.DataFrame, key: str, *, trends: pd.DataFrame | N
         "area": str(area_all.region_name.iloc[0]) if len(area_all) else "",
     }
     if area.empty:
-        out.update(latest=NA, latest_year="–", trend_word=TREND_WORD[""], trend=FI["not_assessable"])
+        out.update(latest=na(), latest_year="–", trend_word=trend_word(""), trend=t("common.not_assessable"))
         return out
     last = area.iloc[-1]
     ly = int(last.year)
     out.update(_latest_figures(last, vt, dec))
     out.update(_change_figures(area, vt, dec))
-    out.update(_trend_figures(_trend_for(t, key, "area", trends, period)))
+    out.update(_trend_figures(_trend_for(t_, key, "area", trends, period)))
     c = _row(country, ly)
     if c is not None:
         word, short, long = vs_country(float(last.value), float(last.ci_low), float(last.ci_high),
@@ -208,112 +210,111 @@ def indicator_figures(table: pd.DataFrame, key: str, *, trends: pd.DataFrame | N
         out.update(country=fmt.value(c.value, vt, dec), country_year=str(ly), vs_country_word=word,
                    vs_country=short, vs_country_text=long)
     else:
-        out.update(country=NA, country_year=str(ly), vs_country_word="", vs_country=NA, vs_country_text=NA)
-    ctr = _trend_for(t, key, "country", trends, period)
-    out.update(country_trend_word=TREND_WORD[ctr["direction"]], country_trend=trend_phrase(ctr))
-    out.update(_county_figures(t, key, ly, vt, dec))
-    out.update(_municipality_figures(t, key, ly, vt, dec))
+        out.update(country=na(), country_year=str(ly), vs_country_word="", vs_country=na(), vs_country_text=na())
+    ctr = _trend_for(t_, key, "country", trends, period)
+    out.update(country_trend_word=trend_word(ctr["direction"]), country_trend=trend_phrase(ctr))
+    out.update(_county_figures(t_, key, ly, vt, dec))
+    out.update(_municipality_figures(t_, key, ly, vt, dec))
     return out
 
 
-def _trend_for(t: pd.DataFrame, key: str, role: str, trends: pd.DataFrame | None, period) -> dict:
+def _trend_for(t_: pd.DataFrame, key: str, role: str, trends: pd.DataFrame | None, period) -> dict:
     if trends is not None:
         r = trends[(trends.key == key) & (trends.role == role)]
         if len(r):
             return r.iloc[0].to_dict()
-    rows = t[(t.key == key) & (t.role == role)]
+    rows = t_[(t_.key == key) & (t_.role == role)]
     if rows.empty:
         return {"direction": "", "method": "", "annual_pct": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                 "n_years": 0, "missing_years": ""}
     return stats.trend_of(rows, period).as_dict()
 
 
-def _county_figures(t: pd.DataFrame, key: str, year: int, vt: str, dec: int) -> dict[str, str]:
-    rt = funnel.ranked_table(t, key, roles=("area", "peer"), year=year)
+def _county_figures(t_: pd.DataFrame, key: str, year: int, vt: str, dec: int) -> dict[str, str]:
+    rt = funnel.ranked_table(t_, key, roles=("area", "peer"), year=year)
     pub = rt.dropna(subset=["value"])
     a = pub[pub.role == "area"]
     peers = pub[pub.role == "peer"]
     out = {"n_areas": str(len(pub)),
-           "peers_range": fmt.interval(peers.value.min(), peers.value.max(), vt, dec) if len(peers) else NA}
+           "peers_range": fmt.interval(peers.value.min(), peers.value.max(), vt, dec) if len(peers) else na()}
     if len(a):
         r = a.iloc[0]
         out["rank"], where = rank_words(r["rank"], r["rank_max"], len(pub))
         has_range = np.isfinite(r.ci_low)
         out["rank_range"] = (f"{int(r.rank_low)}–{int(r.rank_high)}" if int(r.rank_low) != int(r.rank_high)
                              else str(int(r.rank_low))) if has_range else ""
-        out["rank_text"] = f"{where} suurimmasta alkaen" + (
-            f" (epävarmuus huomioiden sijat {out['rank_range']})" if has_range and "–" in out["rank_range"]
-            else "")
+        out["rank_text"] = t("kf.rank.text", where=where) + (
+            t("kf.rank.uncertain", range=out["rank_range"]) if has_range and "–" in out["rank_range"] else "")
     else:
-        out.update(rank=NA, rank_range="", rank_text=NA)
+        out.update(rank=na(), rank_range="", rank_text=na())
     return out
 
 
 def _limits_text(info: dict) -> str:
     """How the funnel limits were drawn, for the methods text and the municipality sentences."""
     if info.get("limits") == "random_effects":
-        return (f"satunnaisvaikutusrajat (ylihajonta φ = {fmt.number(info['phi'], 1)}, "
-                f"merkitsevä; kuntien tavanomainen keskinäinen vaihtelu otettu huomioon)")
+        return t("kf.limits.random_effects", phi=fmt.number(info["phi"], 1))
     if np.isfinite(info.get("phi", np.nan)):
-        return f"tarkat binomi- tai Poisson-rajat (ylihajonta φ = {fmt.number(info['phi'], 1)}, ei merkitsevä)"
-    return "ei rajoja (lukumääriä ei julkaista)"
+        return t("kf.limits.exact", phi=fmt.number(info["phi"], 1))
+    return t("kf.limits.none")
 
 
-def _municipality_figures(t: pd.DataFrame, key: str, year: int, vt: str, dec: int) -> dict[str, str]:
-    k = t[(t.key == key) & (t.role == "municipality")]
+def _count(n: int) -> str:
+    """'3 kuntaa' / '3 kommuner', capitalised to start a sentence."""
+    return fmt.count_noun(n, t("kf.munis.noun_one"), t("kf.munis.noun_many")).capitalize()
+
+
+def _munis_text(out: dict, info: dict, above: list[str], below: list[str], n95: int) -> str:
+    """Who differs clearly from the rest of the area (or that no one does), who only possibly,
+    how many have no value."""
+    if not info["has_counts"]:
+        return t("kf.munis.no_counts", range=out["munis_range"])
+    parts = ([t("kf.munis.higher", names=fmt.join(above))] if above else []) + \
+        ([t("kf.munis.lower", names=fmt.join(below))] if below else [])
+    against = t("kf.munis.against_random_effects" if info["limits"] == "random_effects"
+                else "kf.munis.against_random")
+    if parts:
+        text = t("kf.munis.differ", count=_count(len(above) + len(below)), against=against, parts="; ".join(parts))
+    else:
+        text = t("kf.munis.none_differ", against=against, range=out["munis_range"])
+    if n95:
+        text += t("kf.munis.possible", count=_count(n95))
+    if info["n_missing"]:
+        text += t("kf.munis.missing", n=fmt.number(info["n_missing"]))
+    return text
+
+
+def _municipality_figures(t_: pd.DataFrame, key: str, year: int, vt: str, dec: int) -> dict[str, str]:
+    k = t_[(t_.key == key) & (t_.role == "municipality")]
     if k.empty:
         return {}
-    units, info = funnel.funnel_data(t, key, role="municipality", target_role="area", year=year)
+    units, info = funnel.funnel_data(t_, key, role="municipality", target_role="area", year=year)
     pub = units.dropna(subset=["value"])
     above = pub[pub.flag == funnel.ABOVE_998].sort_values("value", ascending=False).region_name.tolist()
     below = pub[pub.flag == funnel.BELOW_998].sort_values("value").region_name.tolist()
     n95 = int(pub.flag.isin([funnel.ABOVE_95, funnel.BELOW_95]).sum())
     out = {
         "munis_n": str(len(pub)),
-        "munis_range": fmt.interval(pub.value.min(), pub.value.max(), vt, dec) if len(pub) else NA,
-        "munis_above": fmt.join(above) if above else "ei yhtään",
-        "munis_below": fmt.join(below) if below else "ei yhtään",
+        "munis_range": fmt.interval(pub.value.min(), pub.value.max(), vt, dec) if len(pub) else na(),
+        "munis_above": fmt.join(above) if above else t("common.none"),
+        "munis_below": fmt.join(below) if below else t("common.none"),
         "munis_possible": str(n95),
         "munis_missing": str(info["n_missing"]),
         "funnel_limits": _limits_text(info),
         "funnel_phi": fmt.number(info["phi"], 1),
     }
-    if not info["has_counts"]:
-        out["munis_text"] = ("Kuntien eroja ei voi arvioida satunnaisvaihtelua vasten, koska lukumääriä ei "
-                             f"julkaista (kuntien arvot {out['munis_range']}).")
-        return out
-    parts = []
-    if above:
-        parts.append(f"selvästi korkeampi: {fmt.join(above)}")
-    if below:
-        parts.append(f"selvästi matalampi: {fmt.join(below)}")
-    re = " kuntien tavanomaista keskinäistä vaihtelua" if info["limits"] == "random_effects" else \
-        " satunnaisvaihtelua"
-    if parts:
-        n = len(above) + len(below)
-        out["munis_text"] = (f"{fmt.count_noun(n, 'kunta', 'kuntaa').capitalize()} poikkeaa muun alueen tasosta"
-                             f"{re} selvästi enemmän ({'; '.join(parts)}).")
-    else:
-        out["munis_text"] = (f"Yksikään kunta ei poikkea muun alueen tasosta{re} selvästi enemmän, "
-                             f"vaikka arvot vaihtelevat välillä {out['munis_range']}.")
-    if n95:
-        out["munis_text"] += (f" {fmt.count_noun(n95, 'kunta', 'kuntaa').capitalize()} on 95{fmt.NBSP}%:n rajojen "
-                              "ulkopuolella mutta 99,8\u00a0%:n rajojen sisällä (mahdollisesti poikkeava; "
-                              "näin voi käydä sattumaltakin).")
-    if info["n_missing"]:
-        out["munis_text"] += (f" {fmt.number(info['n_missing'])}{fmt.NBSP}kunnan tieto puuttuu tai on salattu "
-                              "pienen määrän vuoksi.")
+    out["munis_text"] = _munis_text(out, info, above, below, n95)
     return out
 
 
 def key_figures(table: pd.DataFrame, keys: Iterable[str] | None = None, *,
                 trends: pd.DataFrame | None = None) -> dict[str, dict[str, str]]:
     """{key: indicator_figures(...)} for every indicator key of the table (in table order)."""
-    t = table if "ci_low" in table.columns else stats.add_rates(table)
-    ks = list(keys) if keys is not None else list(t.key.drop_duplicates())
+    t_ = table if "ci_low" in table.columns else stats.add_rates(table)
+    ks = list(keys) if keys is not None else list(t_.key.drop_duplicates())
     if trends is None:
-        trends = stats.trends(t, roles=("area", "country"))
-    return {k: indicator_figures(t, k, trends=trends) for k in ks}
+        trends = stats.trends(t_, roles=("area", "country"))
+    return {k: indicator_figures(t_, k, trends=trends) for k in ks}
 
 
 def summary_figures(figures: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -324,23 +325,33 @@ def summary_figures(figures: dict[str, dict[str, str]]) -> dict[str, str]:
     count = lambda field, word: str(sum(1 for f in vals if f.get(field) == word))  # noqa: E731
     return {
         "indikaattoreita": str(len(vals)),
-        "nousevia": count("trend_word", "nouseva"),
-        "laskevia": count("trend_word", "laskeva"),
-        "ei_selvaa_muutosta": count("trend_word", "ei selvää muutosta"),
-        "korkeampia_kuin_koko_maa": count("vs_country_word", "korkeampi"),
-        "matalampia_kuin_koko_maa": count("vs_country_word", "matalampi"),
-        "samaa_tasoa_kuin_koko_maa": count("vs_country_word", "samaa tasoa"),
-        "ei_arvioitavissa_koko_maa": count("vs_country_word", FI["not_assessable"]),
+        "nousevia": count("trend_word", trend_word(stats.INCREASE)),
+        "laskevia": count("trend_word", trend_word(stats.DECREASE)),
+        "ei_selvaa_muutosta": count("trend_word", trend_word(stats.NO_CHANGE)),
+        "korkeampia_kuin_koko_maa": count("vs_country_word", t("kf.vs_country.higher")),
+        "matalampia_kuin_koko_maa": count("vs_country_word", t("kf.vs_country.lower")),
+        "samaa_tasoa_kuin_koko_maa": count("vs_country_word", t("kf.vs_country.level")),
+        "ei_arvioitavissa_koko_maa": count("vs_country_word", t("common.not_assessable")),
         **methods.methods_figures(vals),
     }
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Display tables (Finnish strings, for `sosrap.tables.show`)
+# Display tables (strings in the report's language, for `sosrap.report.html_table.show`)
 # --------------------------------------------------------------------------------------------------------------
 
 def _ci_cell(lo: float, hi: float, vt: str, dec: int) -> str:
-    return fmt.interval(lo, hi, vt, dec) if np.isfinite(lo) and np.isfinite(hi) else "ei laskettavissa"
+    return fmt.interval(lo, hi, vt, dec) if np.isfinite(lo) and np.isfinite(hi) else t("common.not_computable")
+
+
+def _trend_cells(trends: pd.DataFrame, key: str, role: str) -> tuple[str, str]:
+    """'−1,7 % (−1,9…−1,5 %)' and the direction in words, or '–' and 'ei arvioitavissa'."""
+    tr = trends[(trends.key == key) & (trends.role == role)]
+    if tr.empty or tr.direction.iloc[0] in (stats.INSUFFICIENT, ""):
+        return "–", trend_word("")
+    r = tr.iloc[0]
+    return (f"{fmt.pct_change(r.annual_pct, 1)} ({fmt.interval(r.ci_low, r.ci_high, 'PCT', 1, signed_=True)})",
+            trend_word(r.direction))
 
 
 def trend_table(table: pd.DataFrame, trends: pd.DataFrame) -> pd.DataFrame:
@@ -348,26 +359,30 @@ def trend_table(table: pd.DataFrame, trends: pd.DataFrame) -> pd.DataFrame:
     the direction in words, the model and the gaps."""
     rows = []
     for key, k in table.groupby("key", sort=False):
-        def one(role: str) -> tuple[str, str]:
-            t = trends[(trends.key == key) & (trends.role == role)]
-            if t.empty or t.direction.iloc[0] in (stats.INSUFFICIENT, ""):
-                return "–", TREND_WORD[""]
-            r = t.iloc[0]
-            return (f"{fmt.pct_change(r.annual_pct, 1)} ({fmt.interval(r.ci_low, r.ci_high, 'PCT', 1, signed_=True)})",
-                    TREND_WORD[r.direction])
-        a, aw = one("area")
-        c, cw = one("country")
-        t = trends[(trends.key == key) & (trends.role == "area")]
-        gaps = str(t.missing_years.iloc[0]) if len(t) else ""
+        a, aw = _trend_cells(trends, key, "area")
+        c, cw = _trend_cells(trends, key, "country")
+        tr = trends[(trends.key == key) & (trends.role == "area")]
+        gaps = str(tr.missing_years.iloc[0]) if len(tr) else ""
         rows.append({
-            "Indikaattori": str(k.indicator_title.iloc[0]),
-            "Vuodet": f"{int(k.year.min())}–{int(k.year.max())}",
-            "Alue: muutos/v (95\u00a0%:n lv)": a, "Alue: suunta": aw,
-            "Koko maa: muutos/v (95\u00a0%:n lv)": c, "Koko maa: suunta": cw,
-            "Malli": METHOD_FI[str(t.method.iloc[0]) if len(t) else ""].split(" (")[0],
-            "Puuttuvat vuodet": fmt.years(int(y) for y in gaps.split(",") if y) if gaps else "–",
+            t("tbl.indicator"): str(k.indicator_title.iloc[0]),
+            t("tbl.years"): f"{int(k.year.min())}–{int(k.year.max())}",
+            t("tbl.area_change"): a, t("tbl.area_direction"): aw,
+            t("tbl.country_change"): c, t("tbl.country_direction"): cw,
+            t("tbl.model"): method_name(str(tr.method.iloc[0]) if len(tr) else "").split(" (")[0],
+            t("tbl.missing_years"): fmt.years(int(y) for y in gaps.split(",") if y) if gaps else "–",
         })
     return pd.DataFrame(rows)
+
+
+def _differing(f: dict[str, str]) -> str:
+    """The municipalities that differ clearly from the area's level, for the comparison table."""
+    none = t("common.none")
+    munis = ([t("tbl.higher", names=f["munis_above"])] if f.get("munis_above", none) != none else []) + \
+        ([t("tbl.lower", names=f["munis_below"])] if f.get("munis_below", none) != none else [])
+    if munis:
+        return "; ".join(munis)
+    no_counts = f.get("munis_text") == t("kf.munis.no_counts", range=f.get("munis_range", ""))
+    return t("common.not_assessable") if no_counts else none
 
 
 def comparison_table(figures: dict[str, dict[str, str]]) -> pd.DataFrame:
@@ -376,25 +391,19 @@ def comparison_table(figures: dict[str, dict[str, str]]) -> pd.DataFrame:
     municipalities that differ clearly from the area's level."""
     rows = []
     for f in figures.values():
-        if not isinstance(f, dict) or "latest" not in f or f.get("latest") == NA:
+        if not isinstance(f, dict) or "latest" not in f or f.get("latest") == na():
             continue
         rank = f"{f.get('rank', '–')}/{f.get('n_areas', '–')}"
         if f.get("rank_range") and "–" in f["rank_range"]:
             rank += f" ({f['rank_range']})"
-        munis = []
-        if f.get("munis_above", "ei yhtään") != "ei yhtään":
-            munis.append(f"korkeampi: {f['munis_above']}")
-        if f.get("munis_below", "ei yhtään") != "ei yhtään":
-            munis.append(f"matalampi: {f['munis_below']}")
         rows.append({
-            "Indikaattori": f["title"], "Vuosi": f["latest_year"],
-            "Alue": f["latest"], "95\u00a0%:n lv": f.get("latest_ci") or "ei laskettavissa",
-            "Koko maa": f.get("country", NA),
-            "Alue verrattuna koko maahan": f.get("vs_country", NA),
-            "Sija (epävarmuus)": rank,
-            "Muut hyvinvointialueet": f.get("peers_range", NA),
-            "Selvästi poikkeavat kunnat": "; ".join(munis) if munis else (
-                "ei arvioitavissa" if "ei voi arvioida" in f.get("munis_text", "") else "ei yhtään"),
+            t("tbl.indicator"): f["title"], t("tbl.year"): f["latest_year"],
+            t("tbl.area"): f["latest"], t("tbl.ci"): f.get("latest_ci") or t("common.not_computable"),
+            t("tbl.country"): f.get("country", na()),
+            t("tbl.vs_country"): f.get("vs_country", na()),
+            t("tbl.rank"): rank,
+            t("tbl.peers"): f.get("peers_range", na()),
+            t("tbl.differing"): _differing(f),
         })
     return pd.DataFrame(rows)
 
@@ -402,23 +411,23 @@ def comparison_table(figures: dict[str, dict[str, str]]) -> pd.DataFrame:
 def municipality_table(table: pd.DataFrame, key: str, year: int | None = None) -> pd.DataFrame:
     """The area's municipalities in one year, highest value first, with 95 % intervals, the plausible
     rank range and the funnel-plot verdict against the area's level; unpublished last."""
-    t = table if "ci_low" in table.columns else stats.add_rates(table)
-    ranked = funnel.ranked_table(t, key, roles=("municipality",), year=year, reference_role="area")
-    units, _ = funnel.funnel_data(t, key, role="municipality", target_role="area", year=int(ranked.year.iloc[0]))
-    flags = dict(zip(units.region_id, units.flag_fi))
-    k = t[t.key == key]
+    t_ = table if "ci_low" in table.columns else stats.add_rates(table)
+    ranked = funnel.ranked_table(t_, key, roles=("municipality",), year=year, reference_role="area")
+    units, _ = funnel.funnel_data(t_, key, role="municipality", target_role="area", year=int(ranked.year.iloc[0]))
+    flags = dict(zip(units.region_id, units.flag_text))
+    k = t_[t_.key == key]
     vt, dec = str(k.value_type.iloc[0]), int(k.decimals.iloc[0])
     rows = []
     for r in ranked.itertuples():
         published = np.isfinite(r.value)
         rows.append({
-            "Sija": (f"{int(r.rank)}" + (f" ({int(r.rank_low)}–{int(r.rank_high)})"
-                                         if np.isfinite(r.ci_low) and r.rank_low != r.rank_high else ""))
+            t("tbl.rank_short"): (f"{int(r.rank)}" + (f" ({int(r.rank_low)}–{int(r.rank_high)})"
+                                                     if np.isfinite(r.ci_low) and r.rank_low != r.rank_high else ""))
             if published else "–",
-            "Kunta": r.region_name,
-            "Arvo": fmt.value(r.value, vt, dec) if published else "ei julkaistu",
-            "95\u00a0%:n lv": _ci_cell(r.ci_low, r.ci_high, vt, dec) if published else "–",
-            "Lukumäärä": fmt.number(r.count, 0) if np.isfinite(r.count) else "–",
-            "Verrattuna alueen tasoon": flags.get(r.region_id, "ei tietoa") if published else "ei tietoa",
+            t("tbl.municipality"): r.region_name,
+            t("tbl.value"): fmt.value(r.value, vt, dec) if published else t("common.not_published"),
+            t("tbl.ci"): _ci_cell(r.ci_low, r.ci_high, vt, dec) if published else "–",
+            t("tbl.count"): fmt.number(r.count, 0) if np.isfinite(r.count) else "–",
+            t("tbl.vs_area"): flags.get(r.region_id, na()) if published else na(),
         })
     return pd.DataFrame(rows)

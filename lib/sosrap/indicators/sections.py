@@ -1,8 +1,8 @@
 """The generated indicator sections: one per theme of the edition, from the data.
 
 The trends and comparison notebooks call `trend_sections` and
-`comparison_sections`; each theme gets a heading, Finnish key-figure
-sentences built from `keyfigures.indicator_figures` (value, year, change,
+`comparison_sections`; each theme gets a heading, key-figure sentences in the
+report's language (`sosrap.report.wording`, ``sec.*``) built from `keyfigures.indicator_figures` (value, year, change,
 trend, the interval-based comparison with Koko maa, the rank), its figures
 and tables, and a visible note wherever a piece is missing (an indicator with
 no published value, no Koko maa row, one year only, no municipalities, no
@@ -20,7 +20,9 @@ from typing import Any
 import pandas as pd
 
 from sosrap.indicators import figures as plots, keyfigures
+from sosrap.indicators.wording import na
 from sosrap.report.blocks import label
+from sosrap.report.wording import t
 
 NA = keyfigures.NA
 
@@ -47,48 +49,46 @@ def _q(title: str) -> str:
 # --------------------------------------------------------------------------- sentences
 
 def missing_text(f: dict[str, str], years: str) -> str:
-    return (f"Indikaattorista {_q(f['title'])} ei ole alueelta julkaistua arvoa vuosilta {years}: arvot "
-            "puuttuvat lähteestä tai ne on salattu pienen määrän vuoksi, joten niitä ei kuvata eikä arvioida.")
+    return t("sec.missing", title=_q(f["title"]), years=years)
 
 
 def _country_sentence(f: dict[str, str]) -> str:
-    if f.get("vs_country", NA) == NA:
-        return (f"Koko maan arvoa ei ole aineistossa vuodelta {f['latest_year']}, joten aluetta ei "
-                "verrata koko maahan.")
-    return f"Arvo oli {f['vs_country']} (koko maa {f['country']})."
+    if f.get("vs_country", na()) == na():
+        return t("sec.no_country", year=f["latest_year"])
+    return t("sec.vs_country", vs_country=f["vs_country"], country=f["country"])
 
 
 def indicator_text(f: dict[str, str], fig_label: str = "") -> str:
-    """Finnish sentences on one indicator from its key figures (`keyfigures.indicator_figures`)."""
+    """Sentences on one indicator from its key figures (`keyfigures.indicator_figures`)."""
     ref = f"; @{fig_label}" if fig_label else ""
-    s = [f"Indikaattorin {_q(f['title'])} arvo oli {f['latest']} vuonna {f['latest_year']} "
-         f"({f.get('latest_ci_text', keyfigures.CI_NONE)}{ref})."]
+    s = [t("sec.latest", title=_q(f["title"]), latest=f["latest"], year=f["latest_year"],
+           ci=f.get("latest_ci_text", t("kf.ci_none")), ref=ref)]
     if f.get("first_year") == f["latest_year"]:
-        s.append(f"Alueelta on julkaistu vain vuoden {f['latest_year']} arvo, joten muutosta ei voi arvioida.")
+        s.append(t("sec.one_year", year=f["latest_year"]))
     else:
-        if f.get("change_prev_text", NA) != NA:
-            s.append(f"Arvo {f['change_prev_text']}.")
-        s.append(f"Vuonna {f['first_year']} arvo oli {f['first']}. {trend_text(f)}")
+        if f.get("change_prev_text", na()) != na():
+            s.append(t("sec.change", change=f["change_prev_text"]))
+        s.append(f"{t('sec.first', year=f['first_year'], first=f['first'])} {trend_text(f)}")
     if f.get("gaps_text"):
         s.append(f["gaps_text"])
     s.append(_country_sentence(f))
-    if f.get("rank_text", NA) != NA:
-        s.append(f"Hyvinvointialueiden joukossa alue oli {f['rank_text']}.")
+    if f.get("rank_text", na()) != na():
+        s.append(t("sec.rank", rank=f["rank_text"]))
     return " ".join(s)
 
 
 def trend_text(f: dict[str, str]) -> str:
     """The trend over the period as a sentence, from the formatted `trend` / `trend_period` fields."""
-    trend = f.get("trend", "ei arvioitavissa")
-    if trend.startswith("ei arvioitavissa"):
-        reason = trend[len("ei arvioitavissa"):].lstrip(": ")
-        return f"Kehitystä vuosina {f.get('trend_period', '')} ei voi arvioida" + (f": {reason}." if reason else ".")
-    return f"Vuosina {f['trend_period']} arvo on {trend}."
+    unknown = t("common.not_assessable")
+    trend = f.get("trend", unknown)
+    if trend.startswith(unknown):
+        reason = trend[len(unknown):].lstrip(": ")
+        return t("sec.trend_unknown", period=f.get("trend_period", "")) + (f": {reason}." if reason else ".")
+    return t("sec.trend", period=f["trend_period"], trend=trend)
 
 
 def theme_missing_text(title: str, years: str) -> str:
-    return (f"Teeman {_q(title)} indikaattoreista ei ole alueelta yhtään julkaistua arvoa vuosilta {years} "
-            "(arvot puuttuvat tai on salattu pienen määrän vuoksi), joten teemasta ei ole kuvaa eikä avainlukuja.")
+    return t("sec.theme_missing", title=_q(title), years=years)
 
 
 def _years(table: pd.DataFrame) -> str:
@@ -119,8 +119,7 @@ def trend_sections(ctx: Any, rated: pd.DataFrame, trends: pd.DataFrame, kf: dict
         rows = rated[rated.key.isin(shown)]
         fig = plots.trend_figure(rated, shown, source=plots.source_for(rows, retrieved, synthetic))
         ctx.save_figure(fig, **sec, label=fig_label, alt=plots.alt_trend(rated, shown, trends),
-                        caption=f"{title}: raportin alue (sininen vyöhyke: 95\u00a0%:n luottamusväli), koko maa "
-                                "ja muiden hyvinvointialueiden vaihteluväli (harmaa alue).")
+                        caption=t("sec.trend_caption", title=title))
 
 
 # --------------------------------------------------------------------------- comparison stage
@@ -144,15 +143,12 @@ def _county_ranking(ctx: Any, rated: pd.DataFrame, key: str, sec: dict, *, retri
                     synthetic: bool) -> None:
     year = _latest_area_year(rated, key)
     if _published(rated, key, "peer", year).empty:
-        ctx.report_text(**sec, text=f"Muiden hyvinvointialueiden arvoja ei ole aineistossa vuodelta {year}, "
-                        "joten aluetta ei sijoiteta hyvinvointialueiden joukkoon.", id=f"rank-missing-{key}",
-                        note=True)
+        ctx.report_text(**sec, text=t("sec.no_peers", year=year), id=f"rank-missing-{key}", note=True)
         return
     fig, alt = plots.county_ranking(rated, key, retrieved=retrieved, synthetic=synthetic)
     title = str(rated[rated.key == key].indicator_title.iloc[0])
     ctx.save_figure(fig, **sec, label=label("fig-vertailu", key), alt=alt,
-                    caption=f"{title}: hyvinvointialueet vuonna {year}, arvo ja 95\u00a0%:n luottamusväli; "
-                            "koko maa katkoviivana.")
+                    caption=t("sec.ranking_caption", title=title, year=year))
 
 
 def _municipalities(ctx: Any, rated: pd.DataFrame, key: str, f: dict, sec: dict, first: bool, *,
@@ -164,17 +160,14 @@ def _municipalities(ctx: Any, rated: pd.DataFrame, key: str, f: dict, sec: dict,
             ctx.report_text(**sec, text=f"{_q(title)}: {text}", id=f"munis-{key}")
         return
     fig_label = label("fig-kunnat", key)
-    ctx.report_text(**sec, text=f"Kuntien erot alueen tasoon indikaattorissa {_q(title)} näkyvät "
-                    f"suppilokuviossa (@{fig_label}). {f.get('munis_text', '')}".strip(), id=f"munis-{key}")
+    ctx.report_text(**sec, text=t("sec.munis", title=_q(title), label=fig_label,
+                                  text=f.get("munis_text", "")).strip(), id=f"munis-{key}")
     fig, alt = plots.municipality_funnel(rated, key, retrieved=retrieved, synthetic=synthetic)
     ctx.save_figure(fig, **sec, label=fig_label, alt=alt,
-                    caption=f"{title}: alueen kunnat vuonna {f['latest_year']} väestön koon mukaan "
-                            "(suppilokuvio): alueen taso sekä 95\u00a0%:n ja 99,8\u00a0%:n satunnaisvaihtelun rajat.")
+                    caption=t("sec.funnel_caption", title=title, year=f["latest_year"]))
     if first:
         ctx.save_report_table(keyfigures.municipality_table(rated, key), **sec, label=label("tbl-kunnat", key),
-                              caption=f"{title}: alueen kunnat vuonna {f['latest_year']} suurimmasta alkaen; "
-                                      "arvo, 95\u00a0%:n luottamusväli (lv), sijan epävarmuusväli ja vertailu alueen "
-                                      "tasoon suppilokuvion rajoilla. Ei julkaistu = puuttuu tai salattu lähteessä.")
+                              caption=t("sec.munis_caption", title=title, year=f["latest_year"]))
 
 
 def comparison_sections(ctx: Any, rated: pd.DataFrame, kf: dict, *, retrieved: str, synthetic: bool) -> None:
@@ -196,13 +189,10 @@ def coverage_notes(table: pd.DataFrame, expected: list[str]) -> list[str]:
     table's names) missing from it."""
     present = set(table[table.role == "municipality"].region_name)
     if not present:
-        return ["Aineistossa ei ole alueen kuntien tietoja, joten kuntia ei verrata toisiinsa eikä alueen "
-                "tasoon (ei suppilokuvioita eikä kuntataulukoita)."]
+        return [t("sec.no_munis")]
     missing = [m for m in expected if m not in present]
     if not missing:
         return []
-    names = ", ".join(missing)
-    return [f"Aineistossa ei ole {'kunnan' if len(missing) == 1 else 'kuntien'} {names} tietoja, joten "
-            f"{'se puuttuu' if len(missing) == 1 else 'ne puuttuvat'} kuntavertailuista."]
+    return [t("sec.munis_missing_one" if len(missing) == 1 else "sec.munis_missing_many", names=", ".join(missing))]
 
 

@@ -85,6 +85,7 @@ from statsmodels.stats.rates import confint_poisson
 from sosrap.indicators import serial
 from sosrap.indicators.glm import clean_series as _clean_series, fit_counts as _fit_counts
 from sosrap.indicators.denominators import denominator_columns, population_is_denominator  # noqa: F401
+from sosrap.report import wording as _wording
 
 LEVEL = 0.95
 MIN_YEARS = 5
@@ -93,9 +94,8 @@ SCALE = {"PROS": 100.0, "PER1000": 1000.0, "PER100000": 100000.0}
 # Trend directions (machine-readable).
 INCREASE, DECREASE, NO_CHANGE, INSUFFICIENT = "increase", "decrease", "none", "insufficient"
 
-#: the trend direction in Finnish: key figures, tables and alt text say the same
-TREND_WORD_FI = {INCREASE: "nouseva", DECREASE: "laskeva", NO_CHANGE: "ei selvää muutosta",
-                 INSUFFICIENT: "ei arvioitavissa", "": "ei arvioitavissa"}
+#: the trend direction in Finnish (the report's language: `wording.trend_word`)
+TREND_WORD_FI = {**_wording.group("kf.trend_word", "fi"), "": _wording.t("kf.trend_word.insufficient", "fi")}
 
 
 def scale_of(value_type: str) -> float:
@@ -179,7 +179,7 @@ def add_rates(table: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     usual ratio × population for a zero count; "" = none), `ci_low`,
     `ci_high` (the interval in the indicator's unit, never above 100 % for
     a proportion), `ci_method` ("wilson", "poisson" or ""), `ci_note`
-    (Finnish: why there is no interval). The published `value` stays the
+    (in the report's language: why there is no interval). The published `value` stays the
     point estimate.
     """
     t = table.copy()
@@ -203,9 +203,8 @@ def add_rates(table: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
     lo = np.where(prop & np.isfinite(lo), np.minimum(lo, sc), lo)
     methods = np.where(wil, "wilson", np.where(poi, "poisson", ""))
     t["ci_low"], t["ci_high"], t["ci_method"] = lo, hi, methods
-    notes = np.where(t["value"].isna(), "ei julkaistu (puuttuu tai salattu pienen määrän vuoksi)",
-                     np.where(t["count"].isna(), "vain osuus julkaistu, ei lukumäärää: luottamusväliä ei voi laskea",
-                              ""))
+    notes = np.where(t["value"].isna(), _wording.t("kf.ci_note.not_published"),
+                     np.where(t["count"].isna(), _wording.t("kf.ci_note.rate_only"), ""))
     t["ci_note"] = notes
     return t
 

@@ -70,8 +70,9 @@ def data(snapshot: Snapshot, indicator_id: int, years: Iterable[int]) -> pd.Data
 
 def build_table(snapshot: Snapshot, *, indicators: list, themes: dict, area: Any, country: Any,
                 peer_category: str, municipality_category: str, years: Any,
-                population_indicator: int) -> pd.DataFrame:
-    """The tidy long table every later stage reads."""
+                population_indicator: int, language: str = "fi") -> pd.DataFrame:
+    """The tidy long table every later stage reads. Indicator titles, producers and region names are
+    the snapshot's in *language* (the report's; Finnish where Sotkanet has no translation)."""
     year_list = list(range(int(_get(years, "start")), int(_get(years, "end")) + 1))
     regs = regions(snapshot)
     roles = region_roles(regs, area=area, country=country, peer_category=peer_category,
@@ -85,13 +86,17 @@ def build_table(snapshot: Snapshot, *, indicators: list, themes: dict, area: Any
         info = indicator_info(snapshot, iid)
         d = sotkanet.tidy(data(snapshot, iid, year_list), regs).merge(roles, on="region_id", how="inner")
         d = d.rename(columns={"abs_value": "count"})
-        d["indicator_title"] = info["title_fi"]
+        if language != "fi":
+            names = regs.set_index("region_id")[f"name_{language}"]
+            named = d.region_id.map(names).fillna("").astype(str)
+            d["region_name"] = named.where(named != "", d.region_name)
+        d["indicator_title"] = sotkanet.in_language(info, "title", language)
         d["theme"] = theme
         d["theme_title"] = _get(themes, theme) if isinstance(themes, dict) else getattr(themes, theme)
         d["key"] = key
         d["value_type"] = info["value_type"]
         d["decimals"] = info["decimals"] if info["decimals"] is not None else 1
-        d["producer"] = info["organization_fi"]
+        d["producer"] = sotkanet.in_language(info, "organization", language)
         frames.append(d)
     table = pd.concat(frames, ignore_index=True).merge(pop, on=["region_id", "year"], how="left")
     # Keep the params' indicator order (the report's reading order), then area, country, peers, municipalities.
@@ -102,10 +107,18 @@ def build_table(snapshot: Snapshot, *, indicators: list, themes: dict, area: Any
     return table[COLUMNS].reset_index(drop=True)
 
 
-def sources_table(snapshot: Snapshot, indicators: list) -> pd.DataFrame:
-    """Attribution of every indicator (producer, title, id, dates, licence, citation)."""
+def sources_table(snapshot: Snapshot, indicators: list, language: str = "fi") -> pd.DataFrame:
+    """Attribution of every indicator (producer, title, id, dates, licence, citation) in *language*."""
     rows = []
     for ind in indicators:
         info = indicator_info(snapshot, int(_get(ind, "id")))
-        rows.append(sotkanet.attribution(info, info["retrieved"], info["licence"]))
+        rows.append(sotkanet.attribution(info, info["retrieved"], info["licence"], language))
     return pd.DataFrame(rows)
+
+
+def municipality_names(regs: pd.DataFrame, roles: pd.DataFrame, language: str = "fi") -> list[str]:
+    """The names (in *language*, else Finnish) of the area's municipalities in the snapshot's regions, sorted."""
+    m = regs[regs.region_id.isin(roles[roles.role == "municipality"].region_id)]
+    names = m[f"name_{language}"].where(m[f"name_{language}"].astype(bool), m.name_fi) if language != "fi" \
+        else m.name_fi
+    return sorted(names)

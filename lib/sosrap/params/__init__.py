@@ -232,7 +232,9 @@ class Params(_Strict):
     subtitle: str | None = Field(default=None, description="shown under the title")
     metadata: EditionMetadata | None = Field(default=None, description="edition metadata for citation and "
                                                                        "releases (issue #6)")
-    language: Literal["fi", "sv", "en"] = Field(default="fi", description="the report's language")
+    language: Literal["fi", "sv"] = Field(default="fi", description="the report's language: every word sosrap "
+                                          "writes (lib/sosrap/report/wording/<language>.yml), `lang`, the shared "
+                                          "chapters (reports/_shared/, reports/_shared-sv/), area and indicator names")
     area: AreaRef = Field(description="the wellbeing services county the report is about")
     country: AreaRef = Field(description="the whole country, for comparison")
     peer_category: str = Field(default="HYVINVOINTIALUE", description="Sotkanet region category of the peers")
@@ -258,6 +260,13 @@ class Params(_Strict):
         if dup:
             raise _At(("indicators", ids.index(dup[0], ids.index(dup[0]) + 1), "id"),
                       f"indicator ids listed twice: {dup}")
+        return self
+
+    @model_validator(mode="after")
+    def _abstract_in_language(self) -> "Params":
+        if self.metadata is not None and not self.metadata.abstract.text(self.language):
+            raise _At(("metadata", "abstract", self.language),
+                      f"the abstract in the report's language ({self.language}) is missing")
         return self
 
     def indicator_key(self, ind: Indicator) -> str:

@@ -65,8 +65,15 @@ class ChangelogEntry(_Strict):
 
 
 class Abstract(_Strict):
-    fi: str = Field(min_length=10)
+    """The abstract in the report's language (`fi` or `sv`) and in English; the report's
+    language is required (`Params` checks)."""
+    fi: str | None = Field(default=None, min_length=10)
+    sv: str | None = Field(default=None, min_length=10)
     en: str = Field(min_length=10)
+
+    def text(self, lang: str) -> str | None:
+        """The abstract in *lang* ("fi", "sv", "en")."""
+        return getattr(self, lang, None)
 
 
 class EditionMetadata(_Strict):

@@ -11,7 +11,7 @@ others: the summary names it and the exit code is non-zero.
 
 `build/<edition>/index.html` links every area's report and shows a table of
 the key indicators (each area's latest value) from the areas' staged
-`_variables.yml`.
+`_variables.yml`, in the edition's language (area names too).
 """
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ from typing import Callable, Sequence
 
 import yaml
 
+from sosrap import params as _params
 from sosrap.errors import SosrapError
 from sosrap.paths import atomic_write, default_build_dir, project_root
 from sosrap.pipeline import editions
+from sosrap.report.wording import t
 from sosrap.sources import classifications
 
 
@@ -47,15 +49,17 @@ class BatchResult:
     areas: list[AreaResult] = field(default_factory=list)
     index: Path | None = None
     seconds: float = 0.0
+    language: str = "fi"
 
     @property
     def failed(self) -> list[AreaResult]:
         return [a for a in self.areas if not a.ok]
 
 
-def all_areas(root: Path | None = None) -> list[tuple[str, str]]:
-    """(code, name) of every area of the reference table."""
-    return [(str(r.county_code), str(r.name_fi)) for r in classifications.counties(root).itertuples()]
+def all_areas(root: Path | None = None, language: str = "fi") -> list[tuple[str, str]]:
+    """(code, name in *language*) of every area of the reference table."""
+    return [(str(r["county_code"]), editions.area_name(r, language))
+            for r in classifications.counties(root).to_dict("records")]
 
 
 def _one(edition: str, code: str, name: str, *, project: Path, jobs: int, force: bool, engine: str) -> AreaResult:
@@ -75,11 +79,12 @@ def batch(edition: str, *, areas: Sequence[str] | None = None, jobs: int = 2, st
           say: Callable[[str], None] = print) -> BatchResult:
     """Build *edition* for each area (default: all), then write the index."""
     project = root or project_root()
-    known = dict(all_areas(project))
+    language = _params.load(edition, project).language
+    known = dict(all_areas(project, language))
     codes = [str(a).lstrip("0") for a in areas] if areas else list(known)
     for c in codes:
         editions.area_row(c, project)            # an unknown code fails before anything runs
-    out = BatchResult(edition, default_build_dir(edition, project))
+    out = BatchResult(edition, default_build_dir(edition, project), language=language)
     t0 = time.monotonic()
     kw = dict(project=project, jobs=stage_jobs, force=force, engine=engine)
 
@@ -119,21 +124,23 @@ def index_html(result: BatchResult) -> str:
             if isinstance(f, dict) and "latest" in f and "title" in f:
                 keys.setdefault(k, f["title"])
     e = html.escape
-    head = "".join(f"<th>{e(t)}</th>" for t in keys.values())
+    lang = result.language
+    head = "".join(f"<th>{e(title)}</th>" for title in keys.values())
     rows = []
     for a in result.areas:
         v = per_area[a.code]
         link = (f'<a href="{e(a.report.relative_to(result.root).as_posix())}">{e(a.name)}</a>'
-                if a.ok and a.report else f"{e(a.name)} (ei koostettu: {e(a.error)})")
+                if a.ok and a.report else f"{e(a.name)} ({e(t('batch.failed', lang, error=a.error))})")
         cells = "".join(f"<td>{e(str(v.get(k, {}).get('latest', '–')))}"
                         f"{' (' + e(str(v[k]['latest_year'])) + ')' if k in v and 'latest_year' in v[k] else ''}</td>"
                         for k in keys)
         rows.append(f"<tr><td>{e(a.code)}</td><td>{link}</td>{cells}</tr>")
-    return ("<!DOCTYPE html>\n<html lang=\"fi\"><head><meta charset=\"utf-8\">"
-            f"<title>Sosiaaliset raportit: {e(result.edition)}</title></head><body>\n"
-            f"<h1>Sosiaaliset raportit ({e(result.edition)}), kaikki alueet</h1>\n"
-            "<p>Kunkin alueen raportti ja sen indikaattorien viimeisin arvo (vuosi suluissa).</p>\n"
-            f"<table><thead><tr><th>Koodi</th><th>Alue</th>{head}</tr></thead><tbody>\n"
+    return (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
+            f"<title>{e(t('batch.title', lang, edition=result.edition))}</title></head><body>\n"
+            f"<h1>{e(t('batch.heading', lang, edition=result.edition))}</h1>\n"
+            f"<p>{e(t('batch.intro', lang))}</p>\n"
+            f"<table><thead><tr><th>{e(t('batch.code', lang))}</th><th>{e(t('batch.area', lang))}</th>{head}"
+            "</tr></thead><tbody>\n"
             + "\n".join(rows) + "\n</tbody></table>\n</body></html>\n")
 
 

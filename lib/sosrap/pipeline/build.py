@@ -267,7 +267,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     params = with_version(load_params(edition, project, area), version)
     formats = check_formats(formats)
     registers = proposals.load(project, params)
-    base = report_basename(edition)
+    base = report_basename(edition, params.language)
     ed = citation.Edition.of(params, base)
     layout = Layout(Path(build_dir) if build_dir else editions.area_build_dir(edition, area, project))
     layout.root.mkdir(parents=True, exist_ok=True)

@@ -6,9 +6,10 @@
   that embed its notebook with a note (`report.staging`).
 - `for_area`: the params for another area (`sosrap build --area CODE`, the
   batch). Name and municipalities come from the reference table
-  (`data/reference/`); `{alue}` / `{alueen}` in the title, subtitle,
-  description texts and metadata are the area's name in the nominative and
-  the genitive. A params text that names another area's county is an error,
+  (`data/reference/`), in the edition's language (`name_fi` / `name_sv`);
+  `{alue}` / `{alueen}` in the title, subtitle, description texts and
+  metadata are the area's name in the nominative and the genitive. A params
+  text that names another area's county (in Finnish or Swedish) is an error,
   so a Pohde text never slips into a Lapland report.
   (A synthetic demo's client-work exports stay those of the params'
   municipalities: they are example texts, generated once into one private
@@ -59,12 +60,20 @@ def area_build_dir(edition: str, area: str | None, root: Path | None = None) -> 
     return base if area is None else base / str(area).lstrip("0")
 
 
-def genitive(name: str) -> str:
-    """"Lapin hyvinvointialue" → "Lapin hyvinvointialueen", "Helsingin kaupunki" → "Helsingin kaupungin"."""
+def genitive(name: str, language: str = "fi") -> str:
+    """"Lapin hyvinvointialue" → "Lapin hyvinvointialueen", "Helsingin kaupunki" → "Helsingin kaupungin";
+    Swedish: "Österbottens välfärdsområde" → "Österbottens välfärdsområdes", "Åland" → "Ålands"."""
+    if language == "sv":
+        return name if name[-1:] in ("s", "x", "z") else name + "s"
     for nom, gen in (("hyvinvointialue", "hyvinvointialueen"), ("kaupunki", "kaupungin")):
         if name.endswith(nom):
             return name[: -len(nom)] + gen
     return name + ":n"
+
+
+def area_name(row: dict, language: str = "fi") -> str:
+    """The area's name in *language* from its reference-table row (Finnish when there is none)."""
+    return str(row.get(f"name_{language}") or row["name_fi"])
 
 
 def area_row(code: str, root: Path | None = None) -> dict:
@@ -77,26 +86,49 @@ def area_row(code: str, root: Path | None = None) -> dict:
     return hit.iloc[0].to_dict()
 
 
-def _other_names(code: str, root: Path | None) -> list[str]:
-    cty = classifications.counties(root)
-    names = []
-    for r in cty[cty.county_code != code].itertuples():
-        names += [r.name_fi, genitive(r.name_fi)]
-    return sorted(names, key=len, reverse=True)
+def _names(rows, code: str) -> list[tuple[str, bool]]:
+    """Every area's names in Finnish and Swedish, nominative and genitive, longest first, each with
+    whether it is the area *code*'s own."""
+    names: dict[str, bool] = {}
+    for r in rows.itertuples():
+        own = r.county_code == code
+        forms = [r.name_fi, genitive(r.name_fi)]
+        if isinstance(r.name_sv, str) and r.name_sv:
+            forms += [r.name_sv, genitive(r.name_sv, "sv")]
+        for name in forms:
+            names[name] = names.get(name, False) or own
+    return sorted(names.items(), key=lambda kv: len(kv[0]), reverse=True)
 
 
-def _fill(value: Any, subst: Mapping[str, str], others: list[str], where: str, edition: str) -> Any:
+def _other_names(code: str, root: Path | None) -> list[tuple[str, bool]]:
+    return _names(classifications.counties(root), code)
+
+
+def _named_other(value: str, names: list[tuple[str, bool]]) -> str | None:
+    """The first other area's name in *value*; a name inside a longer one ("Österbottens
+    välfärdsområde" in "Norra Österbottens välfärdsområde") counts as the longer one."""
+    text = value
+    for name, own in names:       # longest first
+        pattern = rf"(?<![\w-]){re.escape(name)}(?!\w)"
+        if re.search(pattern, text):
+            if not own:
+                return name
+            text = re.sub(pattern, " ", text)
+    return None
+
+
+def _fill(value: Any, subst: Mapping[str, str], names: list[tuple[str, bool]], where: str, edition: str) -> Any:
     if isinstance(value, dict):
-        return {k: _fill(v, subst, others, f"{where}.{k}", edition) for k, v in value.items()}
+        return {k: _fill(v, subst, names, f"{where}.{k}", edition) for k, v in value.items()}
     if isinstance(value, list):
-        return [_fill(v, subst, others, f"{where}[{i}]", edition) for i, v in enumerate(value)]
+        return [_fill(v, subst, names, f"{where}[{i}]", edition) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
-    for other in others:
-        if re.search(rf"(?<![\w-]){re.escape(other)}(?!\w)", value):
-            raise ParamsError(f"params/{edition}.yaml {where} names {other!r}, but the report's area is "
-                              f"{subst['{alue}']!r}: write {{alue}} / {{alueen}} instead of the name, or set "
-                              f"the area's own text")
+    other = _named_other(value, names)
+    if other is not None:
+        raise ParamsError(f"params/{edition}.yaml {where} names {other!r}, but the report's area is "
+                          f"{subst['{alue}']!r}: write {{alue}} / {{alueen}} instead of the name, or set "
+                          f"the area's own text")
     for k, v in subst.items():
         value = value.replace(k, v)
     return value
@@ -107,8 +139,8 @@ def for_area(params: _params.Params, code: str | None = None, root: Path | None 
     the area placeholders filled in; other areas' names in the texts are an error."""
     code = str(code if code is not None else params.area.code).lstrip("0")
     row = area_row(code, root)
-    name = str(row["name_fi"])
-    subst = {"{alue}": name, "{alueen}": genitive(name)}
+    name = area_name(row, params.language)
+    subst = {"{alue}": name, "{alueen}": genitive(name, params.language)}
     others = _other_names(code, root)
     update: dict[str, Any] = {"area": params.area.model_copy(update={"code": code, "name": name})}
     for key in AREA_TEXTS:

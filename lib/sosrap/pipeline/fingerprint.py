@@ -124,7 +124,8 @@ def code_hash_for_notebook(path: Path) -> dict[str, str]:
     """sha256 of each sosrap module a notebook imports, directly or through other
     sosrap modules (an import closure found by reading the code, not running it).
     Editing the CLI or the renderer therefore does not make stages stale; editing
-    a helper a stage uses does."""
+    a helper a stage uses does, and so does editing a package's YAML data (the
+    wording catalogues of `sosrap.report.wording`)."""
     pkg = PACKAGE_DIR
     nb = json.loads(path.read_text(encoding="utf-8"))
     tree = _parse_cells("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
@@ -140,7 +141,11 @@ def code_hash_for_notebook(path: Path) -> dict[str, str]:
         for i in range(1, len(parents)):   # importing a.b.c runs a/__init__ and a/b/__init__
             todo.add(".".join(parents[:i]))
         todo |= _imports(ast.parse(f.read_text(encoding="utf-8")), name, f.name == "__init__.py") - set(seen)
-    return {f.relative_to(pkg).as_posix(): sha256_file(f) for f in sorted(set(seen.values()))}
+    files = set(seen.values())
+    for f in list(files):      # a package's data (the wording catalogues, *.yml beside its __init__) is its code
+        if f.name == "__init__.py":
+            files |= set(f.parent.glob("*.yml"))
+    return {f.relative_to(pkg).as_posix(): sha256_file(f) for f in sorted(files)}
 
 
 # --------------------------------------------------------------------------- stage fingerprints

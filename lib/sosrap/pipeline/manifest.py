@@ -75,7 +75,7 @@ def inputs(project: Path, params, snapshot) -> dict:
                      "files": snapshot.input_hashes()},
         "notebooks": hashing.tree_hash(project / "notebooks"),
         # the composed sources: reports/_shared/ with the edition's own files on top
-        "report_sources": {rel: sha256_file(p) for rel, p in staging.source_files(project / params.report).items()},
+        "report_sources": {rel: sha256_file(p) for rel, p in staging.source_files(project / params.report, params.language).items()},
         "private_inputs": private_inputs(project, params),
         "helper_code": hashing.package_code_hash(),
     }

@@ -261,7 +261,7 @@ class Plan:
     def hidden_count(self) -> int:
         return int(sum(t.hidden.sum() for t in self.tables.values()) + len(self.hidden_texts))
 
-    def note(self, lang: str = "fi") -> str:
+    def note(self, lang: str | None = None) -> str:
         return suppression_note(self.min_count, self.marker, lang)
 
     def log(self) -> dict:

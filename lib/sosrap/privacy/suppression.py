@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sosrap.report import fmt
+from sosrap.report import wording as _wording
 
 DEFAULT_MIN_COUNT = 5
 DEFAULT_MARKER = "x"
@@ -59,7 +60,7 @@ class SuppressedTable:
         """Counts with hidden cells as missing (for charts: never plot a hidden value)."""
         return self.counts.astype("Float64").mask(self.hidden)
 
-    def note(self, lang: str = "fi") -> str:
+    def note(self, lang: str | None = None) -> str:
         return suppression_note(self.min_count, self.marker, lang)
 
     def log(self) -> dict:
@@ -68,12 +69,12 @@ class SuppressedTable:
                 "secondary": int(self.secondary.values.sum()), "min_count": self.min_count}
 
 
-def suppression_note(min_count: int = DEFAULT_MIN_COUNT, marker: str = DEFAULT_MARKER, lang: str = "fi") -> str:
+def suppression_note(min_count: int = DEFAULT_MIN_COUNT, marker: str = DEFAULT_MARKER, lang: str | None = None) -> str:
+    """What the marker means, in *lang* (default: the report's language, `sosrap.report.wording`)."""
     if lang == "en":
         return (f"{marker} = hidden for privacy: a count between 1 and {min_count - 1}, or a count that "
                 f"would let such a count be worked out from the totals.")
-    return (f"{marker} = tietosuojasyistä salattu: 1–{min_count - 1} tapausta tai luku, josta "
-            f"sellainen voitaisiin päätellä summien avulla.")
+    return _wording.t("cw.suppression_note", lang, marker=marker, max=min_count - 1)
 
 
 def _determined(hidden: np.ndarray) -> np.ndarray:

@@ -74,7 +74,7 @@ def datapackage(edition, resources: dict[str, Path], name: str) -> dict[str, Any
         "contributors": [{"title": a.display, "role": "author"} for a in meta.authors]
                         + [{"title": meta.publisher, "role": "publisher"}],
         "keywords": list(meta.keywords),
-        "description": meta.abstract.fi,
+        "description": meta.abstract.text(edition.params.language),
         "resources": res,
     }
     if meta.url:

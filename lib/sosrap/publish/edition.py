@@ -128,24 +128,26 @@ def _params_text(data: dict, new: str, from_edition: str, pdir: Path) -> str:
     return header + body
 
 
-def report_files(src_report: Path, report_dir: Path) -> dict[str, Path]:
+def report_files(src_report: Path, report_dir: Path, language: str = "fi") -> dict[str, Path]:
     """What the new edition's report folder gets: the files the source edition
     owns (its overrides of `reports/_shared/` included), never the shared files
     themselves, which both editions read from `_shared/`, and never the
     register (carried forward separately). A source outside the new edition's
-    `_shared/` neighbourhood takes its composed sources along."""
-    if staging.shared_dir(src_report).resolve() == staging.shared_dir(report_dir).resolve():
+    `_shared/` neighbourhood takes its composed sources along (in *language*: the shared folder
+    of a Swedish edition is `_shared-sv/`)."""
+    if staging.shared_dir(src_report, language).resolve() == staging.shared_dir(report_dir, language).resolve():
         files = staging.own_files(src_report)
     else:
-        files = staging.source_files(src_report)
+        files = staging.source_files(src_report, language)
     return {rel: p for rel, p in files.items() if Path(rel).name != proposals.REGISTER}
 
 
-def _write_report(src_report: Path, report_dir: Path, from_edition: str, params_file: Path, text: str) -> None:
+def _write_report(src_report: Path, report_dir: Path, from_edition: str, params_file: Path, text: str,
+                  language: str = "fi") -> None:
     """Copy the report sources, carry the register forward, write the params; all or nothing."""
     try:
         report_dir.mkdir(parents=True)
-        for rel, path in report_files(src_report, report_dir).items():
+        for rel, path in report_files(src_report, report_dir, language).items():
             (report_dir / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, report_dir / rel)
         register = proposals.carry_forward(src_report / proposals.REGISTER, from_edition)
@@ -183,7 +185,7 @@ def new_edition(new: str, *, from_edition: str, root: Path | None = None, snapsh
     data = _params_data(raw, old, from_edition, new, old_year, new_year, snap)
     clamped_from = _clamp_to_snapshot(data, project / snap, old) if snapshot else None
     text = _params_text(data, new, from_edition, pdir)
-    _write_report(src_report, report_dir, from_edition, target, text)
+    _write_report(src_report, report_dir, from_edition, target, text, old.language)
     carried = len(proposals.read_register(src_report / proposals.REGISTER, from_edition).proposals)
     return NewEdition(new, target, report_dir, snap, new_year, carried, int(data["years"]["end"]), clamped_from)
 

@@ -4,7 +4,7 @@ A release is a folder `releases/<edition>/<version>/` holding everything a
 reader, a decision maker or the 2029 evaluation needs, and the proof of how
 it was made::
 
-    sosiaalinen-raportti-<edition>.html / .docx / .pdf
+    sosiaalinen-raportti-<edition>.html / .docx / .pdf   (social-rapport-<edition>.… in Swedish)
     CITATION.cff  <base>.bib  <base>.ris  <base>.csl.json
     tables/<stage>/<table>.csv     every published table (and the proposals register)
     datapackage.json               Frictionless tabular data package describing tables/ (`datapackage`)
@@ -98,7 +98,8 @@ def assemble(result: "_build.BuildResult", project: Path, dest: Path) -> dict[st
     """Copy a build's releasable files into *dest*; returns release path -> sha256."""
     from sosrap.report import citation
     params = _build.with_version(_build.load_params(result.edition, project), result.version)
-    edition = citation.Edition.of(params, _build.report_basename(result.edition))
+    base = _build.report_basename(result.edition, params.language)
+    edition = citation.Edition.of(params, base)
     if edition is None:
         raise ReleaseError(f"params/{result.edition}.yaml has no `metadata:` block: a release must be citable "
                            f"(title, authors, publisher, licence…; see params/demo.yaml)")
@@ -129,7 +130,7 @@ def assemble(result: "_build.BuildResult", project: Path, dest: Path) -> dict[st
         if src.is_file():
             (nb_dir / st.notebook).write_bytes(
                 normalize_notebook(src.read_text(encoding="utf-8"), replacements).encode("utf-8"))
-    _datapackage.write(dest, edition, tables, _build.report_basename(result.edition))
+    _datapackage.write(dest, edition, tables, base)
     # The privacy gate over every file of the release (the report formats again, the data, the notebooks):
     from sosrap import privacy
     release_files = {p.relative_to(dest).as_posix(): p for p in sorted(dest.rglob("*")) if p.is_file()}

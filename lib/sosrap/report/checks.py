@@ -97,6 +97,16 @@ def check_quarto_keys(quarto: Mapping, where: str, edition: str) -> None:
             f"citation from its `metadata:` block (see docs/toimittajan-opas.md); remove the key(s) from {where}")
 
 
+def check_language(quarto: Mapping, where: str, edition: str, language: str) -> None:
+    """`lang` in `_quarto.yml`, when set, must be the params' `language:` (the one switch: the
+    build writes it, and the key figures, sentences and captions are written in it)."""
+    lang = quarto.get("lang")
+    if lang is not None and str(lang).split("-")[0] != language:
+        raise SosrapError(f"{where} sets `lang: {lang}`, but params/{edition}.yaml has `language: {language}` "
+                          f"(the report's sentences and key figures are written in that language): set "
+                          f"`language:` in the params and remove `lang:` from {where} or make it {language}")
+
+
 _EMBED = re.compile(r"\{\{<\s*embed\s+(?P<nb>[^#\s>]+)#(?P<label>[^\s>]+)\s*>\}\}")
 _CELL_LABEL = re.compile(r"^#\|\s*label:\s*(\S+)", re.M)
 

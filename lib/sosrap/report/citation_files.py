@@ -18,6 +18,7 @@ import yaml
 
 from sosrap.errors import SosrapError
 from sosrap.params import Author
+from sosrap.report.wording import t
 
 if TYPE_CHECKING:                      # citation imports this module for the appendix
     from sosrap.report.citation import Edition
@@ -47,12 +48,12 @@ def csl_item(ed: Edition) -> dict[str, Any]:
         "issued": {"date-parts": [[d.year, d.month, d.day]]},
         "publisher": m.publisher,
         "publisher-place": m.place,
-        "genre": "Sosiaalinen raportti",
+        "genre": t("citation.genre", ed.params.language),
         "version": ed.version,
         "language": ed.params.language,
     }
     optional = {"DOI": m.doi, "URL": m.url, "ISBN": m.isbn, "ISSN": m.issn, "collection-title": m.series,
-                "number": m.number, "abstract": m.abstract.fi,
+                "number": m.number, "abstract": m.abstract.text(ed.params.language),
                 "keyword": ", ".join(m.keywords) if m.keywords else None}
     item.update({k: v for k, v in optional.items() if v})
     return item
@@ -73,7 +74,7 @@ def biblatex_text(ed: Edition) -> str:
     if proc.returncode != 0:
         raise SosrapError(f"pandoc could not write BibTeX: {proc.stderr.strip()}")
     lines = proc.stdout.rstrip("\n").splitlines()
-    extra = [f"  institution = {{{ed.meta.publisher}}},", "  type = {Sosiaalinen raportti},"]
+    extra = [f"  institution = {{{ed.meta.publisher}}},", f"  type = {{{t('citation.genre', ed.params.language)}}},"]
     if ed.meta.keywords:
         extra.append(f"  keywords = {{{', '.join(ed.meta.keywords)}}},")
     out = [lines[0], *extra, *lines[1:]]
@@ -99,7 +100,7 @@ def ris_text(ed: Edition) -> str:
         if val:
             rows.append((tag, val))
     rows += [("KW", k) for k in m.keywords]
-    rows.append(("AB", m.abstract.fi))
+    rows.append(("AB", m.abstract.text(ed.params.language)))
     rows.append(("ER", ""))
     return "".join(f"{tag}  - {val}".rstrip() + "\n" for tag, val in rows)
 

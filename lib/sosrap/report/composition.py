@@ -2,7 +2,7 @@
 
 - `absent_chapters`: a chapter that embeds a notebook this build did not run
   (the edition has no inputs for its stage, e.g. no `client_work:`) is
-  replaced by its heading and a plain-Finnish note, so the report says the
+  replaced by its heading and a plain-language note, so the report says the
   edition has none instead of failing on a missing embed.
 - `check_variables`: every ``{{< var key >}}`` in the staged Markdown must be a
   key of `_variables.yml`; otherwise one error names each file, line and key
@@ -16,23 +16,23 @@ from pathlib import Path
 from typing import Iterable
 
 from sosrap.errors import SosrapError
+from sosrap.report.wording import t
 
 _EMBED = re.compile(r"\{\{<\s*embed\s+(?:/)?_notebooks/([^#\s>]+)")
 _VAR = re.compile(r"\{\{<\s*var\s+([^\s>]+)\s*>\}\}")
 _HEADING = re.compile(r"^#\s+.*$", re.M)
 
-#: what the note says for a notebook the edition did not run (file name → reason in Finnish)
+#: what the note says for a notebook the edition did not run (file name → wording key of the reason)
 ABSENT_REASON = {
-    "40_client_work.ipynb": "raportin parametreissa ei ole asiakastyön aineistoja (`client_work:`), joten "
-                            "tässä raportissa ei ole ilmiöraportteja eikä asukas- ja asiakaskyselyn tuloksia",
+    "40_client_work.ipynb": "report.absent_client_work",
 }
-ABSENT_DEFAULT = "tämän luvun aineistoa ei ole tässä raportissa"
+ABSENT_DEFAULT = "report.absent_default"
 
 
 def absent_note(heading: str, notebooks: Iterable[str]) -> str:
-    reasons = sorted({ABSENT_REASON.get(nb, ABSENT_DEFAULT) for nb in notebooks})
+    reasons = sorted({t(ABSENT_REASON.get(nb, ABSENT_DEFAULT)) for nb in notebooks})
     text = "; ".join(reasons)
-    return (f"{heading}\n\n::: {{.callout-note title=\"Ei aineistoa tässä raportissa\"}}\n"
+    return (f"{heading}\n\n::: {{.callout-note title=\"{t('report.absent_title')}\"}}\n"
             f"{text[0].upper()}{text[1:]}.\n:::\n")
 
 

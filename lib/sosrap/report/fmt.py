@@ -1,6 +1,7 @@
-"""Finnish number formatting for report text, tables and figure axes.
+"""Finnish and Finland-Swedish number formatting for report text, tables and figure axes.
 
-Conventions (Kotus / Tilastokeskus practice):
+Conventions (Kotus / Tilastokeskus practice; Finland-Swedish writes numbers the
+same way, Institutet för de inhemska språken):
 
 * decimal comma: ``12,3``;
 * a non-breaking space (U+00A0) as the thousands separator: ``12 345``;
@@ -13,7 +14,8 @@ Conventions (Kotus / Tilastokeskus practice):
   artefacts: the *shortest repr* of the float is rounded in decimal.
 
 Every function returns *missing* (default ``"–"``) for None/NaN, so a table or
-a key figure never shows ``nan``.
+a key figure never shows ``nan``. The words (units of a difference, "lkm",
+"ja") are the current language's (`sosrap.report.wording`).
 """
 from __future__ import annotations
 
@@ -22,18 +24,20 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
+from sosrap.report import wording
+
 NBSP = "\u00a0"
 MINUS = "\u2212"
 NDASH = "\u2013"
 ELLIPSIS = "\u2026"
 MISSING = "–"
 
-#: Units of a difference between two values of a value type ("percentage points").
-#: Written out (no abbreviation full stop, so a sentence can end on it: "+4,1 %-yksikköä.").
-DIFF_UNIT = {"PROS": "%-yksikköä", "PER1000": "‰-yksikköä", "PER100000": f"/{NBSP}100{NBSP}000{NBSP}asukasta"}
+#: Units of a difference between two values of a value type ("percentage points"), in Finnish
+#: (`diff` uses the current language's): written out, no abbreviation full stop, so a sentence
+#: can end on it ("+4,1 %-yksikköä.", "+4,1 procentenheter.").
+DIFF_UNIT = wording.group("num.diff_unit", "fi")
 #: The same written out, for running text ("0,4 prosenttiyksikköä korkeampi").
-DIFF_UNIT_WORD = {"PROS": "prosenttiyksikköä", "PER1000": "promilleyksikköä",
-                  "PER100000": f"tapausta 100{NBSP}000 asukasta kohden"}
+DIFF_UNIT_WORD = wording.group("num.diff_word", "fi")
 
 
 def is_missing(x: object) -> bool:
@@ -106,12 +110,14 @@ def value(x: float | None, value_type: str, decimals: int = 1, **kw) -> str:
 
 def unit_label(value_type: str) -> str:
     """Short unit for axis labels and table headers."""
-    return {"PROS": "%", "PER1000": "‰", "PER100000": "/ 100 000", "LKM": "lkm"}.get(value_type, "")
+    return {"PROS": "%", "PER1000": "‰", "PER100000": "/ 100 000",
+            "LKM": wording.t("num.count_unit")}.get(value_type, "")
 
 
 def diff(x: float | None, value_type: str, decimals: int = 1, **kw) -> str:
-    """A signed difference of two values in the value type's points: '−0,1 %-yksikköä', '+0,3 ‰-yksikköä'."""
-    return signed(x, decimals, DIFF_UNIT.get(value_type, ""), **kw)
+    """A signed difference of two values in the value type's points: '−0,1 %-yksikköä', '+0,3 ‰-yksikköä'
+    ('−0,1 procentenheter' in Swedish)."""
+    return signed(x, decimals, wording.group("num.diff_unit").get(value_type, ""), **kw)
 
 
 def pct_change(x: float | None, decimals: int = 1, **kw) -> str:
@@ -140,8 +146,9 @@ def interval(lo: float | None, hi: float | None, value_type: str | None = None, 
     return f"{a}{sep}{b}{NBSP}{unit}" if unit else f"{a}{sep}{b}"
 
 
-def join(items: Iterable[str], conj: str = "ja") -> str:
-    """['A', 'B', 'C'] → 'A, B ja C' (Finnish lists have no serial comma)."""
+def join(items: Iterable[str], conj: str | None = None) -> str:
+    """['A', 'B', 'C'] → 'A, B ja C' / 'A, B och C' (no serial comma in Finnish or Swedish)."""
+    conj = wording.t("num.and") if conj is None else conj
     xs = [str(i) for i in items]
     if not xs:
         return ""
@@ -163,12 +170,13 @@ def years(ys: Iterable[int]) -> str:
 
 
 def count_noun(n: int, singular: str, plural_partitive: str) -> str:
-    """'1 kunta' / '3 kuntaa' / '0 kuntaa' (Finnish partitive after numbers other than one)."""
+    """'1 kunta' / '3 kuntaa' / '0 kuntaa' (Finnish partitive after numbers other than one;
+    '1 kommun' / '3 kommuner' in Swedish)."""
     return f"{number(n)}{NBSP}{singular if n == 1 else plural_partitive}"
 
 
 def fi_date(d: "_dt.date | str") -> str:
-    """A date the Finnish way: date(2026, 3, 5) or '2026-03-05…' → '5.3.2026'.
+    """A date the Finnish (and Finland-Swedish) way: date(2026, 3, 5) or '2026-03-05…' → '5.3.2026'.
     A string that is not an ISO date is returned as it is."""
     if isinstance(d, str):
         try:

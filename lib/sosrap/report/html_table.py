@@ -56,7 +56,11 @@ def html(df: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def show(df: pd.DataFrame):
-    """Display *df* as the cell's HTML output (formatted strings in, as shown)."""
+def show(df: pd.DataFrame, caption: str = ""):
+    """Display *df* as the cell's HTML output (formatted strings in, as shown).
+
+    A *caption* (in the report's language, `sosrap.report.wording`) travels in the output's
+    metadata (``{"text/html": {"caption": …}}``), where the renderer takes it over the cell's
+    static ``#| tbl-cap:`` (the Finnish fallback Quarto reads)."""
     from IPython.display import HTML, display
-    display(HTML(html(df)))
+    display(HTML(html(df)), metadata={"text/html": {"caption": caption}} if caption else None)

@@ -23,7 +23,9 @@ A new edition (`sosrap new-edition`) copies the register: proposals keep
 their ids and whole status history, and the editor appends status changes
 (each recorded with the edition in which it was reported). The build renders
 the chapter (summary table and one section per new proposal), the follow-up
-table across editions, and CSV files for the release.
+table across editions, and CSV files for the release, worded in the report's
+language (`sosrap.report.wording`, ``proposals.*``); a register may name a status
+or practice in Finnish or Swedish too.
 """
 from __future__ import annotations
 
@@ -39,19 +41,19 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sosrap.errors import SosrapError
+from sosrap.report import wording as W
 from sosrap.report.fmt import fi_date
 
 REGISTER = "proposals.yaml"
 
-STATUS_FI = {"proposed": "ehdotettu", "accepted": "hyväksytty", "in_progress": "toteutuksessa",
-             "implemented": "toteutettu", "rejected": "hylätty"}
-STATUS_ALIASES = {v: k for k, v in STATUS_FI.items()} | {"in progress": "in_progress", "käynnissä": "in_progress"}
-DUTY_FI = {1: "tiedon tuottaminen asiakastyön pohjalta (SHL 7 § 1 k.)",
-           2: "tavoitteelliset toimet ja toimenpide-ehdotukset (SHL 7 § 2 k.)",
-           3: "sosiaalihuollon asiantuntemus muiden toimialojen suunnitteluun (SHL 7 § 3 k.)"}
-PRACTICE_FI = {"knowledge": "tietotyö", "strategy": "strategiatyö", "inclusion": "osallisuustyö",
-               "political": "poliittinen työ", "justice": "oikeudenmukaisuustyö"}
-PRACTICE_ALIASES = {v: k for k, v in PRACTICE_FI.items()}
+#: the statuses, duties and practices in Finnish (the chapters use the report's language)
+STATUS_FI = W.group("proposals.status", "fi")
+#: a register may name a status in Finnish or Swedish too
+STATUS_ALIASES = ({v: k for lang in W.LANGUAGES for k, v in W.group("proposals.status", lang).items()}
+                  | {"in progress": "in_progress", "käynnissä": "in_progress"})
+DUTY_FI = {int(k): v for k, v in W.group("proposals.duty", "fi").items()}
+PRACTICE_FI = W.group("proposals.practice", "fi")
+PRACTICE_ALIASES = {v: k for lang in W.LANGUAGES for k, v in W.group("proposals.practice", lang).items()}
 LABEL = r"^(fig|tbl)-[A-Za-z0-9][A-Za-z0-9_-]*$"
 
 
@@ -298,7 +300,7 @@ def _cell(text: str) -> str:
 
 
 def _status_text(s: StatusChange) -> str:
-    return f"{STATUS_FI[s.status]} {fi_date(s.date)}"
+    return f"{W.t(f'proposals.status.{s.status}')} {fi_date(s.date)}"
 
 
 def _refs(links: list[str]) -> str:
@@ -309,24 +311,23 @@ def chapter_markdown(regs: Registers) -> str:
     """The proposals of this edition: a summary table and one section each."""
     new = regs.new
     if not new:
-        return "Tässä raportissa ei tehdä uusia toimenpide-ehdotuksia.\n"
-    rows = ["| Nro | Ehdotus | Päättää | Vastuutaho | Aikataulu | Tila |", "|:-|:-------|:----|:----|:----|:---|"]
+        return W.t("proposals.none") + "\n"
+    rows = [W.t("proposals.head"), "|:-|:-------|:----|:----|:----|:---|"]
     for p in new:
         rows.append(f"| [{p.id}](#ehdotus-{p.id.lower().replace('.', '-')}) | {_cell(p.title)} | {_cell(p.decides)} | "
                     f"{_cell(p.responsible)} | {_cell(p.timetable)} | {_status_text(p.current)} |")
     out = ["::: {#tbl-toimenpide-ehdotukset}", *rows, "",
-           "Toimenpide-ehdotukset: päättävä taho, vastuutaho, aikataulu ja tila.", ":::", ""]
+           W.t("proposals.caption"), ":::", ""]
     for p in new:
         anchor = f"ehdotus-{p.id.lower().replace('.', '-')}"
         out += [f"## {p.id}: {p.title} {{#{anchor}}}", "", p.rationale.strip(), ""]
         if p.links:
-            out += [f"Ehdotus perustuu havaintoihin: {_refs(p.links)}.", ""]
+            out += [W.t("proposals.based_on", refs=_refs(p.links)), ""]
         history = "; ".join(_status_text(s) + (f" ({s.note.strip()})" if s.note else "") for s in p.status)
-        for term, value in (("Päättävä taho", p.decides), ("Vastuutaho", p.responsible),
-                            ("Aikataulu", p.timetable), ("Sosiaalihuoltolain 7 §", DUTY_FI[p.duty]),
-                            ("Rakenteellisen sosiaalityön käytäntö", PRACTICE_FI[p.practice]),
-                            ("Tila", history)):
-            out += [term, f":   {' '.join(str(value).split())}", ""]
+        for term, value in (("decides", p.decides), ("responsible", p.responsible), ("timetable", p.timetable),
+                            ("duty", W.t(f"proposals.duty.{p.duty}")),
+                            ("practice", W.t(f"proposals.practice.{p.practice}")), ("status", history)):
+            out += [W.t(f"proposals.term.{term}"), f":   {' '.join(str(value).split())}", ""]
     return "\n".join(out)
 
 
@@ -367,26 +368,23 @@ def followup_markdown(regs: Registers) -> str:
     """The follow-up of earlier editions' proposals, across editions."""
     inherited = regs.inherited
     if len(regs.chain) == 1 or not inherited:
-        return ("Tämä on ensimmäinen sosiaalinen raportti, joten seurattavia aiempia ehdotuksia ei vielä ole. "
-                "Tämän raportin ehdotusten toteutumista seurataan seuraavissa raporteissa, ja seuranta kootaan "
-                "valtuustokauden lopun arviointia varten.\n")
+        return W.t("proposals.first_report") + "\n"
     counts: dict[str, int] = {}
     for p in inherited:
         counts[p.current.status] = counts.get(p.current.status, 0) + 1
-    summary = ", ".join(f"{STATUS_FI[k]} {v}" for k, v in sorted(counts.items(), key=lambda kv: list(STATUS_FI).index(kv[0])))
+    summary = ", ".join(f"{W.t(f'proposals.status.{k}')} {v}"
+                        for k, v in sorted(counts.items(), key=lambda kv: list(STATUS_FI).index(kv[0])))
     labels = [e.label for e in regs.chain]
-    head = "| Ehdotus | Tehty | " + " | ".join(labels) + " |"
+    head = W.t("proposals.followup_head") + " | ".join(labels) + " |"
     sep = "|" + "|".join([":--------", ":--"] + [":---"] * len(labels)) + "|"
     lines = [head, sep]
     for r in followup_rows(regs):
         lines.append(f"| {r['id']}: {_cell(r['title'])} | {r['proposed_in']} | "
                      + " | ".join(r[lbl] for lbl in labels) + " |")
-    out = [f"Aiemmissa raporteissa tehtiin {len(inherited)} toimenpide-ehdotusta, joiden tila on nyt: {summary}. "
-           f"Kunkin ehdotuksen tila raporteittain on koottu taulukkoon (@tbl-seuranta); se on aineistoa "
-           f"valtuustokauden lopun arviointiin.", "",
+    out = [W.t("proposals.followup", n=len(inherited), summary=summary), "",
            "::: {#tbl-seuranta}", *lines, "",
-           "Aiempien raporttien toimenpide-ehdotusten tila raporteittain.", ":::", "",
-           "## Tilan muutokset", ""]
+           W.t("proposals.followup_caption"), ":::", "",
+           f"## {W.t('proposals.changes')}", ""]
     for p in inherited:
         history = "; ".join(_status_text(s) + (f" ({s.note.strip()})" if s.note else "") for s in p.status)
         out += [f"- **{p.id}: {p.title}.** {' '.join(history.split())}."]

@@ -1,9 +1,11 @@
 """The renderable Quarto project of one build, staged in `<build>/report/`.
 
-An edition's report sources are composed from two folders: `reports/_shared/`
-(the chapters and files common to every edition) and then the edition's own
-folder (`reports/<edition>/`: its `_quarto.yml`, `proposals.yaml`, and any
-file it overrides). The same relative path in both: the edition's file wins.
+An edition's report sources are composed from two folders: the shared folder
+of the edition's language (`reports/_shared/` for Finnish, `reports/_shared-sv/`
+for Swedish: the chapters and files common to every edition written in it) and
+then the edition's own folder (`reports/<edition>/`: its `_quarto.yml`,
+`proposals.yaml`, and any file it overrides). The same relative path in both:
+the edition's file wins. A Swedish edition never sees a Finnish shared chapter.
 
 The composed sources are copied into the staged folder together with the
 executed notebooks (`_notebooks/`) and the generated includes: the key
@@ -31,14 +33,15 @@ import yaml
 from sosrap import params as _params
 from sosrap.errors import SosrapError
 from sosrap.paths import AtomicDir
-from sosrap.report import blocks as _blocks, citation, composition, proposals
+from sosrap.report import blocks as _blocks, citation, composition, proposals, wording
 from sosrap.report.fmt import fi_date
 from sosrap.sources.snapshot import Snapshot
 
 __all__ = ["SHARED", "GENERATED", "IGNORED", "NOTICE_SYNTHETIC", "report_basename", "shared_dir", "own_files",
-           "source_files", "edition_variables", "stage_report", "write_proposal_tables"]
+           "source_files", "edition_variables", "notice_markdown", "stage_report", "write_proposal_tables"]
 
-#: the folder, beside the editions' folders, that holds what every edition shares
+#: the folder, beside the editions' folders, that holds what every Finnish edition shares
+#: (`_shared-<lang>` for an edition in another language)
 SHARED = "_shared"
 
 #: generated includes in the staged report (never copied from the sources)
@@ -47,24 +50,29 @@ GENERATED = ("_notebooks", "_variables.yml", "_notice.qmd", "_citation.qmd", "_p
 #: names never taken from the sources (at any depth): generated files and Quarto's own output
 IGNORED = (*GENERATED, ".quarto", "_site")
 
-NOTICE_SYNTHETIC = """::: {{#sosrap-notice .callout-warning title="Esimerkkiaineisto – ei tilastotietoa"}}
-**Tämän raportin luvut ovat synteettistä esimerkkiaineistoa, eivät tilastotietoa.** Ne on tuotettu
-satunnaisesti (aineisto `{snap_id}`) työkalun esittelyä varten, eivätkä ne kuvaa todellista tilannetta
-millään alueella. Alueiden nimet ja koodit ovat oikeita, arvot eivät.
+NOTICE_SYNTHETIC = """::: {{#sosrap-notice .callout-warning title="{title}"}}
+{text}
 :::
 """
 
 
-def report_basename(edition: str) -> str:
-    """The file name (without extension) of an edition's rendered report."""
-    return f"sosiaalinen-raportti-{edition}"
+def notice_markdown(snap_id: str) -> str:
+    """The synthetic-data notice under the title, in the report's language."""
+    return NOTICE_SYNTHETIC.format(title=wording.t("report.notice_title"),
+                                   text=wording.t("report.notice", snapshot=snap_id))
+
+
+def report_basename(edition: str, language: str = wording.DEFAULT) -> str:
+    """The file name (without extension) of an edition's rendered report, in its language:
+    `sosiaalinen-raportti-<edition>`, `social-rapport-<edition>`."""
+    return f"{wording.t('report.basename', language)}-{edition}"
 
 
 # --------------------------------------------------------------------------- composing the sources
 
-def shared_dir(edition_dir: Path) -> Path:
-    """`reports/_shared/` for `reports/<edition>/`."""
-    return Path(edition_dir).parent / SHARED
+def shared_dir(edition_dir: Path, language: str = wording.DEFAULT) -> Path:
+    """`reports/_shared/` for `reports/<edition>/` (`reports/_shared-sv/` for a Swedish one)."""
+    return Path(edition_dir).parent / (SHARED if language == wording.DEFAULT else f"{SHARED}-{language}")
 
 
 def _ignored(name: str, extra: tuple[str, ...]) -> bool:
@@ -87,11 +95,12 @@ def own_files(folder: Path, ignore: tuple[str, ...] = ()) -> dict[str, Path]:
     return out
 
 
-def source_files(edition_dir: Path) -> dict[str, Path]:
-    """The edition's report sources as composed: `_shared/` first, then the
-    edition's own files on top (the edition wins). Relative path -> file."""
+def source_files(edition_dir: Path, language: str = wording.DEFAULT) -> dict[str, Path]:
+    """The edition's report sources as composed: the shared folder of its *language* first, then
+    the edition's own files on top (the edition wins). Relative path -> file."""
     edition_dir = Path(edition_dir)
-    composed = own_files(shared_dir(edition_dir)) if edition_dir.name != SHARED else {}
+    shared = shared_dir(edition_dir, language)
+    composed = own_files(shared) if edition_dir.name != shared.name else {}
     composed.update(own_files(edition_dir))
     return dict(sorted(composed.items()))
 
@@ -107,14 +116,16 @@ def edition_variables(params: _params.Params, snap: Snapshot) -> dict:
                     **({"year": str(meta.year), "version": meta.version,
                         "date": fi_date(meta.version_date())} if meta else {})},
         "snapshot": {"id": snap.id, "created": fi_date(snap.created) if snap.created else "",
-                     "synthetic": "kyllä" if snap.synthetic else "ei"},
+                     "synthetic": wording.t("common.yes") if snap.synthetic else wording.t("common.no")},
     }
 
 
 def _write_quarto_yml(path: Path, params: _params.Params, edition: citation.Edition | None) -> None:
-    """Title and subtitle have one source of truth: the edition's params;
-    authors, date, version and the citation block: the edition's metadata."""
+    """Title and subtitle have one source of truth: the edition's params, and so has the
+    language (`lang`: the params' `language`); authors, date, version and the citation
+    block: the edition's metadata."""
     quarto = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    quarto.setdefault("lang", params.language)
     quarto["title"] = params.title
     if params.subtitle:
         quarto["subtitle"] = params.subtitle
@@ -142,7 +153,7 @@ def _write_generated(tmp: Path, params: _params.Params, snap: Snapshot, key_figu
     (tmp / "_variables.yml").write_text(
         "# Written by `sosrap build`: key figures for {{< var … >}}. Do not edit.\n"
         + yaml.safe_dump(variables, allow_unicode=True, sort_keys=True, width=1000), encoding="utf-8")
-    notice = NOTICE_SYNTHETIC.format(snap_id=snap.id) if snap.synthetic else ""
+    notice = notice_markdown(snap.id) if snap.synthetic else ""
     (tmp / "_notice.qmd").write_text(notice, encoding="utf-8")
     (tmp / "_citation.qmd").write_text(citation.appendix_markdown(edition), encoding="utf-8")
     if registers is not None:
@@ -160,13 +171,13 @@ def stage_report(src: Path, dest: Path, params: _params.Params, snap: Snapshot, 
                  registers: proposals.Registers | None = None, blocks: list[dict] | None = None,
                  left_out: tuple[str, ...] = ()) -> Path:
     """Assemble the renderable Quarto project of edition folder *src* in *dest*
-    (replaced whole). *notebooks*: file name in `_notebooks/` -> executed notebook;
+    (replaced whole), written in the params' language. *notebooks*: file name in `_notebooks/` -> executed notebook;
     *blocks*: the report blocks the stages recorded (`report.blocks.merged`);
     *left_out*: the notebook file names of the stages this edition leaves out."""
     src, dest = Path(src), Path(dest)
     if not (src / "_quarto.yml").is_file():
         raise SosrapError(f"{src}: not a Quarto project (no _quarto.yml); check `report:` in params/{params.edition}.yaml")
-    with AtomicDir(dest, prefix=f".{dest.name}-") as staged:
+    with AtomicDir(dest, prefix=f".{dest.name}-") as staged, wording.using(params.language):
         _fill_staging(staged.path, src, params, snap, key_figures, notebooks, edition, registers, blocks or [],
                       tuple(left_out))
     return dest
@@ -175,7 +186,7 @@ def stage_report(src: Path, dest: Path, params: _params.Params, snap: Snapshot, 
 def _fill_staging(tmp: Path, src: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
                   notebooks: Mapping[str, Path], edition: citation.Edition | None,
                   registers: proposals.Registers | None, blocks: list[dict], left_out: tuple[str, ...]) -> None:
-    for rel, path in source_files(src).items():
+    for rel, path in source_files(src, params.language).items():
         target = tmp / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
@@ -195,12 +206,13 @@ def _check_sources(tmp: Path, src: Path, params: _params.Params, notebooks: Mapp
     chapter and line, before the proposals' links are checked) or a `_quarto.yml` key
     the build would replace."""
     from sosrap.report import checks
-    sources = source_files(src)
+    sources = source_files(src, params.language)
     project = src.parent.parent
     shown = {rel: (p.relative_to(project).as_posix() if p.is_relative_to(project) else str(p))
              for rel, p in sources.items()}
     quarto = yaml.safe_load((tmp / "_quarto.yml").read_text(encoding="utf-8")) or {}
     checks.check_quarto_keys(quarto, shown["_quarto.yml"], params.edition)
+    checks.check_language(quarto, shown["_quarto.yml"], params.edition, params.language)
     named = {shown[rel]: tmp / rel for rel in sources}     # the staged copies (left-out chapters are notes)
     checks.check_embeds(named, notebooks)
     checks.check_citations(tmp, quarto, named)

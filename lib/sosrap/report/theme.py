@@ -205,15 +205,16 @@ def _fmt(value, ticks: dict | None = None) -> str:
     return f"{number:.4g}"
 
 
-def show(fig, alt: str = "") -> None:
+def show(fig, alt: str = "", caption: str = "") -> None:
     """Display *fig* as the cell's one PNG output and close it (no second copy from the inline backend).
 
-    The data-driven *alt* text and the plotted data as CSV (`figure_data_csv`)
-    travel in the output's metadata (``{"image/png": {"alt": …, "csv": …}}``)
-    so the notebook (the audit trail) records them and a renderer can use them:
-    the report offers the CSV as the figure's download; the report's
-    `#| fig-alt:` cell option stays the static fallback. Outside a notebook
-    this is a no-op apart from closing.
+    The data-driven *alt* text, the *caption* in the report's language and the
+    plotted data as CSV (`figure_data_csv`) travel in the output's metadata
+    (``{"image/png": {"alt": …, "caption": …, "csv": …}}``) so the notebook (the
+    audit trail) records them and a renderer can use them: the report offers the
+    CSV as the figure's download; the report's `#| fig-alt:` / `#| fig-cap:` cell
+    options stay the static fallback. Outside a notebook this is a no-op apart
+    from closing.
     """
     try:
         from IPython import get_ipython
@@ -222,6 +223,8 @@ def show(fig, alt: str = "") -> None:
             meta = {"csv": figure_data_csv(fig)}
             if alt:
                 meta["alt"] = alt
+            if caption:
+                meta["caption"] = caption
             display(fig, metadata={"image/png": meta})
     finally:
         plt.close(fig)

@@ -25,6 +25,7 @@ SOURCE = "sotkanet"
 DEFAULT_BASE_URL = "https://sotkanet.fi/rest/1.1/"
 PORTAL = "Tilasto- ja indikaattoripankki Sotkanet. Terveyden ja hyvinvoinnin laitos"
 PORTAL_EN = "Statistics and Indicator Bank Sotkanet. Finnish Institute for Health and Welfare"
+PORTAL_SV = "Statistik- och indikatorbanken Sotkanet. Institutet för hälsa och välfärd"
 METADATA_LICENCE = "CC BY 4.0 (THL, Sotkanetin metatiedot)"
 
 DATA_COLUMNS = ["indicator", "region", "year", "gender", "value", "absValue"]
@@ -65,6 +66,7 @@ def parse_indicator(raw: dict) -> dict:
         "title_sv": _text(raw.get("title"), "sv"),
         "title_en": _text(raw.get("title"), "en"),
         "organization_fi": _text(org.get("title"), "fi"),
+        "organization_sv": _text(org.get("title"), "sv"),
         "organization_en": _text(org.get("title"), "en"),
         "value_type": pvt.get("code") or "",
         "value_type_fi": _text(pvt.get("title"), "fi"),
@@ -105,7 +107,8 @@ def citation(meta: dict, retrieved: str, *, lang: str = "fi") -> str:
     """Sotkanet's citation form for one indicator, built from metadata.
 
     fi: "Tilasto- ja indikaattoripankki Sotkanet. Terveyden ja hyvinvoinnin laitos.
-    <title> (ind. <id>). Viitattu <d.m.yyyy>."
+    <title> (ind. <id>). Viitattu <d.m.yyyy>." (sv: "Statistik- och indikatorbanken Sotkanet.
+    Institutet för hälsa och välfärd. <titel> (ind. <id>). Hämtad <d.m.yyyy>.")
     """
     info = meta if "title_fi" in meta else parse_indicator(meta)
     if lang == "en":
@@ -113,20 +116,30 @@ def citation(meta: dict, retrieved: str, *, lang: str = "fi") -> str:
         return (f"{PORTAL_EN}. {info['title_en'] or info['title_fi']} (ind. {info['id']}). "
                 f"Accessed {d.isoformat()}.")
     d = _dt.date.fromisoformat(retrieved[:10])   # Sotkanet's form: d.m.yyyy
+    if lang == "sv":
+        return (f"{PORTAL_SV}. {info.get('title_sv') or info['title_fi']} (ind. {info['id']}). "
+                f"Hämtad {d.day}.{d.month}.{d.year}.")
     return f"{PORTAL}. {info['title_fi']} (ind. {info['id']}). Viitattu {d.day}.{d.month}.{d.year}."
 
 
-def attribution(meta: dict, retrieved: str, licence: str) -> dict:
-    """Producer, title, id, data-updated, retrieval date, licence and citation of one indicator."""
+def in_language(info: dict, field: str, lang: str) -> str:
+    """`title` or `organization` of parsed metadata in *lang* ("fi", "sv", "en"), else in Finnish:
+    Sotkanet gives most titles in all three, but not every one."""
+    return info.get(f"{field}_{lang}") or info.get(f"{field}_fi") or ""
+
+
+def attribution(meta: dict, retrieved: str, licence: str, lang: str = "fi") -> dict:
+    """Producer, title, id, data-updated, retrieval date, licence and citation of one indicator
+    (title, producer and citation in *lang*)."""
     info = meta if "title_fi" in meta else parse_indicator(meta)
     return {
         "id": info["id"],
-        "title": info["title_fi"],
-        "producer": info["organization_fi"],
+        "title": in_language(info, "title", lang),
+        "producer": in_language(info, "organization", lang),
         "data_updated": info["data_updated"],
         "retrieved": retrieved[:10],
         "licence": licence,
-        "citation": citation(info, retrieved),
+        "citation": citation(info, retrieved, lang=lang),
     }
 
 

@@ -1,6 +1,9 @@
 --[[
 embed.lua -- the {{< embed nb.ipynb#label >}} shortcode: the OUTPUTS of an executed
-notebook cell, with fig-cap / fig-alt / tbl-cap from its `#|` lines.
+notebook cell, with fig-cap / fig-alt / tbl-cap from its `#|` lines. A caption or
+alt text the notebook recorded in an output's metadata (in the report's language:
+sosrap.report.theme.show, sosrap.report.html_table.show) wins over the static
+cell option.
 ]]
 
 local common = require('quarto_subset.common')
@@ -103,10 +106,18 @@ local IMAGE_TYPES = {
   { mime = 'image/gif', ext = 'gif', binary = true },
 }
 
+-- A non-empty string field of an output's metadata for one MIME type.
+local function meta_string(metadata, mime, key)
+  local meta = metadata and metadata[mime]
+  local v = type(meta) == 'table' and meta[key]
+  return type(v) == 'string' and v ~= '' and v or nil
+end
+
 -- Register an image output in the media bag under its content hash, so the
 -- same output always gets the same name (deterministic HTML).
--- Returns the image's mediabag name and, when the notebook recorded one in
--- the output's metadata ({"image/png": {"alt": ...}}), its alt text.
+-- Returns the image's mediabag name and, when the notebook recorded them in
+-- the output's metadata ({"image/png": {"alt": ..., "csv": ..., "caption": ...}}),
+-- its alt text, data and caption.
 local function image_from_output(data, metadata)
   for _, it in ipairs(IMAGE_TYPES) do
     if data[it.mime] then
@@ -114,10 +125,8 @@ local function image_from_output(data, metadata)
       local bytes = it.binary and base64_decode(raw) or raw
       local name = pandoc.utils.sha1(bytes) .. '.' .. it.ext
       pandoc.mediabag.insert(name, it.mime, bytes)
-      local meta = metadata and metadata[it.mime]
-      local alt = type(meta) == 'table' and type(meta.alt) == 'string' and meta.alt ~= '' and meta.alt or nil
-      local csv = type(meta) == 'table' and type(meta.csv) == 'string' and meta.csv ~= '' and meta.csv or nil
-      return name, alt, csv
+      return name, meta_string(metadata, it.mime, 'alt'), meta_string(metadata, it.mime, 'csv'),
+        meta_string(metadata, it.mime, 'caption')
     end
   end
   return nil
@@ -147,8 +156,8 @@ local function output_parts(output)
   end
   if kind ~= 'display_data' and kind ~= 'execute_result' then return {} end
   local data = output.data or {}
-  local image, alt, csv = image_from_output(data, output.metadata)
-  if image then return { { kind = 'image', src = image, alt = alt, csv = csv } } end
+  local image, alt, csv, caption = image_from_output(data, output.metadata)
+  if image then return { { kind = 'image', src = image, alt = alt, csv = csv, caption = caption } } end
   if data['text/markdown'] then
     local blocks = pandoc.read(joined(data['text/markdown']), 'markdown').blocks
     return { { kind = 'blocks', blocks = blocks, table = first_table(blocks) } }
@@ -156,7 +165,10 @@ local function output_parts(output)
   if data['text/html'] then
     local blocks = pandoc.read(joined(data['text/html']), 'html').blocks
     local tbl = first_table(blocks)
-    if tbl then return { { kind = 'table', table = clean_table(tbl) } } end
+    if tbl then
+      return { { kind = 'table', table = clean_table(tbl),
+        caption = meta_string(output.metadata, 'text/html', 'caption') } }
+    end
     return { { kind = 'blocks', blocks = blocks } }
   end
   if data['text/plain'] then
@@ -170,6 +182,13 @@ local function option_inlines(opts, key)
   if v == nil then return nil end
   if pandoc.utils.type(v) == 'Inlines' then return v end
   return pandoc.Inlines(stringify(v))
+end
+
+-- A caption the notebook recorded (Markdown, as a cell option's caption is), as inlines.
+local function recorded_inlines(text)
+  if not text then return nil end
+  local blocks = pandoc.read(text, 'markdown').blocks
+  return blocks[1] and blocks[1].content or nil
 end
 
 local embed_cell -- forward declaration
@@ -263,7 +282,11 @@ embed_cell = function(cell, ref, nb_rel, ctx)
     -- Alt text: the data-driven description the notebook recorded with the
     -- image (what is shown, the range, the direction), else the cell's
     -- fig-alt, else the caption (an <img> without alt fails accessibility).
-    local alt = option_inlines(opts, 'fig-alt') or option_inlines(opts, 'fig-cap')
+    local recorded
+    for _, p in ipairs(parts) do
+      if p.kind == 'image' and p.caption and not recorded then recorded = recorded_inlines(p.caption) end
+    end
+    local alt = option_inlines(opts, 'fig-alt') or recorded or option_inlines(opts, 'fig-cap')
     local images, attrs = pandoc.Inlines({}), {}
     for _, p in ipairs(parts) do
       if p.kind == 'image' then
@@ -276,7 +299,7 @@ embed_cell = function(cell, ref, nb_rel, ctx)
     if #images == 0 then
       fail("embed: cell '%s' in %s has no image output for a figure (in %s)", ref, nb_rel, ctx.file)
     end
-    local caption = option_inlines(opts, 'fig-cap')
+    local caption = recorded or option_inlines(opts, 'fig-cap')
     return { pandoc.Figure({ pandoc.Plain(images) },
       caption and { pandoc.Plain(caption) } or {}, pandoc.Attr(label, {}, attrs)) }
   end
@@ -286,7 +309,7 @@ embed_cell = function(cell, ref, nb_rel, ctx)
       local tbl = p.table
       if tbl then
         tbl.attr.identifier = label
-        local caption = option_inlines(opts, 'tbl-cap')
+        local caption = recorded_inlines(p.caption) or option_inlines(opts, 'tbl-cap')
         if caption then tbl.caption.long = { pandoc.Plain(caption) } end
         return { tbl }
       end
