@@ -33,7 +33,7 @@ def _ingest(kind: str, file: Path, edition: str, out: Optional[Path], show: int)
     if cw.screen_names_file and not (root / cw.screen_names_file).is_file() and cw.synthetic_demo:
         from sosrap.demo import clientwork as demo_clientwork
         demo_clientwork.ensure_inputs(cw, root)
-    res = fn(file, clientwork.with_private_names(cw, root))
+    res = fn(file, clientwork.with_private_names(cw, root), client_patterns=p.privacy.client_number_patterns)
     out_dir = privacy.require_private(out, root, "--out folder") if out else clientwork.private_out_dir(edition, root)
     written = clientwork.write_result(res, out_dir)
     typer.echo(res.summary())

@@ -79,7 +79,8 @@ def _reason(hits: int, small: bool, length: int, m: int, min_chars: int, max_cha
 
 
 def candidates(sd: "StageData", *, min_chars: int = 30, max_chars: int = 400) -> pd.DataFrame:
-    """Every consented text, screened, with its findings by kind, eligibility and hash."""
+    """Every consented text, screened (private names, every detector, the edition's
+    client-number patterns), with its findings by kind, eligibility and hash."""
     names = privacy.NameIndex(sd.cw.screen_names)
     sources = [("phenomena", sd.phenomena.data, PHENOMENON_CONSENT, _small_phenomena(sd.phenomena.data, sd.min_count))]
     if sd.survey is not None:
@@ -90,7 +91,8 @@ def candidates(sd: "StageData", *, min_chars: int = 30, max_chars: int = 400) ->
             ok = df[consent_col].fillna(False).astype(bool) if consent_col in df else pd.Series(False, index=df.index)
             for field in fields:
                 for idx in df.index[ok & df[field].notna()]:
-                    red, rep = privacy.screen_text(str(df.at[idx, field]), names)
+                    red, rep = privacy.screen_text(str(df.at[idx, field]), names,
+                                                   client_patterns=sd.client_patterns)
                     text = canonical(red or "")
                     reason = _reason(rep.texts_with_hits, bool(small[idx]), len(text), sd.min_count, min_chars,
                                      max_chars)
