@@ -98,6 +98,11 @@ def quotes(edition: str = typer.Argument(..., help="Edition whose client-work ex
     p, root = _load(edition)
     if p.client_work is None:
         raise clientwork.IngestError(f"edition {edition!r} has no client_work section in its params")
+    if record is not None and p.client_work.synthetic_demo:
+        raise clientwork.IngestError(
+            f"edition {edition!r} is synthetic (client_work.synthetic_demo: true): the demo generator writes its "
+            "quote approvals at every build, so approvals recorded here would not last. Review quotes in an "
+            "edition with real exports.")
     sd = clientwork.stage_data(p.client_work.model_dump(), p.privacy.model_dump(), root=root, edition=edition)
     if record is None:
         c = clientwork.candidates(sd)
