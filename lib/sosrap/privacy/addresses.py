@@ -35,7 +35,7 @@ _POSTAL = re.compile(r"(?<![\d])(\d{5})[ ]([" + _UPPER + r"][" + _LOWER + r"]+(?
 # The prefilter: a street word's ending right before ' <digit>', or a postal code before a capital.
 # Found as ' <digit>' (a literal the regex engine skips to) and a look at the letters before it.
 _SPACE_DIGIT = re.compile(r"[ ](?=\d)")
-_STREET_END = re.compile(_STREET_STEMS + r"[" + _LOWER + r"]{0,5}$")
+_STREET_END = re.compile(_STREET_STEMS + r"[" + _LOWER + r"]{0,5}\Z")
 _STREET_END_MAX = 9 + 5       # the longest stem (puistikko, bulevardi, esplanadi) and five letters
 _POSTAL_PREFILTER = re.compile(r"\d{5}[ ][" + _UPPER + "]")
 
