@@ -5,6 +5,9 @@ from __future__ import annotations
 import shutil
 
 import openpyxl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from privacy_strategies import CF_CHARS, DASH_VARIANTS
 
 from sosrap import clientwork as C
 from sosrap.demo import clientwork as D
@@ -66,3 +69,39 @@ def test_demo_quotes_are_reviewed_and_stable(demo_stage):
     for choose in (C.phenomenon_quotes, C.resident_quotes):
         q = choose(sd)
         assert 0 < len(q) <= sd.cw.max_quotes and q.equals(choose(sd))
+
+
+@st.composite
+def client_numbers(draw):
+    """(pattern as an edition configures it, the number as someone typed it, its digits): any
+    prefix and length, any dash, sometimes an invisible character inside or full-width digits."""
+    prefix = draw(st.text(alphabet="ABCDEFGHJKLMNPRSTUVXYZ", min_size=2, max_size=3))
+    n = draw(st.integers(4, 6))
+    digits = "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=n, max_size=n)))
+    typed = prefix + draw(st.sampled_from(DASH_VARIANTS)) + digits
+    if draw(st.booleans()):
+        typed = typed.translate({ord(c): 0xFF10 + int(c) for c in "0123456789"})
+    if draw(st.booleans()):
+        i = draw(st.integers(1, len(typed) - 1))
+        typed = typed[:i] + draw(st.sampled_from(CF_CHARS)) + typed[i:]
+    return rf"{prefix}-\d{{{n}}}", typed, digits
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(number=client_numbers(), where=st.sampled_from(["start", "middle", "end"]))
+def test_a_client_number_in_a_description_is_screened_at_the_stage(demo_stage, number, where):
+    """`privacy.client_number_patterns` reach the stage's screening: the candidate is redacted,
+    marked and not quotable, before the end-of-build audit ever sees it."""
+    sd, _ = demo_stage
+    pattern, typed, digits = number
+    row = C.candidates(sd).query("source == 'phenomena' and eligible").iloc[0]
+    data = sd.phenomena.data.copy()
+    i = data.index[data["id"] == row["id"]][0]
+    words = str(data.at[i, "description"]).split(" ")
+    at = {"start": 0, "middle": len(words) // 2, "end": len(words)}[where]
+    data.at[i, "description"] = " ".join(words[:at] + [f"(asiakasnumero {typed})"] + words[at:])
+    sd2 = C.StageData(sd.cw, type(sd.phenomena)(**{**sd.phenomena.__dict__, "data": data}), sd.survey,
+                      sd.min_count, sd.marker, sd.synthetic, sd.root, (pattern,))
+    c = C.candidates(sd2).set_index(["source", "id", "field"]).loc[("phenomena", row["id"], "description")]
+    assert "asiakasnumero 1" in c["findings"] and not c["eligible"]
+    assert digits not in c["text"] and "[asiakasnumero]" in c["text"]

@@ -35,9 +35,15 @@ def test_cross_table_differencing():
     year = pd.DataFrame([[6, 10], [2, 0], [5, 11]], index=cats, columns=["2024", "2025"])
     # one table hides the asuminen row total, the other shows it (16): subtracting recovers the small counts
     old = _two_tables(area, year, old=True)
-    exact = {e.where for e in old.exposures() if e.lo == e.hi}
-    assert exact == {"table 'area', row toimeentulo, column Yhteensä", "table 'year', row toimeentulo, column 2024",
-                     "table 'year', row toimeentulo, column Yhteensä"}
+    exact = {e.where: old.is_primary(e.key) for e in old.exposures() if e.lo == e.hi}
+    assert {w for w, small in exact.items() if small} == {
+        "table 'area', row toimeentulo, column Yhteensä", "table 'year', row toimeentulo, column 2024",
+        "table 'year', row toimeentulo, column Yhteensä"}
+    # complementary cells are attacked too: the hidden asuminen total is the other table's 16, and
+    # the vakivalta cells hidden beside the small counts follow from it
+    assert {w for w, small in exact.items() if not small} == {
+        "table 'area', row asuminen, column Yhteensä", "table 'year', row vakivalta, column 2024",
+        "table 'year', row vakivalta, column Yhteensä"}
     new = _two_tables(area, year, old=False)
     assert new.exposures() == []
     assert (new.tables["area"].hidden[:, -1] == new.tables["year"].hidden[:, -1]).all()
@@ -63,6 +69,8 @@ def test_text_total_and_year_columns():
     assert "table 'year', row Yhteensä, column 2025" in exact    # the year of one report, exactly
     new = _text_total_plan(year, old=False)
     assert new.exposures() == [] and not new.text_hidden("reports")
+    # the grand total is the "46" of the text: hiding it would protect nothing, so it is published
+    assert not new.tables["year"].hidden[-1, -1]
 
 
 def test_survey_total_in_text():

@@ -35,9 +35,9 @@ CASES = [ln.split("\t", 1)[1].encode("latin-1", "backslashreplace").decode("unic
 # The one case that reaches the outputs by design: a listed name written in lower case that is also
 # a common word ('meikäläinen' = 'one of us'); lower-case listed names count only without such a reading.
 KNOWN_MISS = "Tapasin meikäläisen eilen."
-# Client numbers: the client_work stage does not pass privacy.client_number_patterns to its screening
-# yet (clientwork/publish.py); the gate catches them and fails the build, so they are not planted here.
-CASES = [c for c in CASES if c != KNOWN_MISS and "Asiakasnumero AS" not in c]
+CASES = [c for c in CASES if c != KNOWN_MISS]
+# The county's client numbers (the two client-number cases), screened by the stage and audited by the gate.
+CLIENT_NUMBER_PATTERNS = [r"AS-\d{6}"]
 HEADING = "Yhteyshenkilö Helena Lindqvist p. 040 999 8877"
 NAMES = ["Matti Meikäläinen", "Helena Lindqvist", "Jukka Virtanen", "Teppo Testaaja"]
 # Distinctive pieces of the planted values, compared on lower-case alphanumerics only.
@@ -46,7 +46,7 @@ TOKENS = ["131052", "010594", "020505", "290200", "170985", "1112201", "1112208"
           "virtase", "jukalle", "korhose", "lindqvist", "mäkisen", "närhi", "smith", "niemise", "heikkine",
           "koskise", "mäkelä", "lehtose", "järvine", "hämäläise", "testaaja", "kauppurienkatu", "isokatu5",
           "koulukuja", "rantatie14", "pohjantie", "fi2112", "fi4950", "abc123", "xyz9",
-          "1791985", "19850917", "syyskuuta1985", "facebook", "19216810", "2001db8", "mattivirtanen"]
+          "1791985", "19850917", "syyskuuta1985", "facebook", "19216810", "2001db8", "mattivirtanen", "as123456"]
 
 
 def _compact(text: str) -> str:
@@ -76,6 +76,7 @@ def _plant_inputs(root) -> None:
     D.ensure_inputs(cw, root)
     y = root / "params" / "demo.yaml"
     text = y.read_text(encoding="utf-8").replace("synthetic_demo: true", "synthetic_demo: false")
+    text += "privacy:\n  client_number_patterns: [" + ", ".join(f"'{p}'" for p in CLIENT_NUMBER_PATTERNS) + "]\n"
     y.write_text(text, encoding="utf-8")
     (root / cw.screen_names_file).write_text("\n".join(NAMES) + "\n", encoding="utf-8")
     ph = root / cw.phenomena_file

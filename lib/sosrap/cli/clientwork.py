@@ -33,7 +33,7 @@ def _ingest(kind: str, file: Path, edition: str, out: Optional[Path], show: int)
     if cw.screen_names_file and not (root / cw.screen_names_file).is_file() and cw.synthetic_demo:
         from sosrap.demo import clientwork as demo_clientwork
         demo_clientwork.ensure_inputs(cw, root, language=p.language)
-    res = fn(file, clientwork.with_private_names(cw, root))
+    res = fn(file, clientwork.with_private_names(cw, root), client_patterns=p.privacy.client_number_patterns)
     out_dir = privacy.require_private(out, root, "--out folder") if out else clientwork.private_out_dir(edition, root)
     written = clientwork.write_result(res, out_dir)
     typer.echo(res.summary())
@@ -98,6 +98,11 @@ def quotes(edition: str = typer.Argument(..., help="Edition whose client-work ex
     p, root = _load(edition)
     if p.client_work is None:
         raise clientwork.IngestError(f"edition {edition!r} has no client_work section in its params")
+    if record is not None and p.client_work.synthetic_demo:
+        raise clientwork.IngestError(
+            f"edition {edition!r} is synthetic (client_work.synthetic_demo: true): the demo generator writes its "
+            "quote approvals at every build, so approvals recorded here would not last. Review quotes in an "
+            "edition with real exports.")
     sd = clientwork.stage_data(p.client_work.model_dump(), p.privacy.model_dump(), root=root, edition=edition)
     if record is None:
         c = clientwork.candidates(sd)

@@ -7,8 +7,8 @@ co-occurring pairs, and the totals written in the text (reports, respondents,
 open answers). What an attacker can also use is written down as relations:
 a year's (or area's) category total lies between its number of reports and
 that times the number of categories; the reports add up to the total in the
-text; the share of reports in several categories bounds how far the category
-totals exceed the reports; a pair is at most either category's total; an
+text, and so many areas have reports as the text says; the share of reports
+in several categories bounds how far the category totals exceed the reports; a pair is at most either category's total; an
 item's answers are at most the respondents. `build_plan` solves the plan;
 `publish.publish_tables` proves it.
 """
@@ -54,6 +54,8 @@ def _add_phenomena(plan: Plan, sd) -> None:
             plan.relate({total: 1.0, r: -float(k)}, hi=0)  # … and at most in all of them
             latent.append(r)
         plan.relate({**{r: 1.0 for r in latent}, reports: -1.0}, 0, 0)
+        if table == "category_area":
+            _areas_with_reports(plan, latent, [int(counts.get(c, 0)) for c in labels], len(d))
     multi = int(d["categories"].str.contains(";").sum())
     m = plan.add_latent("reports in several categories", multi)
     pct = round(100 * multi / len(d)) if len(d) else 0              # as the text prints it (0 decimals)
@@ -68,6 +70,21 @@ def _add_phenomena(plan: Plan, sd) -> None:
         for c in (a, b):
             plan.relate({("category_area", lab[c], ca_tot): 1.0, p: -1.0}, 0)
         plan.relate({m: 1.0, p: -1.0}, 0)
+
+
+def _areas_with_reports(plan: Plan, per_area: list, counts: list[int], n: int) -> None:
+    """The text says from how many service areas the reports came ("… 3 palvelualueelta"): with
+    one 0/1 latent per area (1 when it has reports), their sum is that published number. When it
+    equals the number of areas, every area's reports are at least one."""
+    used = []
+    for r, c in zip(per_area, counts):
+        z = plan.add_latent(f"{r[1]} has reports", int(c > 0))
+        plan.relate({z: 1.0}, 0, 1)
+        plan.relate({r: 1.0, z: -1.0}, 0)                  # an area with reports has one or more …
+        plan.relate({r: 1.0, z: -float(max(n, 1))}, hi=0)  # … and one without has none
+        used.append(z)
+    shown = sum(c > 0 for c in counts)
+    plan.relate({z: 1.0 for z in used}, shown, shown)
 
 
 def _add_survey(plan: Plan, sd) -> None:

@@ -44,6 +44,7 @@ class StageData:
     marker: str
     synthetic: bool
     root: Path = Path(".")
+    client_patterns: tuple[str, ...] = ()     # privacy.client_number_patterns: screened like identity codes
 
 
 def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, edition: str,
@@ -51,7 +52,9 @@ def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, ed
     """Read both exports for a stage. A `synthetic_demo` edition first writes
     its deterministic synthetic exports (example texts in *language*) to the
     private paths when they are missing. Rejects go to the private area, never
-    to the build directory."""
+    to the build directory. *privacy_params* (the stage's `privacy` params) give
+    the threshold, the marker and the client-number patterns that free-text
+    screening uses."""
     cw = ClientWork.model_validate(client_work)
     pp = privacy_params or {}
     if cw.phenomena_file is None:
@@ -66,14 +69,15 @@ def stage_data(client_work: dict, privacy_params: dict | None, *, root: Path, ed
         if rel is not None and not (root / rel).is_file():
             read_export(root / rel)                 # the one "file not found" message, with what to do
     cw = with_private_names(cw, root)
-    ph = ingest_phenomena(root / cw.phenomena_file, cw)
-    sv = ingest_survey(root / cw.survey_file, cw) if cw.survey_file else None
+    patterns = tuple(pp.get("client_number_patterns") or ())
+    ph = ingest_phenomena(root / cw.phenomena_file, cw, client_patterns=patterns)
+    sv = ingest_survey(root / cw.survey_file, cw, client_patterns=patterns) if cw.survey_file else None
     out = private_out_dir(edition, root)
     for res in (ph, sv):
         if res is not None:
             write_result(res, out)
     sd = StageData(cw, ph, sv, int(pp.get("min_count", privacy.DEFAULT_MIN_COUNT)),
-                   str(pp.get("marker", privacy.DEFAULT_MARKER)), cw.synthetic_demo, root)
+                   str(pp.get("marker", privacy.DEFAULT_MARKER)), cw.synthetic_demo, root, patterns)
     if cw.synthetic_demo:
         from sosrap.clientwork.quotes import ensure_demo_approvals
         ensure_demo_approvals(sd, root)

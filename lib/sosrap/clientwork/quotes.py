@@ -79,7 +79,8 @@ def _reason(hits: int, small: bool, length: int, m: int, min_chars: int, max_cha
 
 
 def candidates(sd: "StageData", *, min_chars: int = 30, max_chars: int = 400) -> pd.DataFrame:
-    """Every consented text, screened, with its findings by kind, eligibility and hash."""
+    """Every consented text, screened (private names, every detector, the edition's
+    client-number patterns), with its findings by kind, eligibility and hash."""
     names = privacy.NameIndex(sd.cw.screen_names)
     sources = [("phenomena", sd.phenomena.data, PHENOMENON_CONSENT, _small_phenomena(sd.phenomena.data, sd.min_count))]
     if sd.survey is not None:
@@ -90,7 +91,8 @@ def candidates(sd: "StageData", *, min_chars: int = 30, max_chars: int = 400) ->
             ok = df[consent_col].fillna(False).astype(bool) if consent_col in df else pd.Series(False, index=df.index)
             for field in fields:
                 for idx in df.index[ok & df[field].notna()]:
-                    red, rep = privacy.screen_text(str(df.at[idx, field]), names)
+                    red, rep = privacy.screen_text(str(df.at[idx, field]), names,
+                                                   client_patterns=sd.client_patterns)
                     text = canonical(red or "")
                     reason = _reason(rep.texts_with_hits, bool(small[idx]), len(text), sd.min_count, min_chars,
                                      max_chars)
@@ -143,20 +145,41 @@ def write_review_sheet(sd: "StageData", root: Path) -> Path:
     return path
 
 
+def _sheet_rows(sheet: Path):
+    """The data rows of a filled-in review sheet. One clear error (naming the file, never showing
+    its contents) for a missing file, a file that is no workbook, or a workbook that is no review sheet."""
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+    if not sheet.is_file():
+        raise IngestError(f"{sheet.name}: file not found; pass the review sheet that `sosrap quotes` wrote "
+                          f"({REVIEW_SHEET}), filled in by the reviewer")
+    try:
+        rows = openpyxl.load_workbook(sheet, read_only=True).active.iter_rows(values_only=True)
+        head = [str(v or "").strip() for v in next(rows, ())]
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise IngestError(f"{sheet.name}: not an XLSX workbook; pass the review sheet that `sosrap quotes` "
+                          "wrote, saved as .xlsx") from None
+    if head[:len(SHEET_HEADINGS)] != SHEET_HEADINGS:
+        raise IngestError(f"{sheet.name}: not a review sheet of `sosrap quotes` (its first row is not the "
+                          "sheet's headings); headings not shown, the file may hold client data")
+    return rows
+
+
 def record_approvals(sd: "StageData", root: Path, sheet: Path, *, today: dt.date | None = None
                      ) -> tuple[int, int, list[tuple[int, str]]]:
     """Store the approvals of a filled-in review sheet. A row counts when it names
     a reviewer and says "kyllä", its text and hash are unchanged and it is still
     an eligible candidate; "ei" revokes. Returns (recorded, revoked, refused rows
     with the reason, never the text)."""
-    import openpyxl
+    rows = _sheet_rows(Path(sheet))
     c = candidates(sd).set_index(["source", "id", "field"])
     path = approvals_path(sd.cw, root)
     approvals = read_approvals(path)
     day = (today or dt.date.today()).isoformat()
     recorded, revoked, refused = 0, 0, []
-    ws = openpyxl.load_workbook(sheet, read_only=True).active
-    for n, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    for n, row in enumerate(rows, start=2):
         source, rid, field, text, *_, digest, reviewer, verdict = (list(row) + [None] * 10)[:10]
         key = (str(source), str(rid), str(field))
         said = str(verdict or "").strip().lower()

@@ -226,6 +226,13 @@ def validate_table(raw: RawTable, fields: Sequence[FieldSpec], cw: ClientWork, *
 # The two exports
 # ---------------------------------------------------------------------------
 
+def _patterns(p: Params | ClientWork | dict, client_patterns: Sequence[str] | None) -> tuple[str, ...]:
+    """The client-number patterns: given, or an edition's `privacy.client_number_patterns`."""
+    if client_patterns is not None:
+        return tuple(client_patterns)
+    return tuple(p.privacy.client_number_patterns) if isinstance(p, Params) else ()
+
+
 def _client_work(p: Params | ClientWork | dict) -> ClientWork:
     if isinstance(p, ClientWork):
         return p
@@ -265,9 +272,12 @@ def _typed_phenomena(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def ingest_phenomena(path: Path | str, params: Params | ClientWork | dict) -> IngestResult:
+def ingest_phenomena(path: Path | str, params: Params | ClientWork | dict, *,
+                     client_patterns: Sequence[str] | None = None) -> IngestResult:
     """Read and validate a phenomenon-report export. Raises IngestError when the
-    file is unusable as a whole; row problems go to `result.rejects`."""
+    file is unusable as a whole; row problems go to `result.rejects`. Free text
+    is screened with *client_patterns* too (default: the edition's
+    `privacy.client_number_patterns` when *params* are an edition's)."""
     path = Path(path)
     cw = _client_work(params)
     raw = read_export(path)
@@ -275,14 +285,17 @@ def ingest_phenomena(path: Path | str, params: Params | ClientWork | dict) -> In
                          source=path.name)
     res.data = _typed_phenomena(res.data)
     # screening is counted at ingest (so people see it) and applied again at publication
-    _, rep, _ = privacy.screen_frame(res.data, ["description", "suggested_action"], cw.screen_names)
+    _, rep, _ = privacy.screen_frame(res.data, ["description", "suggested_action"], cw.screen_names,
+                                     client_patterns=_patterns(params, client_patterns))
     res.screening = rep
     return res
 
 
-def ingest_survey(path: Path | str, params: Params | ClientWork | dict) -> IngestResult:
+def ingest_survey(path: Path | str, params: Params | ClientWork | dict, *,
+                  client_patterns: Sequence[str] | None = None) -> IngestResult:
     """Read and validate a survey export (Likert items and open answers). 'En
-    osaa sanoa' and blanks are missing answers, not errors."""
+    osaa sanoa' and blanks are missing answers, not errors. Screening as for
+    `ingest_phenomena`."""
     path = Path(path)
     cw = _client_work(params)
     if not cw.likert_items and not cw.open_questions:
@@ -296,7 +309,8 @@ def ingest_survey(path: Path | str, params: Params | ClientWork | dict) -> Inges
     for q in cw.likert_items:
         d[q.code] = d[q.code].astype("Int64")
     d["quote_ok"] = d["quote_ok"].fillna(False).astype(bool)
-    _, rep, _ = privacy.screen_frame(d, [q.code for q in cw.open_questions], cw.screen_names)
+    _, rep, _ = privacy.screen_frame(d, [q.code for q in cw.open_questions], cw.screen_names,
+                                     client_patterns=_patterns(params, client_patterns))
     res.screening = rep
     return res
 

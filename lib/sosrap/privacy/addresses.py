@@ -4,6 +4,7 @@ endings (…katu, …tie, …kuja …) plus a house number."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sosrap.privacy.kinds import ADDRESS, Hit, View, mapped, prep
 from sosrap.privacy.names import is_place
@@ -31,12 +32,31 @@ _STREET_EXCLUDE = ("valtatie", "kantatie", "seututie", "moottoritie", "yhdystie"
 _NOT_A_SQUARE = re.compile(r"(?:ttori|ktori|ptori|itori|stori)(?:[a-zäö]{0,5})$|(?:ttori|ktori)[-]")
 _POSTAL = re.compile(r"(?<![\d])(\d{5})[ ]([" + _UPPER + r"][" + _LOWER + r"]+(?:-[" + _UPPER + r"][" + _LOWER
                      + r"]+)?|[" + _UPPER + r"]{2,}(?:-[" + _UPPER + r"]+)?)(?![\w])")
-_ADDR_PREFILTER = re.compile(_STREET_STEMS + r"[" + _LOWER + r"]{0,5}[ ]\d|\d{5}[ ][" + _UPPER + "]")
+# The prefilter: a street word's ending right before ' <digit>', or a postal code before a capital.
+# Found as ' <digit>' (a literal the regex engine skips to) and a look at the letters before it.
+_SPACE_DIGIT = re.compile(r"[ ](?=\d)")
+_STREET_END = re.compile(_STREET_STEMS + r"[" + _LOWER + r"]{0,5}\Z")
+_STREET_END_MAX = 9 + 5       # the longest stem (puistikko, bulevardi, esplanadi) and five letters
+_POSTAL_PREFILTER = re.compile(r"\d{5}[ ][" + _UPPER + "]")
+
+
+@lru_cache(maxsize=65536)
+def _street_end(before: str) -> bool:
+    return _STREET_END.search(before) is not None
+
+
+def _maybe_address(t: str) -> bool:
+    """As `STEM[a-zåäöüé]{0,5} <digit>` or `<5 digits> <capital>` would, faster."""
+    for m in _SPACE_DIGIT.finditer(t):
+        p = m.start()
+        if _street_end(t[max(0, p - _STREET_END_MAX):p]):
+            return True
+    return _POSTAL_PREFILTER.search(t) is not None
 
 
 def _addresses(view: View) -> list[tuple[int, int]]:
     t = view.text
-    if not _ADDR_PREFILTER.search(t):
+    if not _maybe_address(t):
         return []
     out = []
     for m in _ADDRESS.finditer(t):

@@ -26,12 +26,19 @@ _EMAIL_WORDS = re.compile(
     _LOCAL + r"[ \t]+at[ \t]+" + _LABEL
     + r"(?:(?:\.|[ \t]+(?:dot|piste)[ \t]+|[ \t]?" + _DOT_BR + r"[ \t]?)" + _LABEL + r")+(?![\w\-])",
     re.IGNORECASE)
-_EMAIL_PREFILTER = re.compile(r"@|" + _AT_BR + r"|\sat\s", re.IGNORECASE)
+# Prefilter: '@', a bracketed 'at' or 'at' between whitespace; in pieces the regex engine can skip
+# ahead to ('@|' + _AT_BR + '|\sat\s' as one case-insensitive regex is slower)
+_AT_BRACKETED = re.compile(_AT_BR, re.IGNORECASE)
+_AT_WORD = re.compile(r"\s[aA][tT]\s")
+
+
+def _maybe_email(t: str) -> bool:
+    return "@" in t or _AT_WORD.search(t) is not None or _AT_BRACKETED.search(t) is not None
 
 
 def _emails(view: View) -> list[tuple[int, int]]:
     t = view.text
-    if not _EMAIL_PREFILTER.search(t):
+    if not _maybe_email(t):
         return []
     out = [(m.start(), m.end()) for m in _EMAIL_STRICT.finditer(t)]
     for m in _EMAIL_WORDS.finditer(t):
@@ -54,6 +61,7 @@ def find_emails(text: str) -> list[Hit]:
 
 _URL = re.compile(r"(?<![\w@.])(?:(?:https?|ftp)://|www\.)[^\s<>\"'\]\[{}|\\^`]+", re.IGNORECASE)
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV4_PREFILTER = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|(?:\d{1,3}\.){3}\d{1,3})(?![\w:])")
 
 
@@ -83,7 +91,7 @@ def find_urls(text: str) -> list[Hit]:
 def _ips(view: View) -> list[tuple[int, int]]:
     t = view.text
     out = []
-    if "." in t:
+    if _IPV4_PREFILTER.search(t):
         for m in _IPV4.finditer(t):
             s = m.group(0)
             parts = s.split(".")
@@ -204,6 +212,8 @@ def _phones(view: View) -> list[tuple[int, int]]:
     out = []
     for run in _PHONE_RUN.finditer(t):
         r = run.group(0)
+        if len(r) < 6:
+            continue          # fewer than six digits: no candidate can pass `_candidate_ok`
         groups = [(g.start(), g.end()) for g in _GROUP.finditer(r)]
         i = 0
         while i < len(groups):

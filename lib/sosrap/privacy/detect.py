@@ -32,7 +32,7 @@ from sosrap.privacy.numbers import (find_birth_dates, find_client_numbers, find_
 
 __all__ = ["Hit", "KINDS", "KIND_FI", "LABEL_FI", "PLACEHOLDER", "IDENTITY_CODE", "PHONE", "EMAIL", "NAME",
            "ADDRESS", "IBAN", "PLATE", "CLIENT_NUMBER", "BIRTH_DATE", "URL", "IP", "Context", "FINDERS",
-           "find_all", "redact", "screen", "is_identity_code", "NameIndex", "VoikkoMissing", "voikko_available",
+           "context", "find_in", "find_all", "redact", "screen", "is_identity_code", "NameIndex", "VoikkoMissing", "voikko_available",
            "require_voikko"]
 
 
@@ -45,6 +45,10 @@ class Context:
 
 
 Finder = Callable[[View, Context], list]
+
+#: Kinds whose every match has a (Unicode) digit in it: not searched for in a text without one.
+NEEDS_DIGIT = frozenset({IBAN, IDENTITY_CODE, PHONE, BIRTH_DATE, PLATE, ADDRESS})
+_DIGIT = re.compile(r"\d")
 
 #: kind -> finder over the detection view, in merge-priority order (see :data:`KINDS`).
 FINDERS: dict[str, Finder] = {
@@ -104,15 +108,31 @@ def find_all(text: str, names: Iterable[str] | NameIndex | None = (), *, allow: 
     (:class:`VoikkoMissing` otherwise)."""
     if not text:
         return []
-    norm = normalise(text)
-    view = detection_view(norm)
-    want = set(kinds) if kinds is not None else set(KINDS)
     allow = tuple(allow or ())
-    ctx = Context(_names.make_index(names or (), allow), numbers._compile_patterns(client_patterns))
+    return find_in(normalise(text), context(names, client_patterns, allow), allow=allow, kinds=kinds)
+
+
+def context(names: Iterable[str] | NameIndex | None = (), client_patterns: Iterable[str | Pattern] = (),
+            allow: Iterable[str] = ()) -> Context:
+    """The prepared names and compiled client-number patterns, once for many texts."""
+    return Context(_names.make_index(names or (), tuple(allow or ())), numbers._compile_patterns(client_patterns))
+
+
+def find_in(norm: str, ctx: Context, *, allow: Sequence[str] = (), kinds: Iterable[str] | None = None) -> list[Hit]:
+    """:func:`find_all` over text that is already ``normalise``d, with a prepared :func:`context`
+    (screening a column calls this for every row)."""
+    if not norm:
+        return []
+    view = detection_view(norm)
+    want = set(FINDERS if kinds is None else kinds)
+    if _DIGIT.search(view.text) is None:
+        want -= NEEDS_DIGIT
     hits: list[Hit] = []
     for kind, finder in FINDERS.items():
         if kind in want:
-            hits += mapped(view, kind, finder(view, ctx))
+            spans = finder(view, ctx)
+            if spans:
+                hits += mapped(view, kind, spans)
     if allow and hits:
         hits = [h for h in hits if _allowed_filter(norm, allow)(h)]
     return merge(hits)

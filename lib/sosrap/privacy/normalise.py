@@ -51,9 +51,12 @@ def _build_invisible_class() -> str:
     return "[" + "".join(parts) + "]"
 
 
-_INVISIBLE = re.compile(_build_invisible_class())
+_INVISIBLE_CLASS = _build_invisible_class()
+_INVISIBLE = re.compile(_INVISIBLE_CLASS)
 _LINE_SEP = re.compile("[\u2028\u2029\u0085]")
 _CRLF = re.compile(r"\r\n?")
+# anything `_once` would change besides NFKC: invisible characters, entities, carriage returns, separators
+_NEEDS_WORK = re.compile(_INVISIBLE_CLASS[:-1] + "&\r\u2028\u2029\u0085]")
 
 
 def _once(text: str) -> str:
@@ -75,8 +78,13 @@ def normalise(text: str) -> str:
     """The canonical form of *text* (see the module docstring). Idempotent."""
     if not text:
         return "" if text is None else text
-    if text.isascii() and "&" not in text and _INVISIBLE.search(text) is None:
-        return text  # fast path: plain ASCII without entities or controls
+    if _NEEDS_WORK.search(text) is None and (text.isascii() or unicodedata.is_normalized("NFKC", text)):
+        return text  # fast path: already canonical (no entities, controls or separators; NFKC)
+    return _canonical(text)
+
+
+def _canonical(text: str) -> str:
+    """`_once` to a fixed point (what the fast path of :func:`normalise` must equal)."""
     for _ in range(5):  # removing a zero-width char may reveal an entity: repeat to a fixed point
         new = _once(text)
         if new == text:
@@ -89,8 +97,11 @@ def normalise(text: str) -> str:
 # Detection view
 # ---------------------------------------------------------------------------
 
-_VIEW_TRIGGER = re.compile("[" + DASHES + r"*`~_]|(?<=\d)[Oo]|[Oo](?=\d)")
 _DASH_SET = frozenset(DASHES)
+_DASH_TABLE = str.maketrans({d: "-" for d in DASHES})
+_VIEW_MARKS = re.compile(r"[*`~_]")
+_VIEW_CHARS = re.compile("[" + DASHES + r"*`~_]")
+_O_BY_DIGIT = re.compile(r"[0-9Oo](?:(?<=[0-9])[Oo]|(?<=[Oo])[0-9])")
 # a run of digits and O/o with at least one digit and one O: 'O' stands for zero there
 _O_RUN = re.compile(r"(?=[0-9Oo]*[Oo])[0-9Oo]*[0-9][0-9Oo]*")
 _EMPH = frozenset("*`~")
@@ -170,8 +181,18 @@ def _view_char(text: str, i: int, zero: set[int]) -> str | None:
 
 def detection_view(text: str) -> View:
     """A view of normalised *text* for detectors (see the module docstring)."""
-    if _VIEW_TRIGGER.search(text) is None:
-        return View(text, len(text))
+    if _O_BY_DIGIT.search(text) is None:
+        if _VIEW_CHARS.search(text) is None:
+            return View(text, len(text))
+        if _VIEW_MARKS.search(text) is None:
+            # nothing dropped or read as zero: only dashes change, position for position
+            return View(text.translate(_DASH_TABLE), len(text))
+    return _full_view(text)
+
+
+def _full_view(text: str) -> View:
+    """The view character by character, with its index map (what the fast paths of
+    :func:`detection_view` must equal)."""
     zero = _zero_positions(text)
     out: list[str] = []
     idx: list[int] = []

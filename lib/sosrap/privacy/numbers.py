@@ -7,6 +7,7 @@ Finnish text; python-stdnum decides checksums (identity codes, IBANs).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Pattern, Sequence
 
 from stdnum import iban as _iban
@@ -111,11 +112,14 @@ def find_identity_codes(text: str) -> list[Hit]:
 
 _IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){10,30})")
 _FI_IBAN_SHAPE = re.compile(r"FI\d{16}")
+_IBAN_PREFILTER = re.compile(r"\d\d(?:[ ]?[A-Za-z0-9]){10}")   # the check digits and ten more characters
 
 
 def _ibans(view: View) -> list[tuple[int, int]]:
     t = view.text
     out = []
+    if not _IBAN_PREFILTER.search(t):
+        return out
     for m in _IBAN.finditer(t):
         s = m.group(1)
         # try the longest prefix that validates, ending at a character
@@ -148,9 +152,12 @@ _PLATE_EXCLUDE = frozenset("""EU YK HE SHL THL ISO SFS EN IEC PDF MP OY KPL HUS 
     IR HTML CSV XLS API SQL LUKU OSA KOHTA LIITE KUVA UTF WIN CP SHA MD RFC ISBN ISSN""".split())
 
 
+_PLATE_PREFILTER = re.compile(r"-\d")
+
+
 def _plates(view: View) -> list[tuple[int, int]]:
     t = view.text
-    if "-" not in t:
+    if not _PLATE_PREFILTER.search(t):
         return []
     return [(m.start(), m.end()) for m in _PLATE.finditer(t) if m.group(1) not in _PLATE_EXCLUDE]
 
@@ -162,7 +169,13 @@ def find_plates(text: str) -> list[Hit]:
 
 
 def _compile_patterns(patterns: Iterable[str | Pattern]) -> tuple[Pattern, ...]:
-    return tuple(p if isinstance(p, re.Pattern) else re.compile(p) for p in patterns or ())
+    return _compiled(tuple(patterns or ()))
+
+
+@lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str | Pattern, ...]) -> tuple[Pattern, ...]:
+    """Compiled once per set of patterns (screening calls this for every text)."""
+    return tuple(p if isinstance(p, re.Pattern) else re.compile(p) for p in patterns)
 
 
 def _client_numbers(view: View, patterns: Sequence[Pattern]) -> list[tuple[int, int]]:
@@ -183,11 +196,12 @@ _BIRTH = re.compile(
     r"(?<![\w])(?:s\.|synt\.|syntynyt|syntyneen|syntynyttä|syntyi|syntymäaika|syntymäaikansa|syntymäpäivä"
     r"|syntymäpv\.?|sa\.|born|född|f\.)[ \t]*:?[ \t]*(?:on[ \t]+)?(" + _DATE + r")", re.IGNORECASE)
 _BIRTH_PREFILTER = re.compile(r"(?<![\w])(?:s\.|synt|syntymä|born|född|f\.|sa\.)", re.IGNORECASE)
+_DATE_PREFILTER = re.compile(r"\d[./\-]")      # every date shape of _DATE has one
 
 
 def _birth_dates(view: View) -> list[tuple[int, int]]:
     t = view.text
-    if not _BIRTH_PREFILTER.search(t):
+    if not _DATE_PREFILTER.search(t) or not _BIRTH_PREFILTER.search(t):
         return []
     return [(m.start(1), m.end(1)) for m in _BIRTH.finditer(t)]
 

@@ -10,10 +10,13 @@ as "a year's category total is at least its number of reports".
 
 `solve` hides cells: small counts (primary), then complementary cells table
 by table, cells linked to a hidden cell, and — as long as the exact attack of
-`sosrap.privacy.attack` can still narrow a small count to less than the
-protection interval — further rectangles through that cell. `prove` runs the
-attack once more and fails naming the cells (piece, row and column labels,
-never values). Hand-written on top of scipy for the reason given in
+`sosrap.privacy.attack` can still narrow a hidden cell, primary or
+complementary, to less than the protection interval — further rectangles
+through that cell. A complementary cell that hiding cannot help (the attack
+pins it, or the text figures alone narrow it) is published instead, and as a
+last resort the text figures that narrow a cell are hidden. `prove` runs the
+attack once more over every hidden cell and fails naming the cells (piece,
+row and column labels, never values). Hand-written on top of scipy for the reason given in
 `sosrap.privacy.suppression`.
 """
 from __future__ import annotations
@@ -68,6 +71,7 @@ class Plan:
         self.hidden_texts: set[str] = set()
         self.relations: list[Relation] = []
         self.links: list[tuple[Key, ...]] = []
+        self._published: set[Key] = set()       # complementary cells published by `_settle_complements`
 
     # ---------------------------------------------------------------- building
     def add_table(self, name: str, table: pd.DataFrame | pd.Series, *, margins: bool = True,
@@ -140,7 +144,7 @@ class Plan:
         return bool(self.tables[kind].hidden[a, b])
 
     def _hide(self, key: Key) -> bool:
-        if self.is_hidden(key):
+        if self.is_hidden(key) or key in self._published:
             return False
         kind, a, b = key
         if kind == TEXT:
@@ -166,16 +170,95 @@ class Plan:
 
     # ---------------------------------------------------------------- suppression
     def solve(self, max_rounds: int = 60) -> "Plan":
-        """Hide cells until the attack finds nothing (or *max_rounds* pass; `prove` then fails)."""
+        """Hide cells until the attack finds nothing (or *max_rounds* pass; `prove` then fails):
+        each round publishes the complementary cells hiding cannot help, or hides more table cells
+        around the exposed ones, or, when no table cell is left to hide, the text figures that
+        narrow them."""
         for name, v in self.texts.items():
             if 0 < v < self.min_count:
                 self.hidden_texts.add(name)
         for _ in range(max_rounds):
             self._close()
             bad = self.exposures()
-            if not bad or not self._widen(bad):
+            if not bad or not (self._settle_complements(bad) or self._widen(bad)
+                               or self._hide_texts_near({e.key for e in bad})):
                 break
         return self
+
+    def _settle_complements(self, bad: list[Exposure]) -> bool:
+        """Exposed complementary cells that widening cannot help. One the attack pins to a single
+        value is published: that is lossless (fixing a cell at the only value it can take leaves
+        every other range as it was). One the text figures alone narrow (still too narrow with
+        every table cell hidden) is published too, unless that exposes a small count it did not:
+        then the text figures it shares a relation with are hidden instead."""
+        comp = [e.key for e in bad if not self.is_primary(e.key)]
+        pinned = {e.key for e in bad if e.key in comp and e.lo == e.hi}
+        if pinned:
+            return bool(self._publish(pinned))
+        bound = self._bound_by_text(comp) if comp else set()
+        done = self._publish(bound) if bound else set()
+        if not done:
+            return False
+        before = {e.key for e in bad if self.is_primary(e.key)}
+        if {e.key for e in self.exposures() if self.is_primary(e.key)} <= before:
+            return True
+        self._unpublish(done)
+        return self._hide_texts_near(done)
+
+    def _bound_by_text(self, keys: list[Key]) -> set[Key]:
+        """Of *keys*, those whose range is narrower than the protection interval even with every
+        table cell hidden: the text figures alone narrow them."""
+        every = self.keys()
+        values = {k: self.value(k) for k in every}
+        unknown = [k for k in every if k[0] != TEXT or self.is_hidden(k)]
+        ranges = feasible_ranges(values, unknown, self.relations, keys, upper=self._upper(values),
+                                 need=self.protection)
+        return {k for k, (lo, hi) in ranges.items() if hi - lo < self.protection}
+
+    def _publish(self, keys: set[Key]) -> set[Key]:
+        """Publish *keys* (a link group only as a whole); a published cell stays published."""
+        keys = set(keys)
+        for group in self.links:
+            if keys & set(group) and any(self.is_hidden(k) and k not in keys for k in group):
+                keys -= set(group)
+        for kind, a, b in keys:
+            if kind == TEXT:
+                self.hidden_texts.discard(a)
+            else:
+                self.tables[kind].hidden[a, b] = False
+        self._published |= keys
+        return keys
+
+    def _unpublish(self, keys: set[Key]) -> None:
+        self._published -= keys
+        for key in keys:
+            self._hide(key)
+
+    def _hide_texts_near(self, keys: set[Key]) -> bool:
+        """Hide the published text figures that share a relation with any of *keys*, directly or
+        through latent quantities ("151 ilmiöraporttia" bounds a year's total through the latent
+        reports of that year): the last resort when no table cell is left to hide."""
+        seen, todo, texts = set(keys), list(keys), set()
+        while todo:
+            key = todo.pop()
+            for r in self.relations:
+                if key not in r.coefs:
+                    continue
+                for k in r.coefs:
+                    if k[0] == LATENT and k not in seen:
+                        seen.add(k)
+                        todo.append(k)
+                    elif k[0] == TEXT and not self.is_hidden(k) and k not in self._published:
+                        texts.add(k)
+        return any([self._hide(k) for k in sorted(texts, key=str)])
+
+    def _fixed(self, table: str) -> np.ndarray:
+        """The cells of *table* that `_settle_complements` published: suppression must not hide them again."""
+        out = np.zeros(self.tables[table].counts.shape, dtype=bool)
+        for kind, a, b in self._published:
+            if kind == table:
+                out[a, b] = True
+        return out
 
     def _close(self) -> None:
         """Linked cells share their status; each table's margins reveal no hidden cell."""
@@ -186,9 +269,9 @@ class Plan:
                 if any(self.is_hidden(k) for k in group):
                     for k in group:
                         changed |= self._hide(k)
-            for t in self.tables.values():
+            for name, t in self.tables.items():
                 if t.margins:
-                    new = complete(t.counts.to_numpy(), t.hidden, self.min_count)
+                    new = complete(t.counts.to_numpy(), t.hidden, self.min_count, self._fixed(name))
                     if (new != t.hidden).any():
                         t.hidden, changed = new, True
 
@@ -200,7 +283,7 @@ class Plan:
             kind, a, b = e.key
             if kind in self.tables and kind not in done and self.tables[kind].margins:
                 t = self.tables[kind]
-                new = widen(t.counts.to_numpy(), t.hidden, a, b, self.min_count)
+                new = widen(t.counts.to_numpy(), t.hidden, a, b, self.min_count, self._fixed(kind))
                 progressed |= bool((new != t.hidden).any())
                 t.hidden = new
                 done.add(kind)
@@ -211,7 +294,7 @@ class Plan:
     def _hide_related(self, key: Key) -> bool:
         """Hide the largest published table cell that shares a relation with *key*."""
         near = {k for r in self.relations if key in r.coefs for k in r.coefs
-                if k[0] in self.tables and not self.is_hidden(k)}
+                if k[0] in self.tables and not self.is_hidden(k) and k not in self._published}
         if not near:
             return False
         return self._hide(max(sorted(near, key=str), key=self.value))
@@ -225,16 +308,26 @@ class Plan:
             return 0 < self.texts[a] < self.min_count
         return bool(self.tables[kind].primary[a, b])
 
+    def is_suppressed(self, key: Key) -> bool:
+        """A published cell (table cell or text figure) that the plan hides, primary or complementary.
+        Latent quantities are unknowns too, but never published, so nothing is suppressed there."""
+        return key[0] != LATENT and self.is_hidden(key)
+
+    def _upper(self, values: dict) -> float:
+        """The attack's bound on every unknown: well above anything the plan publishes."""
+        return 2 * max([abs(v) for v in values.values()] + [self.protection]) + 10
+
     def exposures(self) -> list[Exposure]:
-        """Small counts (primary cells, in tables or text) whose feasible range is narrower than the
-        protection interval. Complementary cells are not targets: they are there to widen the small
-        counts' ranges, which is what the attack measures."""
+        """Suppressed cells whose feasible range is narrower than the protection interval: every
+        hidden table cell and text figure, primary (small counts) and complementary alike. A
+        complementary cell worked out exactly is a published number in all but name, and it
+        narrows the primary cells it was hidden to protect."""
         keys = self.keys()
         values = {k: self.value(k) for k in keys}
         unknown = [k for k in keys if self.is_hidden(k)]
-        targets = [k for k in unknown if self.is_primary(k)]
-        upper = 2 * max([abs(v) for v in values.values()] + [self.protection]) + 10
-        ranges = feasible_ranges(values, unknown, self.relations, targets, upper=upper, need=self.protection)
+        targets = [k for k in unknown if self.is_suppressed(k)]
+        ranges = feasible_ranges(values, unknown, self.relations, targets, upper=self._upper(values),
+                                 need=self.protection)
         return [Exposure(k, self.where(k), lo, hi) for k, (lo, hi) in ranges.items() if hi - lo < self.protection]
 
     def prove(self) -> None:

@@ -11,7 +11,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from sosrap.privacy.detect import KIND_FI, KINDS, NameIndex, find_all, redact
+from sosrap.privacy.detect import KIND_FI, KINDS, NameIndex, context, find_all, find_in, redact
+from sosrap.privacy.normalise import normalise
 
 
 @dataclass
@@ -46,11 +47,13 @@ def screen_text(text: str | None, names: Iterable[str] | NameIndex | None = None
     rep = ScreeningReport(texts=0 if text is None else 1)
     if not text:
         return text, rep
-    hits = find_all(text, names, allow=allow, client_patterns=client_patterns)
-    if hits:
-        rep.texts_with_hits = 1
-        rep.hits.update(h.kind for h in hits)
-    return redact(text, hits), rep
+    norm = normalise(text)              # once: find_all and redact see it as already canonical
+    hits = find_all(norm, names, allow=allow, client_patterns=client_patterns)
+    if not hits:
+        return norm, rep
+    rep.texts_with_hits = 1
+    rep.hits.update(h.kind for h in hits)
+    return redact(norm, hits), rep
 
 
 def screen_series(values: pd.Series, names: Iterable[str] | NameIndex | None = None, *,
@@ -58,6 +61,7 @@ def screen_series(values: pd.Series, names: Iterable[str] | NameIndex | None = N
     """Screen a column of free text. Returns the redacted column, the report,
     and a boolean Series: which rows had a hit (for leaving them out of quotes)."""
     pat = names if isinstance(names, NameIndex) else NameIndex(names or ())
+    ctx = context(pat, client_patterns)
     rep = ScreeningReport()
     out, flagged = [], []
     for v in values.tolist():
@@ -65,10 +69,14 @@ def screen_series(values: pd.Series, names: Iterable[str] | NameIndex | None = N
             out.append(v)
             flagged.append(False)
             continue
-        red, r = screen_text(str(v), pat, client_patterns=client_patterns)
-        rep.add(r)
-        out.append(red)
-        flagged.append(r.texts_with_hits > 0)
+        norm = normalise(str(v))
+        hits = find_in(norm, ctx)
+        rep.texts += 1
+        if hits:
+            rep.texts_with_hits += 1
+            rep.hits.update(h.kind for h in hits)
+        out.append(redact(norm, hits) if hits else norm)
+        flagged.append(bool(hits))
     return (pd.Series(out, index=values.index, dtype=object), rep,
             pd.Series(flagged, index=values.index, dtype=bool))
 

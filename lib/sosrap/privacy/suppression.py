@@ -143,25 +143,28 @@ def counts_table(table: pd.DataFrame | pd.Series, margins: bool = True,
     return _counts_table(table, margins, total_label)
 
 
-def complete(vals: np.ndarray, hidden: np.ndarray, min_count: int) -> np.ndarray:
+def complete(vals: np.ndarray, hidden: np.ndarray, min_count: int, fixed: np.ndarray | None = None) -> np.ndarray:
     """*hidden* plus the complementary cells that keep every hidden cell from
-    following from the margins of this one table (last row and column)."""
-    return _complement(vals, hidden, min_count)
+    following from the margins of this one table (last row and column).
+    *fixed* cells stay published (their value is published elsewhere)."""
+    return _complement(vals, hidden, min_count, fixed)
 
 
-def widen(vals: np.ndarray, hidden: np.ndarray, i: int, j: int, min_count: int) -> np.ndarray:
+def widen(vals: np.ndarray, hidden: np.ndarray, i: int, j: int, min_count: int,
+          fixed: np.ndarray | None = None) -> np.ndarray:
     """*hidden* plus the cheapest further rectangle through (i, j): used when an
     attack across tables narrows cell (i, j) too much. When every rectangle is
-    already hidden, the rest of row i and column j are hidden."""
+    already hidden, the rest of row i and column j are hidden. *fixed* cells
+    stay published."""
     out = hidden.copy()
-    best = _cheapest_rectangle(vals, out, i, j, min_count)
+    best = _cheapest_rectangle(vals, out, i, j, min_count, fixed)
     if best:
         for c in best:
             out[c] = True
         return out
     out[i, :] = True
     out[:, j] = True
-    return out
+    return out if fixed is None else out & ~fixed
 
 
 def _counts_table(table: pd.DataFrame | pd.Series, margins: bool, total_label: str) -> pd.DataFrame:
@@ -181,9 +184,11 @@ def _counts_table(table: pd.DataFrame | pd.Series, margins: bool, total_label: s
     return full
 
 
-def _complement(vals: np.ndarray, primary: np.ndarray, min_count: int) -> np.ndarray:
+def _complement(vals: np.ndarray, primary: np.ndarray, min_count: int, fixed: np.ndarray | None = None
+                ) -> np.ndarray:
     """The hidden cells: *primary* plus complementary cells, added one
-    rectangle at a time until no hidden cell is determined by the margins."""
+    rectangle at a time until no hidden cell is determined by the margins
+    (never a *fixed* cell: the attack of the plan then finds what is left)."""
     hidden = primary.copy()
     R, C = vals.shape
     for _ in range(R * C + 1):
@@ -191,20 +196,21 @@ def _complement(vals: np.ndarray, primary: np.ndarray, min_count: int) -> np.nda
         if not det.any():
             return hidden
         i, j = (int(x) for x in np.argwhere(det)[0])
-        best = _cheapest_rectangle(vals, hidden, i, j, min_count)
-        if best is None:  # 1×1 table: nothing to pair with
+        best = _cheapest_rectangle(vals, hidden, i, j, min_count, fixed)
+        if best is None:  # 1×1 table (or every rectangle needs a fixed cell): nothing to pair with
             hidden[:] = True
-            return hidden
+            return hidden if fixed is None else hidden & ~fixed
         for c in best:
             hidden[c] = True
     hidden[:] = True  # pragma: no cover - the loop adds at least one cell each round
     return hidden
 
 
-def _cheapest_rectangle(vals: np.ndarray, hidden: np.ndarray, i: int, j: int,
-                        min_count: int) -> list[tuple[int, int]] | None:
+def _cheapest_rectangle(vals: np.ndarray, hidden: np.ndarray, i: int, j: int, min_count: int,
+                        fixed: np.ndarray | None = None) -> list[tuple[int, int]] | None:
     """The cells still to hide to close the cheapest rectangle through (i, j),
-    or None when there is no other row and column to close one with."""
+    or None when there is no other row and column to close one with (a
+    rectangle through a *fixed* cell does not count)."""
     R, C = vals.shape
 
     def cost(r: int, c: int) -> tuple:
@@ -220,7 +226,7 @@ def _cheapest_rectangle(vals: np.ndarray, hidden: np.ndarray, i: int, j: int,
             if j2 == j:
                 continue
             add = [c for c in [(i, j2), (i2, j), (i2, j2)] if not hidden[c]]
-            if not add:
+            if not add or (fixed is not None and any(fixed[c] for c in add)):
                 continue
             costs = sorted((cost(*c) for c in add), reverse=True)
             key = (costs[0], len(add), sum(c[3] for c in costs))
