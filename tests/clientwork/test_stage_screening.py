@@ -19,13 +19,15 @@ from sosrap.demo import clientwork as D
 from sosrap.pipeline.runner import run_stages
 from sosrap.privacy.quotes import approvals_bytes, Approval
 
-ONLY_CLIENT_WORK = """stages:
-  client_work:
-    notebook: 40_client_work.ipynb
-    params: [client_work, privacy]
-    reads: [client_work.phenomena_file, client_work.survey_file, client_work.screen_names_file,
-            client_work.quote_approvals_file]
-"""
+def _only_client_work() -> str:
+    """The project's own stages.yaml with the client-work stage alone (it needs no other stage)."""
+    import yaml
+    from support import ROOT
+    doc = yaml.safe_load((ROOT / "notebooks/stages.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_dump({"stages": {"client_work": doc["stages"]["client_work"]}}, allow_unicode=True)
+
+
+ONLY_CLIENT_WORK = _only_client_work()
 
 
 def _typed(r: random.Random, digits: str) -> str:
