@@ -44,8 +44,8 @@ def _finish(fig, source: str, bottom: float = 0.07, top: float = 1.0) -> None:
 
 
 def _short_name(name: str) -> str:
-    """Chart label: 'Pohjois-Pohjanmaan hyvinvointialue' → 'Pohjois-Pohjanmaan hva' (the common abbreviation;
-    'Österbottens välfärdsområde' → 'Österbottens välfärdsomr.')."""
+    """Chart label: the catalogue's long county word replaced by its short form ('<X>n hyvinvointialue'
+    → '<X>n hva', the common abbreviation; '<X>s välfärdsområde' → '<X>s välfärdsomr.')."""
     return name.replace(t("fig.county_long"), t("fig.county_short"))
 
 

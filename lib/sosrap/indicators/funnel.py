@@ -6,7 +6,7 @@ against control limits that widen as the denominator shrinks: exact binomial
 (PROS) or Poisson (rates) limits with Spiegelhalter's interpolation, at 95 %
 and 99.8 %. Each unit is compared with the *rest* of the target area (the
 target's count and denominator minus its own), so a unit that is half the
-area (Oulu in Pohde) is not compared with itself.
+area (a large central municipality) is not compared with itself.
 
 Real areas differ by more than chance: the overdispersion φ is estimated from
 winsorised z-scores (Spiegelhalter 2005, §4: 10 % winsorised at each end, φ̂ =

@@ -5,10 +5,11 @@ catalogue, `sosrap.report.wording`).
 The build writes these to `_variables.yml`, and a chapter reads them with
 ``{{< var <key>.<field> >}}``, e.g.::
 
-    Toimeentulotukea saaneiden osuus oli {{< var toimeentulotuki.latest >}} vuonna
-    {{< var toimeentulotuki.latest_year >}} ({{< var toimeentulotuki.latest_ci_text >}}).
-    Vuosina {{< var toimeentulotuki.trend_period >}} osuus on {{< var toimeentulotuki.trend >}}.
-    Osuus oli {{< var toimeentulotuki.vs_country >}}.
+    Osuus oli {{< var <key>.latest >}} vuonna {{< var <key>.latest_year >}}
+    ({{< var <key>.latest_ci_text >}}). Vuosina {{< var <key>.trend_period >}} osuus on
+    {{< var <key>.trend >}}. Osuus oli {{< var <key>.vs_country >}}.
+
+where `<key>` is an indicator's `key` in params.
 
 Every value is a string, formatted the Finnish way (`sosrap.report.fmt`: decimal
 comma, NBSP thousands separator, "12,3 %", "5,4 ‰", real minus sign). A

@@ -1,7 +1,7 @@
 """From a data snapshot to the report's tidy indicator table.
 
 One row per indicator × region × year (gender "total"), with the region's role
-in the report: the report's area (Pohde), the country, peer wellbeing counties
+in the report: the report's area (params `area`), the country, peer wellbeing counties
 and the area's municipalities. `value` is the published rate, `count` the
 published numerator (Sotkanet absValue), `population` the region's total
 population from the population indicator (127). Missing stays missing.

@@ -10,7 +10,7 @@
   `{alue}` / `{alueen}` in the title, subtitle, description texts and
   metadata are the area's name in the nominative and the genitive. A params
   text that names another area's county (in Finnish or Swedish) is an error,
-  so a Pohde text never slips into a Lapland report.
+  so one area's text never slips into another area's report.
   (A synthetic demo's client-work exports stay those of the params'
   municipalities: they are example texts, generated once into one private
   folder that every area's build shares.)

@@ -216,7 +216,7 @@ def _hyphen_info(word: str) -> tuple:
     an = tuple(a for p in parts for a in _analyse(p))
     if not an:
         return _NO_INFO
-    # a compound of known words (Pohjois-Pohjanmaan, Jupyter-muistioita) is not a name
+    # a compound of known words (a place-name genitive + word, Jupyter-muistioita) is not a name
     place = any(c == "paikannimi" for c, _ in an)
     return (False, False, False, False, True, all(c == "paikannimi" for c, _ in an), place)
 

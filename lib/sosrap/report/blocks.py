@@ -8,8 +8,8 @@ formatted strings with label and caption). Each block belongs to a *section*
 order. The build merges the blocks of every stage and writes them into one
 generated include, `_indicators.qmd`, in standard Quarto syntax only:
 
-    ## Toimeentulotuki {#sec-toimeentulotuki}
-    ![caption](_figures/fig-kehitys-toimeentulotuki.png){#fig-kehitys-toimeentulotuki fig-alt="…"}
+    ## <theme title> {#sec-<theme>}
+    ![caption](_figures/fig-kehitys-<theme>.png){#fig-kehitys-<theme> fig-alt="…"}
     ::: {#tbl-kunnat-x}
     | pipe | table |
     caption

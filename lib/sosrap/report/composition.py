@@ -36,15 +36,20 @@ def absent_note(heading: str, notebooks: Iterable[str]) -> str:
             f"{text[0].upper()}{text[1:]}.\n:::\n")
 
 
+def _chapters(report_dir: Path):
+    """(relative path, path) of the staged report's Markdown sources (not the executed notebooks)."""
+    for qmd in sorted(Path(report_dir).rglob("*.qmd")):
+        rel = qmd.relative_to(report_dir).as_posix()
+        if not rel.startswith("_notebooks/"):
+            yield rel, qmd
+
+
 def absent_chapters(report_dir: Path, left_out: Iterable[str]) -> list[str]:
     """Replace the chapters that embed a notebook in *left_out* (of the stages the edition
     leaves out); returns them (relative)."""
     gone = set(left_out)
     replaced = []
-    for qmd in sorted(Path(report_dir).rglob("*.qmd")):
-        rel = qmd.relative_to(report_dir).as_posix()
-        if rel.startswith("_notebooks/"):
-            continue
+    for rel, qmd in _chapters(report_dir):
         text = qmd.read_text(encoding="utf-8")
         missing = sorted({nb for nb in _EMBED.findall(text) if nb in gone})
         if not missing:
@@ -70,10 +75,7 @@ def check_variables(report_dir: Path, variables: dict) -> None:
     keys = flat_keys(variables)
     leaves = sorted(keys)
     problems = []
-    for qmd in sorted(Path(report_dir).rglob("*.qmd")):
-        rel = qmd.relative_to(report_dir).as_posix()
-        if rel.startswith("_notebooks/"):
-            continue
+    for rel, qmd in _chapters(report_dir):
         for n, line in enumerate(qmd.read_text(encoding="utf-8").splitlines(), 1):
             for key in _VAR.findall(line):
                 if key not in keys:

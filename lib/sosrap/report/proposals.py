@@ -10,7 +10,7 @@ register, `reports/<edition>/proposals.yaml`, validated here::
       - id: "2026-1"
         title: …
         rationale: …          # Markdown; why, from the findings
-        links: [fig-kehitys-toimeentulotuki, tbl-vertailu]   # existing figure/table labels
+        links: [fig-kehitys-<theme>, tbl-vertailu]   # existing figure/table labels
         decides: …            # who decides (päättävä taho)
         responsible: …        # who carries it out (vastuutaho)
         timetable: …
