@@ -207,7 +207,7 @@ runpy.run_module("ipykernel_launcher", run_name="__main__")
 
 RUN_ONE = """\
 import json, sys
-from sosrap.pipeline.runner import _execute
+from sosrap.pipeline.execute import execute as _execute
 a = sys.argv[1:]
 print(json.dumps(_execute(a[0], a[1], json.loads(a[2]), *a[3:])))
 """
