@@ -59,13 +59,14 @@ class _Clock:
     def __init__(self) -> None:
         self.t0 = time.monotonic()
         self.ready: float | None = None
+        self.ready_at = 0.0             # the same moment as a wall-clock time (a stage's own timings use those)
         self.cells: list[float] = []
         self._start = 0.0
 
     def on_cell_execute(self, **_kw) -> None:
         self._start = time.monotonic()
         if self.ready is None:
-            self.ready = self._start
+            self.ready, self.ready_at = self._start, time.time()
 
     def on_cell_executed(self, **_kw) -> None:
         self.cells.append(round(time.monotonic() - self._start, 3))
@@ -73,17 +74,18 @@ class _Clock:
     def facts(self) -> dict:
         end = time.monotonic()
         ready = self.ready if self.ready is not None else end
-        return {"seconds": end - self.t0, "kernel_start": round(ready - self.t0, 3), "cells": self.cells}
+        return {"seconds": end - self.t0, "kernel_start": round(ready - self.t0, 3), "ready_at": self.ready_at,
+                "cells": self.cells}
 
 
 def _run(pm, clock: _Clock, nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, log: str,
-         forks: Forks | None, modules: Sequence[str]) -> None:
+         forks: Forks | None, modules: Sequence[str], ticket: int | None) -> None:
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
             # no `cwd=` for Papermill: it would chdir the whole build process; the kernel starts there
             pm.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel,
                                 progress_bar=False, log_output=False, report_mode=False,
-                                kernel_manager_class=kernel_manager(forks, log, cwd, modules),
+                                kernel_manager_class=kernel_manager(forks, log, cwd, modules, ticket),
                                 on_cell_execute=clock.on_cell_execute, on_cell_executed=clock.on_cell_executed)
             return
         except RuntimeError as e:
@@ -98,9 +100,10 @@ def _run(pm, clock: _Clock, nb_in: str, nb_out: str, parameters: dict, cwd: str,
 
 
 def execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, log: str,
-            forks: Forks | None = None, modules: Sequence[str] = ()) -> dict:
+            forks: Forks | None = None, modules: Sequence[str] = (), ticket: int | None = None) -> dict:
     """Run one notebook; return facts, never raise. *forks*: the build's zygote (None: a fresh
-    kernel process); *modules*: what the zygote imports before it forks this stage's kernel."""
+    kernel process); *modules*: what the zygote imports before it forks this stage's kernel;
+    *ticket*: its turn for the fork (`Forks.reserve`)."""
     Path(log).write_text("", encoding="utf-8")
     clock = _Clock()
     handler = _StageLog(log)
@@ -109,7 +112,7 @@ def execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, lo
         pm = import_papermill()
         from papermill.exceptions import PapermillExecutionError
         try:
-            _run(pm, clock, nb_in, nb_out, parameters, cwd, kernel, log, forks, modules)
+            _run(pm, clock, nb_in, nb_out, parameters, cwd, kernel, log, forks, modules, ticket)
         except PapermillExecutionError as e:
             return {"ok": False, **clock.facts(), "cell_index": e.cell_index, "exec_count": e.exec_count,
                     "source": e.source, "ename": e.ename, "evalue": e.evalue}
@@ -118,5 +121,7 @@ def execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, lo
                     "source": "", "ename": type(e).__name__, "evalue": str(e)}
         return {"ok": True, **clock.facts()}
     finally:
+        if forks is not None:
+            forks.release(ticket)       # its turn is over even if it never forked
         logging.getLogger().removeHandler(handler)
         handler.close()

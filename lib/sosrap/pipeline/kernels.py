@@ -78,6 +78,10 @@ class Forks:
         self._kernels: dict[int, ForkedProcess] = {}
         self._cond = threading.Condition(self._lock)
         self._reader: threading.Thread | None = None
+        self._tickets = 0               # reserved turns (`reserve`), in the order the runner starts stages
+        self._turn = 1                  # the turn whose fork may be requested now
+        self._done: set[int] = set()
+        self._early: dict[int, int] = {}
 
     def start(self) -> "Forks":
         """Start the zygote (it imports in the background; forks wait for what they need)."""
@@ -108,6 +112,8 @@ class Forks:
                     k = self._kernels.pop(msg["exited"], None)
                     if k is not None:
                         k._set_exit(msg["code"])
+                    else:                   # it ended before `spawn` had its reply
+                        self._early[msg["exited"]] = msg["code"]
                 elif "id" in msg:
                     self._replies[msg["id"]] = msg
                 self._cond.notify_all()
@@ -117,17 +123,39 @@ class Forks:
             self._kernels.clear()
             self._cond.notify_all()
 
+    def reserve(self) -> int:
+        """A turn for a stage's fork: forks are requested in the order of their turns (the stage on
+        the critical path first), whichever of the stage threads gets there first."""
+        with self._cond:
+            self._tickets += 1
+            return self._tickets
+
+    def release(self, ticket: int | None) -> None:
+        """A turn is over (its fork was requested, or its stage ended without one)."""
+        if ticket is None:
+            return
+        with self._cond:
+            self._done.add(ticket)
+            while self._turn in self._done:
+                self._turn += 1
+            self._cond.notify_all()
+
     def spawn(self, argv: list[str], *, env: dict, cwd: str | None, log: str,
-              modules: Sequence[str] = ()) -> ForkedProcess:
-        """Fork a kernel with IPKernelApp arguments *argv*, after importing *modules* in the zygote."""
+              modules: Sequence[str] = (), ticket: int | None = None) -> ForkedProcess:
+        """Fork a kernel with IPKernelApp arguments *argv*, after importing *modules* in the zygote
+        (in the order of *ticket*, see `reserve`)."""
         self.start()
         assert self.proc is not None and self.proc.stdin is not None
         with self._cond:
+            while ticket is not None and ticket > self._turn and self.proc.poll() is None:
+                self._cond.wait(1.0)
             self._next += 1
             rid = self._next
             req = {"id": rid, "argv": list(argv), "env": dict(env), "cwd": cwd, "log": log,
                    "modules": list(modules)}
             self.proc.stdin.write((json.dumps(req) + "\n").encode())
+        self.release(ticket)
+        with self._cond:
             while rid not in self._replies:
                 if self.proc.poll() is not None:
                     raise RuntimeError(f"the kernel fork server exited ({self.proc.returncode}); see {self.log}")
@@ -136,7 +164,10 @@ class Forks:
             if "error" in reply:
                 raise RuntimeError(f"the kernel fork server could not fork: {reply['error']}")
             proc = ForkedProcess(reply["pid"])
-            self._kernels[proc.pid] = proc
+            if proc.pid in self._early:
+                proc._set_exit(self._early.pop(proc.pid))
+            else:
+                self._kernels[proc.pid] = proc
             return proc
 
     def close(self, timeout: float = 15.0) -> None:
@@ -188,8 +219,9 @@ class ForkProvisioner(LocalProvisioner):
                 if log:
                     log.close()
         env = kwargs.get("env") or dict(os.environ)
+        ticket, type(km).ticket = km.ticket, None         # a restarted kernel waits for no turn
         self.process = km.forks.spawn(args, env=env, cwd=kwargs.get("cwd"), log=km.log_path or os.devnull,
-                                      modules=km.modules)
+                                      modules=km.modules, ticket=ticket)
         self.pid = self.process.pid
         self.pgid = self.process.pid          # the fork is its own process group (setsid)
         self.cwd = kwargs.get("cwd", Path.cwd())
@@ -203,6 +235,7 @@ class StageKernelManager(AsyncKernelManager):
     log_path: str | None = None
     kernel_cwd: str | None = None
     modules: tuple[str, ...] = ()
+    ticket: int | None = None
 
     async def _async_pre_start_kernel(self, **kw: Any):
         if self.provisioner is None:
@@ -213,8 +246,8 @@ class StageKernelManager(AsyncKernelManager):
 
 
 def kernel_manager(forks: Forks | None, log: str | None, cwd: str | None = None,
-                   modules: Sequence[str] = ()) -> type[StageKernelManager]:
+                   modules: Sequence[str] = (), ticket: int | None = None) -> type[StageKernelManager]:
     """A kernel manager class (what nbclient's `kernel_manager_class` takes) for one stage: its
     kernel starts in *cwd* (the build's own working directory is not changed: stages run in threads)."""
     return type("StageKernelManager", (StageKernelManager,),
-                {"forks": forks, "log_path": log, "kernel_cwd": cwd, "modules": tuple(modules)})
+                {"forks": forks, "log_path": log, "kernel_cwd": cwd, "modules": tuple(modules), "ticket": ticket})

@@ -26,6 +26,7 @@ from sosrap.paths import Layout, atomic_write
 from sosrap.pipeline.fingerprint import (output_hashes, outputs_reason, read_hashes, stage_fingerprint, stage_params,
                                          stale_reasons)
 from sosrap.pipeline.graph import Stage, load_stages
+from sosrap.pipeline import imports
 from sosrap.pipeline.imports import notebook_imports, preload_modules
 
 if TYPE_CHECKING:   # imported when a stage runs: a no-op rebuild needs neither jupyter_client nor Papermill
@@ -111,8 +112,8 @@ class _Run:
         self.results[name] = StageResult(name, state, reason=reason)
         self.say(name, "fresh" if state == "skipped" else state, detail)
 
-    def start(self, st: Stage) -> None:
-        """Skip, block or submit a stage whose needs have all finished."""
+    def prepare(self, st: Stage) -> tuple[Stage, dict, list[str]] | None:
+        """Skip or block a stage whose needs have all finished; else what `submit` runs."""
         if any(self.results[n].state in ("failed", "blocked") for n in st.needs):
             return self.finish(st.name, "blocked", "an upstream stage failed", "upstream failed")
         if self.failed:
@@ -121,6 +122,13 @@ class _Run:
         reasons = ["--force"] if self.force else reasons
         if not reasons:
             return self.finish(st.name, "skipped", "fresh", "")
+        return st, fp, reasons
+
+    def submit(self, st: Stage, fp: dict, reasons: list[str]) -> None:
+        """Run a stale stage in a stage thread, its kernel forked in its turn."""
+        if self.failed:
+            return self.finish(st.name, "blocked", "the build is stopping after a failure", "build stopping")
+        from sosrap.pipeline.execute import execute
         run_dir = self.layout.run_dir(st.name)
         shutil.rmtree(run_dir, ignore_errors=True)   # no stale outputs survive a re-run
         run_dir.mkdir(parents=True)
@@ -131,12 +139,12 @@ class _Run:
             "params": stage_params(st, self.params),
             "inputs": {n: str(self.layout.run_dir(n)) for n in st.needs},
         }
-        from sosrap.pipeline.execute import execute
         notebooks = self.project / "notebooks"
         pool = self.executor()
+        assert self.forks is not None
         fut = pool.submit(execute, str(notebooks / st.notebook), str(self.layout.executed(st)), parameters,
                           str(notebooks), KERNEL, str(self.layout.log(st.name)), self.forks,
-                          notebook_imports(notebooks / st.notebook))
+                          notebook_imports(notebooks / st.notebook), self.forks.reserve())
         self.running[fut] = (st, fp, time.monotonic())
         self.say(st.name, "running", "; ".join(reasons))
 
@@ -153,7 +161,7 @@ class _Run:
             fp = {**fp, "inputs": {**fp["inputs"], **read_hashes(st, self.params, self.project)}}
             state = {"status": "ok", "fingerprint": fp, "params": stage_params(st, self.params),
                      "seconds": round(res["seconds"], 3), "notebook": st.notebook,
-                     "timings": {"kernel_start": res.get("kernel_start"), "cells": res.get("cells")},
+                     "timings": {k: res.get(k) for k in ("kernel_start", "ready_at", "cells")},
                      "outputs": output_hashes(st, self.layout)}   # what this run wrote, and only that
             atomic_write(self.layout.state_file(st.name), json.dumps(state, indent=1, sort_keys=True) + "\n")
             self.results[st.name] = StageResult(st.name, "ran", res["seconds"], kernel_start=res.get("kernel_start"))
@@ -188,16 +196,36 @@ class _Run:
 
     def loop(self) -> None:
         pending = list(self.stages)
-        while pending or self.running:
-            # Start every stage whose needs are done (a skipped need lets the next one start at once).
+        ready: list[tuple[Stage, dict, list[str]]] = []      # stale stages waiting for a free slot
+        order = critical_path(self.stages, self.layout)
+        while pending or ready or self.running:
+            # Prepare every stage whose needs are done (a fresh one is skipped at once, so the next can start).
             for name in list(pending):
                 if all(need in self.results for need in self.stages[name].needs):
                     pending.remove(name)
-                    self.start(self.stages[name])
+                    job = self.prepare(self.stages[name])
+                    if job is not None:
+                        ready.append(job)
+            # A free slot goes to the stage with the longest way to the end of the build.
+            ready.sort(key=lambda job: -order[job[0].name])
+            while ready and len(self.running) < max(1, self.jobs):
+                self.submit(*ready.pop(0))
             if self.running:
                 done, _ = cf.wait(list(self.running), return_when=cf.FIRST_COMPLETED)
                 for fut in done:
                     self.collect(fut)
+
+
+def critical_path(stages: dict[str, Stage], layout: Layout) -> dict[str, float]:
+    """Per stage, the seconds from its start to the end of the stages after it: its own last
+    run's seconds (1 s if unknown) plus the longest such path among the stages that need it."""
+    out: dict[str, float] = {}
+    for name in reversed(list(stages)):        # dependency order, read backwards
+        state = _read_state(layout, name) or {}
+        own = float(state.get("seconds") or 1.0)
+        after = [out[d] for d, st in stages.items() if name in st.needs and d in out]
+        out[name] = own + max(after, default=0.0)
+    return out
 
 
 def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2, force: bool = False,
@@ -207,18 +235,22 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
     shared by several builds (a batch); by default the run starts its own when a stage must run."""
     from sosrap.pipeline.editions import applicable
     stages = applicable(load_stages(project), params)
-    layout = Layout(build_root)
+    layout = Layout(Path(build_root).resolve())      # the kernels run in notebooks/: run folders must be absolute
     for d in (layout.notebooks, layout.artifacts, layout.state):
         d.mkdir(parents=True, exist_ok=True)
     run = _Run(params, project, layout, stages, jobs, force, progress or (lambda *a: None), forks)
+    imports.load_cache(layout.state / imports.CACHE)
     with _prefer_env_kernels():
         try:
+            if force and stages:
+                run.executor()          # every stage runs: the zygote imports while fingerprints are computed
             run.loop()
         except KeyboardInterrupt:
             run.abort()
             raise
         finally:
             run.close()
+            imports.save_cache(layout.state / imports.CACHE)
     if run.failed:
         raise run.failed[0]
     return [run.results[n] for n in stages]
@@ -246,6 +278,7 @@ def status(params: Params, project: Path, build_root: Path) -> list[tuple[str, s
     since its inputs may change when the upstream runs."""
     stages = load_stages(project)
     layout = Layout(build_root)
+    imports.load_cache(layout.state / imports.CACHE)
     out = []
     stale: set[str] = set()
     for name, st in stages.items():

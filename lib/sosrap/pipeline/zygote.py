@@ -41,8 +41,10 @@ import time
 MPLBACKEND = "module://matplotlib_inline.backend_inline"
 #: modules that must be imported inside the kernel (see the module docstring)
 KERNEL_SIDE = ("matplotlib_inline",)
-#: what every fork needs: the kernel application itself
-KERNEL_APP = "ipykernel.kernelapp"
+#: what every fork needs: the kernel application and what its start-up imports (the debugger, the
+#: history database, the event loop's queues), so a fork is ready in a few tenths of a second
+KERNEL_APP = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.history",
+              "tornado.queues", "pdb")
 #: how long stopped kernels get to exit before they are killed (seconds)
 STOP_GRACE = 5.0
 
@@ -119,7 +121,7 @@ class Zygote:
         os.write(1, (json.dumps(msg) + "\n").encode())
 
     def spawn(self, req: dict) -> None:
-        for name in (KERNEL_APP, *req.get("modules", ())):
+        for name in (*KERNEL_APP, *req.get("modules", ())):
             _import(name)
         try:
             pid = os.fork()
@@ -194,7 +196,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the build's; it closes our stdin
     os.environ.setdefault("MPLBACKEND", MPLBACKEND)
     preload = json.loads(sys.argv[1]) if len(sys.argv) > 1 else []
-    zygote = Zygote([KERNEL_APP, *preload])
+    zygote = Zygote([*KERNEL_APP, *preload])
     zygote.send({"ready": os.getpid()})
     zygote.serve()
 
