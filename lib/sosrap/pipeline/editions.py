@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping
 
 from sosrap import params as _params
 from sosrap.errors import ParamsError
-from sosrap.paths import Layout, default_build_dir
+from sosrap.paths import Layout, area_build_dir  # noqa: F401 (area_build_dir: re-exported)
 from sosrap.pipeline.graph import Stage
 from sosrap.report import blocks
 from sosrap.sources import classifications
@@ -53,10 +53,6 @@ def report_blocks(layout: Layout, stage_names: Iterable[str]) -> list[dict]:
 
 # --------------------------------------------------------------------------- areas
 
-def area_build_dir(edition: str, area: str | None, root: Path | None = None) -> Path:
-    """build/<edition>, or build/<edition>/<area> for a build for another area (the batch's folders)."""
-    base = default_build_dir(edition, root)
-    return base if area is None else base / str(area).lstrip("0")
 
 
 def genitive(name: str) -> str:
@@ -68,20 +64,20 @@ def genitive(name: str) -> str:
 
 
 def area_row(code: str, root: Path | None = None) -> dict:
-    cty = classifications.counties(root)
-    hit = cty[cty.county_code == str(code).lstrip("0")]
-    if hit.empty:
-        known = ", ".join(f"{r.county_code} {r.name_fi}" for r in cty.itertuples())
+    cty = classifications.county_rows(root)
+    hit = [r for r in cty if r["county_code"] == str(code).lstrip("0")]
+    if not hit:
+        known = ", ".join(f"{r['county_code']} {r['name_fi']}" for r in cty)
         raise ParamsError(f"area code {code!r} is not a wellbeing services county in data/reference/"
                           f"wellbeing_counties.csv; choose one of: {known}")
-    return hit.iloc[0].to_dict()
+    return {**hit[0], "municipalities": int(hit[0]["municipalities"])}
 
 
 def _other_names(code: str, root: Path | None) -> list[str]:
-    cty = classifications.counties(root)
     names = []
-    for r in cty[cty.county_code != code].itertuples():
-        names += [r.name_fi, genitive(r.name_fi)]
+    for r in classifications.county_rows(root):
+        if r["county_code"] != code:
+            names += [r["name_fi"], genitive(r["name_fi"])]
     return sorted(names, key=len, reverse=True)
 
 

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from pathlib import Path
 from typing import Iterable
 
 PACKAGE = "sosrap"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]   # lib/sosrap
 
-_parsed: dict[tuple[str, int, int], frozenset[str]] = {}
+#: (file, size, mtime, ctime) -> (names imported at module level, only inside functions)
+_parsed: dict[tuple[str, int, int, int], tuple[frozenset[str], frozenset[str]]] = {}
+#: where a build keeps them between runs (`load_cache`, `save_cache`)
+CACHE = "imports.json"
 
 
 def module_file(dotted: str, pkg: Path = PACKAGE_DIR) -> Path | None:
@@ -85,11 +89,35 @@ def imported_names(tree: ast.AST, current: str, is_pkg: bool) -> tuple[set[str],
 
 def _file_imports(f: Path, name: str) -> tuple[frozenset[str], frozenset[str]]:
     st = f.stat()
-    key = (str(f), st.st_size, st.st_mtime_ns)
+    key = (str(f), st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     if key not in _parsed:
         top, lazy = imported_names(ast.parse(f.read_text(encoding="utf-8")), name, f.name == "__init__.py")
         _parsed[key] = (frozenset(top), frozenset(lazy))
     return _parsed[key]
+
+
+def load_cache(path: Path) -> None:
+    """What earlier runs parsed (`save_cache`): a module whose size and times are unchanged is not read again."""
+    try:
+        rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for f, size, mtime, ctime, top, lazy in rows if isinstance(rows, list) else ():
+        _parsed.setdefault((f, size, mtime, ctime), (frozenset(top), frozenset(lazy)))
+
+
+def save_cache(path: Path) -> None:
+    """Write the parsed imports of the module files as they are now (a build's state folder keeps them)."""
+    from sosrap.paths import atomic_write
+    rows = []
+    for (f, size, mtime, ctime), (top, lazy) in sorted(_parsed.items()):
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        if (st.st_size, st.st_mtime_ns, st.st_ctime_ns) == (size, mtime, ctime):
+            rows.append([f, size, mtime, ctime, sorted(top), sorted(lazy)])
+    atomic_write(Path(path), json.dumps(rows) + "\n")
 
 
 def _cells_tree(path: Path) -> ast.Module:
