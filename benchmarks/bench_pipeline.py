@@ -103,9 +103,9 @@ def tree_sha(folder: Path) -> str:
     return h.hexdigest()
 
 
-def run_build(project: Path, tmp: Path, i: int) -> dict:
-    tdir = tmp / f"timings-build-{i}"
-    res = measure(sosrap("build", EDITION, "--force", "-q"), project, {"SOSRAP_TIMINGS": str(tdir)})
+def run_build(project: Path, tmp: Path, i: int, env: dict | None = None) -> dict:
+    tdir = tmp / f"timings-build-{i}-{project.name}"
+    res = measure(sosrap("build", EDITION, "--force", "-q"), project, {"SOSRAP_TIMINGS": str(tdir), **(env or {})})
     build = project / "build" / EDITION
     m = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
     stages = {}
@@ -119,7 +119,8 @@ def run_build(project: Path, tmp: Path, i: int) -> dict:
     ready = [json.loads((build / "state" / f"{n}.json").read_text(encoding="utf-8")).get("timings", {}).get("ready_at")
              for n in stages]
     ready = [r for r in ready if r]
-    return {**res, "stages": stages, "setup": (min(ready) - res["started_at"]) if ready else None, "render_step": m["seconds"].get("render", 0.0),
+    return {**res, "stages": stages, "setup": (min(ready) - res["started_at"]) if ready else None,
+            "render_step": m["seconds"].get("render", 0.0),
             "html": hashlib.sha256(html.read_bytes()).hexdigest(), "artifacts": tree_sha(build / "artifacts")}
 
 
@@ -151,18 +152,24 @@ def ratio(a: float | None, b: float | None) -> str:
     return "–" if not a or not b else f"{a / b:.2f}×"
 
 
-def report_main(builds: list[dict], plains: list[dict]) -> None:
+def _row(label: str, runs: list[dict], plain: list[float | None] | None) -> list[float | None]:
+    w, c, m = med(r["wall"] for r in runs), med(r["cpu"] for r in runs), med(r["maxrss_mib"] for r in runs)
+    ratios = "" if plain is None else (f" {ratio(w, plain[0])} | {ratio(c, plain[1])} | {ratio(m, plain[2])} |")
+    print(f"| {label} | {fmt(w)} | {fmt(c)} | {fmt(m, 'MiB')} |" + (ratios or " | | |"))
+    return [w, c, m]
+
+
+def report_main(builds: list[dict], plains: list[dict], before: list[dict]) -> None:
     print(f"\n## Forced build vs plain scripts (medians of {len(builds)} alternating runs)\n")
-    print("| | wall | CPU (incl. children) | peak memory |\n|---|---|---|---|")
-    rows = {}
-    for label, runs in (("`sosrap build demo --force`", builds), ("plain scripts, one process", plains)):
-        rows[label] = [med(r["wall"] for r in runs), med(r["cpu"] for r in runs), med(r["maxrss_mib"] for r in runs)]
-        w, c, m = rows[label]
-        print(f"| {label} | {fmt(w)} | {fmt(c)} | {fmt(m, 'MiB')} |")
-    (bw, bc, bm), (pw, pc, pm) = rows.values()
-    print(f"| ratio | **{ratio(bw, pw)}** (goal ≤ 0.75×) | **{ratio(bc, pc)}** (goal ≤ 1.3×) | "
-          f"{ratio(bm, pm)} (goal ≤ 1.5×) |")
-    print(f"\nthe build's render step (median): {fmt(med(r['render_step'] for r in builds))}")
+    print("| | wall | CPU (incl. children) | peak memory | wall ratio (goal ≤ 0.75×) | CPU ratio (goal ≤ 1.3×) "
+          "| memory ratio (goal ≤ 1.5×) |\n|---|---|---|---|---|---|---|")
+    plain = _row("plain scripts, one process", plains, None)
+    if before:
+        _row("`sosrap build demo --force`, before (baseline)", before, plain)
+    _row("`sosrap build demo --force`" + (", after" if before else ""), builds, plain)
+    for label, runs in (("after", builds), ("before", before)):
+        if runs:
+            print(f"\nthe build's render step ({label}, median): {fmt(med(r['render_step'] for r in runs))}")
     print("\n## Per stage (medians, seconds): pipeline / plain\n")
     print("| stage | wall | " + " | ".join(PHASES) + " |\n|---|---|" + "---|" * len(PHASES))
     for name in builds[0]["stages"]:
@@ -174,19 +181,20 @@ def report_main(builds: list[dict], plains: list[dict]) -> None:
     print(f"\nplain runner before its first stage (interpreter, params): "
           f"{fmt(med(r.get('setup') for r in plains))}; build until its first kernel is ready: "
           f"{fmt(med(r.get('setup') for r in builds))}")
-    same_html = len({r["html"] for r in builds}) == 1
-    same_art = len({r["artifacts"] for r in builds}) == 1
+    same_html = len({r["html"] for r in builds + before}) == 1
+    same_art = len({r["artifacts"] for r in builds + before}) == 1
     plain_same = {r["artifacts"] for r in plains} == {builds[0]["artifacts"]}
-    print(f"\nforced builds byte-identical: HTML {'yes' if same_html else 'NO'}, artifacts "
-          f"{'yes' if same_art else 'NO'}; plain run wrote the same artifacts: {'yes' if plain_same else 'NO'}")
+    print(f"\nforced builds byte-identical{' (before and after)' if before else ''}: HTML "
+          f"{'yes' if same_html else 'NO'}, artifacts {'yes' if same_art else 'NO'}; plain run wrote the same "
+          f"artifacts: {'yes' if plain_same else 'NO'}")
 
 
 # --------------------------------------------------------------------------- rebuilds and scaling
 
-def rebuilds(project: Path, n: int) -> None:
-    print("\n## Rebuilds (medians)\n")
-    measure(sosrap("build", EDITION, "-q"), project)          # settle: everything fresh
-    noop = [measure(sosrap("build", EDITION, "-q"), project) for _ in range(n)]
+def rebuilds(project: Path, n: int, env: dict | None = None, label: str = "") -> None:
+    print(f"\n## Rebuilds{label} (medians)\n")
+    measure(sosrap("build", EDITION, "-q"), project, env)          # settle: everything fresh
+    noop = [measure(sosrap("build", EDITION, "-q"), project, env) for _ in range(n)]
     print(f"no-op rebuild: wall {fmt(med(r['wall'] for r in noop))}, CPU {fmt(med(r['cpu'] for r in noop))} "
           f"(goal ≤ 0.5 s)")
     chapter = sorted((project / "reports" / "_shared" / "chapters").glob("*.qmd"))[-1]
@@ -195,7 +203,7 @@ def rebuilds(project: Path, n: int) -> None:
     try:
         for i in range(n):
             chapter.write_text(original + f"\nMittauslause {i}.\n", encoding="utf-8")
-            text.append(measure(sosrap("build", EDITION, "-q"), project)["wall"])
+            text.append(measure(sosrap("build", EDITION, "-q"), project, env)["wall"])
             m = json.loads((project / "build" / EDITION / "manifest.json").read_text(encoding="utf-8"))
             render.append(m["seconds"]["render"])
     finally:
@@ -226,8 +234,8 @@ def _unlinked(proposals: Path) -> str:
     return text
 
 
-def scaling(project: Path, areas_all: bool) -> None:
-    print("\n## Cost as work grows (one forced run each)\n")
+def scaling(project: Path, areas_all: bool, env: dict | None = None, label: str = "") -> None:
+    print(f"\n## Cost as work grows{label} (one forced run each)\n")
     params = project / "params" / f"{EDITION}.yaml"
     proposals = project / "reports" / EDITION / "proposals.yaml"
     text, items = _indicators_block(params)
@@ -238,7 +246,7 @@ def scaling(project: Path, areas_all: bool) -> None:
                 continue
             params.write_text(text.replace("\n".join(items), "\n".join(items[:n])), encoding="utf-8")
             r = measure(sosrap("build", EDITION, "--force", "--draft", "-q", "--build-dir",
-                               str(project / "build" / f"scale-{n}")), project)
+                               str(project / "build" / f"scale-{n}")), project, env)
             print(f"edition with {n:>2} indicators: wall {fmt(r['wall'])}, CPU {fmt(r['cpu'])} "
                   f"(--draft, proposals without figure links: a smaller edition has fewer figures)")
     finally:
@@ -247,7 +255,7 @@ def scaling(project: Path, areas_all: bool) -> None:
     from sosrap.pipeline.batch import all_areas
     codes = [c for c, _ in all_areas(project)]
     for n in ([1, 4, len(codes)] if areas_all else [1, 4]):
-        r = measure(sosrap("batch", EDITION, "--force", "--areas", ",".join(codes[:n])), project)
+        r = measure(sosrap("batch", EDITION, "--force", "--areas", ",".join(codes[:n])), project, env)
         print(f"batch of {n:>2} area(s): wall {fmt(r['wall'])}, CPU {fmt(r['cpu'])}, "
               f"{r['wall'] / n:.2f} s wall per area")
 
@@ -259,27 +267,40 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=3, help="alternations (at least 3 for the issue's medians)")
     ap.add_argument("--all-areas", action="store_true", help="also the batch of all areas (long)")
     ap.add_argument("--only", action="append", choices=PARTS, help="run only these parts (repeatable)")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="also build with this sosrap (a `lib` folder of an older commit), alternating in the "
+                         "same run, for a before/after table")
     a = ap.parse_args()
     parts = a.only or PARTS
     from support import copy_project
     import sosrap as pkg
-    print(f"sosrap from {Path(pkg.__file__).parent}; {os.cpu_count()} cores; load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared: both sides alternate)")
+    print(f"sosrap from {Path(pkg.__file__).parent}; baseline {a.baseline or 'none'}; {os.cpu_count()} cores; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared: the sides "
+          f"alternate in one run)")
+    base_env = {"PYTHONPATH": str(Path(a.baseline).resolve())} if a.baseline else None
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as t:
         tmp = Path(t)
         project = copy_project(tmp / "project")
+        baseline = copy_project(tmp / "baseline") if a.baseline else None
         measure(sosrap("build", EDITION, "-q"), project)     # first build: creates the demo's private exports
+        if baseline:
+            measure(sosrap("build", EDITION, "-q"), baseline, base_env)
         if "main" in parts:
-            builds, plains = [], []
+            runs: dict[str, list] = {"build": [], "plain": [], "before": []}
+            sides = [("build", lambda i: run_build(project, tmp, i)), ("plain", lambda i: run_plain(project, tmp, i))]
+            if baseline:
+                sides.append(("before", lambda i: run_build(baseline, tmp, i, base_env)))
             for i in range(a.n):
-                for side in ((run_build, run_plain) if i % 2 == 0 else (run_plain, run_build)):
-                    (builds if side is run_build else plains).append(side(project, tmp, i))
-            report_main(builds, plains)
+                for name, side in (sides if i % 2 == 0 else sides[::-1]):
+                    runs[name].append(side(i))
+            report_main(runs["build"], runs["plain"], runs["before"])
             shutil.rmtree(project / "build" / "_plain", ignore_errors=True)
-        if "rebuilds" in parts:
-            rebuilds(project, a.n)
-        if "scaling" in parts:
-            scaling(project, a.all_areas)
+        for part, fn in (("rebuilds", lambda p, e, lab: rebuilds(p, a.n, e, lab)),
+                         ("scaling", lambda p, e, lab: scaling(p, a.all_areas, e, lab))):
+            if part in parts:
+                fn(project, None, ", after" if baseline else "")
+                if baseline:
+                    fn(baseline, base_env, ", before (baseline)")
         print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

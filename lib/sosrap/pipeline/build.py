@@ -9,6 +9,7 @@ temporary one) is self-contained. Nothing is rendered when a stage failed.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import time
 from functools import partial
@@ -213,20 +214,21 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
         if hit is not None:
             return _noop_result(edition, layout, hit)
     stamp.remove(layout.root)          # from here on, only a completed build records one
-    params = with_version(load_params(edition, project, area), version)
-    formats = check_formats(formats)
-    registers = proposals.load(project, params)
-    base = report_basename(edition)
-    ed = citation.Edition.of(params, base)
-    layout.root.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(layout.root)
-    snap = open_snapshot(project, edition, params)
-    console = Console(stderr=True, soft_wrap=True)
-    if not quiet:
-        kind = "SYNTHETIC demo data" if snap.synthetic else "data"
-        console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})", highlight=False)
-    results = scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
-                               progress=_progress(console, quiet), forks=forks), layout, params, project)
+    with kernels_for(force, forks, project, layout) as kernels:
+        params = with_version(load_params(edition, project, area), version)
+        formats = check_formats(formats)
+        registers = proposals.load(project, params)
+        base = report_basename(edition)
+        ed = citation.Edition.of(params, base)
+        layout.root.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(layout.root)
+        snap = open_snapshot(project, edition, params)
+        console = Console(stderr=True, soft_wrap=True)
+        if not quiet:
+            kind = "SYNTHETIC demo data" if snap.synthetic else "data"
+            console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})", highlight=False)
+        results = scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
+                                   progress=_progress(console, quiet), forks=kernels), layout, params, project)
     stage_names = [r.name for r in results]
     timings = {r.name: round(r.seconds, 3) for r in results}
 
@@ -256,6 +258,24 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
                 {"outputs": {k: str(v) for k, v in out.outputs.items()}, "files": {k: str(v) for k, v in files.items()},
                  "engine": out.engine, "stages": stage_names, "version": out.version, "epoch": out.source_date_epoch})
     return out
+
+
+@contextlib.contextmanager
+def kernels_for(force: bool, forks, project: Path, layout: Layout):
+    """The build's kernel zygote (`pipeline.kernels`): the one passed in (a batch's); for a forced
+    build, one started at once, so it imports while the params, the snapshot and the fingerprints
+    are read; else None (the runner starts one when a stage turns out stale). Stopped after the stages."""
+    if forks is not None or not force:
+        yield forks
+        return
+    from sosrap.pipeline.imports import preload_modules
+    from sosrap.pipeline.kernels import Forks
+    from sosrap.pipeline.runner import ZYGOTE_LOG
+    own = Forks(preload_modules(project, load_stages(project).values()), log=layout.log(ZYGOTE_LOG)).start()
+    try:
+        yield own
+    finally:
+        own.close()
 
 
 #: what a build writes into its folder (the stamp covers these, not other builds' folders inside it)
