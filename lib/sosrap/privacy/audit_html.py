@@ -92,6 +92,10 @@ class _HTMLAudit(HTMLParser):
             if tag == "td":
                 self.cell = []
                 self.cell_pos = self._offset()
+        self._add_attrs(tag, a)
+
+    def _add_attrs(self, tag: str, a: dict) -> None:
+        """The element's attribute texts (alt, title, …) and a data download's cells."""
         off, line = self._offset()
         for k in _ATTRS:
             if a.get(k):
