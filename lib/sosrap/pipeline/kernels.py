@@ -153,7 +153,7 @@ class Forks:
             rid = self._next
             req = {"id": rid, "argv": list(argv), "env": dict(env), "cwd": cwd, "log": log,
                    "modules": list(modules)}
-            self.proc.stdin.write((json.dumps(req) + "\n").encode())
+            self._send((json.dumps(req) + "\n").encode())
         self.release(ticket)
         with self._cond:
             while rid not in self._replies:
@@ -169,6 +169,13 @@ class Forks:
             else:
                 self._kernels[proc.pid] = proc
             return proc
+
+    def _send(self, data: bytes) -> None:
+        """All of *data* to the zygote (a pipe may take a long request in parts)."""
+        assert self.proc is not None and self.proc.stdin is not None
+        view = memoryview(data)
+        while view:
+            view = view[self.proc.stdin.write(view) or 0:]
 
     def close(self, timeout: float = 15.0) -> None:
         """Stop the zygote and its kernels (it stops them when its stdin closes) and reap it."""
