@@ -45,6 +45,12 @@ def default_build_dir(edition: str, root: Path | None = None) -> Path:
     return (root or project_root()) / "build" / edition
 
 
+def area_build_dir(edition: str, area: str | None, root: Path | None = None) -> Path:
+    """build/<edition>, or build/<edition>/<area> for a build for another area (the batch's folders)."""
+    base = default_build_dir(edition, root)
+    return base if area is None else base / str(area).lstrip("0")
+
+
 class _HasNotebook(Protocol):
     notebook: str
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from sosrap import params as _params
+from sosrap import params as _params, timing
 from sosrap.errors import SosrapError
 from sosrap.paths import KEYFIGURES, deep_merge, default_build_dir, project_root
 from sosrap.sources.snapshot import Snapshot
@@ -103,9 +103,10 @@ class StageContext:
     def save_table(self, df: pd.DataFrame, name: str, *, csv: bool = True) -> Path:
         """Write a result table as Parquet (typed, for later stages) and CSV (for people)."""
         path = self.run_dir / f"{name}.parquet"
-        df.to_parquet(path, index=False)
-        if csv:
-            df.to_csv(self.run_dir / f"{name}.csv", index=False, lineterminator="\n")
+        with timing.phase("write"):
+            df.to_parquet(path, index=False)
+            if csv:
+                df.to_csv(self.run_dir / f"{name}.csv", index=False, lineterminator="\n")
         return path
 
     def load_table(self, stage: str, name: str) -> pd.DataFrame:
@@ -123,9 +124,11 @@ class StageContext:
         """Merge *figures* (nested dict of strings) into this stage's key figures.
         The build writes them all to the report's `_variables.yml` for `{{< var >}}`."""
         path = self.run_dir / KEYFIGURES
-        current = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        current = deep_merge(current, figures)
-        path.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        with timing.phase("write"):
+            current = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+            current = deep_merge(current, figures)
+            path.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                            encoding="utf-8")
         return path
 
     # ------------------------------------------------------------------ report blocks
@@ -134,8 +137,9 @@ class StageContext:
         """Add (or, re-run by hand, replace) one block and rewrite the stage's block file."""
         self._blocks[block["id"]] = block
         path = self.run_dir / _blocks.BLOCKS
-        path.write_text(json.dumps(list(self._blocks.values()), ensure_ascii=False, indent=1) + "\n",
-                        encoding="utf-8")
+        with timing.phase("write"):
+            path.write_text(json.dumps(list(self._blocks.values()), ensure_ascii=False, indent=1) + "\n",
+                            encoding="utf-8")
 
     def report_text(self, section: str, title: str, order: int, text: str, *, id: str, note: bool = False) -> None:
         """A paragraph (or, *note*, a visible note) of the generated section *section*."""
@@ -145,22 +149,31 @@ class StageContext:
 
     def save_figure(self, fig, *, section: str, title: str, order: int, label: str, caption: str,
                     alt: str) -> Path:
-        """Write *fig* as PNG with its label, caption and alt text for the report, and show it here."""
+        """Write *fig* as PNG with its label, caption and alt text for the report, and show it
+        here (the same PNG: a figure is rendered once)."""
         from sosrap.report import theme
         path = self.run_dir / "figures" / f"{label}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(theme.png_bytes(fig))
-        # the plotted data beside the PNG: the report offers it as the figure's CSV download
-        path.with_suffix(".csv").write_text(theme.figure_data_csv(fig), encoding="utf-8")
-        self._record({"id": label, "kind": "fig", "section": section, "title": title, "order": order,
-                      "label": label, "caption": caption, "alt": alt, "file": f"figures/{label}.png",
-                      "data": f"figures/{label}.csv"})
-        theme.show(fig, alt)
+        with timing.phase("write"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            png = theme.png_bytes(fig)
+            path.write_bytes(png)
+            # the plotted data beside the PNG: the report offers it as the figure's CSV download
+            data = theme.figure_data_csv(fig)
+            path.with_suffix(".csv").write_text(data, encoding="utf-8")
+            self._record({"id": label, "kind": "fig", "section": section, "title": title, "order": order,
+                          "label": label, "caption": caption, "alt": alt, "file": f"figures/{label}.png",
+                          "data": f"figures/{label}.csv"})
+            theme.show(fig, alt, png=png, data=data)
         return path
 
     def save_report_table(self, df: pd.DataFrame, *, section: str, title: str, order: int, label: str,
                           caption: str) -> None:
         """Record *df* (formatted strings) as a captioned report table, and show it here."""
+        with timing.phase("write"):
+            self._report_table(df, section=section, title=title, order=order, label=label, caption=caption)
+
+    def _report_table(self, df: pd.DataFrame, *, section: str, title: str, order: int, label: str,
+                      caption: str) -> None:
         from sosrap.report import html_table
         cols = [str(c) for c in df.columns]
         rows = [[html_table.NA if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in r]
@@ -186,6 +199,7 @@ def _hand_input(edition: str, need: str, root: Path) -> Path:
 def context(stage: str, *, edition: str = "demo", run_dir: str | Path = "", params: dict | None = None,
             inputs: dict | None = None) -> StageContext:
     """Build the stage's context from injected parameters, or from defaults when run by hand."""
+    timing.begin(stage)     # the notebook's imports are done (a no-op unless a benchmark asks: sosrap.timing)
     root = project_root()
     stages = load_stages(root)
     if stage not in stages:

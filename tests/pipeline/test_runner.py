@@ -207,7 +207,7 @@ runpy.run_module("ipykernel_launcher", run_name="__main__")
 
 RUN_ONE = """\
 import json, sys
-from sosrap.pipeline.runner import _execute
+from sosrap.pipeline.execute import execute as _execute
 a = sys.argv[1:]
 print(json.dumps(_execute(a[0], a[1], json.loads(a[2]), *a[3:])))
 """
@@ -283,3 +283,24 @@ def test_a_notebook_run_by_hand_writes_to_scratch_not_into_the_build(tiny):
     assert not (build / "artifacts").exists()
     # b run by hand next reads a's hand-run results (the notebooks run in order without a build)
     assert stage.context("b", edition="demo").inputs == {"a": build / "scratch" / "a"}
+
+
+WHO = ('import os, pathlib, sys, sosrap\n'
+       'pathlib.Path(run_dir, "who.txt").write_text(f"{os.getpid()} {os.getppid()} {sosrap.__file__}")')
+
+
+def test_each_stage_runs_in_its_own_kernel_forked_from_the_builds_zygote(tiny):
+    """Issue #16: the kernels are forks of one warm process, each stage still its own process,
+    importing the same sosrap as the build."""
+    import os
+    import sosrap
+    for name in ("b", "c"):
+        write_nb(tiny / "notebooks" / f"{name}.ipynb", BODY[name], extra=WHO)
+    run(tiny, jobs=2)
+    who = {n: (tiny / "build" / "artifacts" / n / "who.txt").read_text().split() for n in ("b", "c")}
+    (pid_b, parent_b, file_b), (pid_c, parent_c, file_c) = who["b"], who["c"]
+    assert pid_b != pid_c and os.getpid() not in (int(pid_b), int(pid_c))
+    assert parent_b == parent_c and int(parent_b) != os.getpid()      # the zygote, a child of the build
+    assert file_b == file_c == sosrap.__file__
+    log = (tiny / "build" / "state" / "b.log").read_text(encoding="utf-8")
+    assert "Ctrl-C will not work" not in log                          # the kernel watches the zygote

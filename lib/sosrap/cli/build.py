@@ -27,13 +27,29 @@ def build(ctx: typer.Context,
                                              "wellbeing_counties.csv); default: the params' area. "
                                              "Builds into build/<edition>/<area>.")) -> None:
     """Run the stage notebooks that are stale, then render the report."""
-    from sosrap.pipeline.build import build as do_build
-    result = do_build(edition, jobs=jobs, force=force, engine=engine,
-                      formats=[f.strip() for f in formats.split(",") if f.strip()],
-                      build_dir=build_dir, quiet=quiet or options(ctx).quiet, draft=draft, area=area)
+    fmts = [f.strip() for f in formats.split(",") if f.strip()]
+    quiet = quiet or options(ctx).quiet
+    outputs = None if force else _unchanged(edition, build_dir, area=area, formats=fmts, engine=engine,
+                                             draft=draft, quiet=quiet)
+    if outputs is None:
+        from sosrap.pipeline.build import build as do_build
+        result = do_build(edition, jobs=jobs, force=force, engine=engine, formats=fmts, build_dir=build_dir,
+                          quiet=quiet, draft=draft, area=area)
+        outputs = result.outputs
     # The last line is the report's absolute path (scripts and `make report` rely on it).
-    typer.echo(str(result.outputs["html"].resolve()) if "html" in result.outputs
-               else str(next(iter(result.outputs.values())).resolve()))
+    typer.echo(str(Path(outputs["html"]).resolve()) if "html" in outputs
+               else str(Path(next(iter(outputs.values()))).resolve()))
+
+
+def _unchanged(edition: str, build_dir: Optional[Path], **options) -> Optional[dict]:
+    """The last build's outputs when nothing it read or wrote changed (`pipeline.stamp`), checked
+    before the build's own imports are paid; None otherwise."""
+    from sosrap.paths import area_build_dir, project_root
+    from sosrap.pipeline import stamp
+    project = project_root()
+    root = build_dir.resolve() if build_dir else area_build_dir(edition, options["area"], project)
+    hit = stamp.try_noop(edition, project=project, build_root=root, version=None, **options)
+    return None if hit is None else hit["outputs"]
 
 
 @app.command()

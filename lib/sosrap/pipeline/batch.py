@@ -62,11 +62,13 @@ def all_areas(root: Path | None = None, language: str = "fi") -> list[tuple[str,
             for r in classifications.counties(root).to_dict("records")]
 
 
-def _one(edition: str, code: str, name: str, *, project: Path, jobs: int, force: bool, engine: str) -> AreaResult:
+def _one(edition: str, code: str, name: str, *, project: Path, jobs: int, force: bool, engine: str,
+         forks=None) -> AreaResult:
     from sosrap.pipeline.build import build
     t0 = time.monotonic()
     try:
-        res = build(edition, area=code, root=project, jobs=jobs, force=force, engine=engine, quiet=True)
+        res = build(edition, area=code, root=project, jobs=jobs, force=force, engine=engine, quiet=True,
+                    forks=forks)
         return AreaResult(code, name, True, time.monotonic() - t0, res.outputs.get("html"))
     except SosrapError as e:
         return AreaResult(code, name, False, time.monotonic() - t0, error=str(e).strip().splitlines()[0])
@@ -86,8 +88,30 @@ def batch(edition: str, *, areas: Sequence[str] | None = None, jobs: int = 2, st
         editions.area_row(c, project)            # an unknown code fails before anything runs
     out = BatchResult(edition, default_build_dir(edition, project), language=language)
     t0 = time.monotonic()
-    kw = dict(project=project, jobs=stage_jobs, force=force, engine=engine)
+    with _shared_forks(project, out.root) as forks:
+        kw = dict(project=project, jobs=stage_jobs, force=force, engine=engine, forks=forks)
+        _run_areas(codes, known, edition, jobs, kw, out, say)
+    out.areas.sort(key=lambda a: codes.index(a.code))
+    out.index = write_index(out, project)
+    out.seconds = time.monotonic() - t0
+    say(f"{len(codes) - len(out.failed)}/{len(codes)} areas built in {out.seconds:.1f} s → {out.index}"
+        + (f"; failed: {', '.join(f'{a.code} {a.name}' for a in out.failed)}" if out.failed else ""))
+    return out
 
+
+def _shared_forks(project: Path, root: Path):
+    """One kernel zygote for the whole batch (`pipeline.kernels`): the libraries are imported once,
+    not once per area; it starts only when a stage must run."""
+    from sosrap.pipeline.graph import load_stages
+    from sosrap.pipeline.imports import preload_modules
+    from sosrap.pipeline.kernels import Forks
+    return Forks(preload_modules(project, load_stages(project).values()), log=root / "state" / "_kernels.log")
+
+
+def _run_areas(codes: list[str], known: dict, edition: str, jobs: int, kw: dict, out: BatchResult,
+               say: Callable[[str], None]) -> None:
+    """The first area alone (what a build creates on first use exists before the others read it),
+    then the others in parallel."""
     def done(r: AreaResult) -> None:
         out.areas.append(r)
         mark = "✓" if r.ok else "✗"
@@ -100,12 +124,6 @@ def batch(edition: str, *, areas: Sequence[str] | None = None, jobs: int = 2, st
         futs = [pool.submit(_one, edition, c, known[c], **kw) for c in codes[1:]]
         for fut in cf.as_completed(futs):
             done(fut.result())
-    out.areas.sort(key=lambda a: codes.index(a.code))
-    out.index = write_index(out, project)
-    out.seconds = time.monotonic() - t0
-    say(f"{len(codes) - len(out.failed)}/{len(codes)} areas built in {out.seconds:.1f} s → {out.index}"
-        + (f"; failed: {', '.join(f'{a.code} {a.name}' for a in out.failed)}" if out.failed else ""))
-    return out
 
 
 def _variables(report: Path | None) -> dict:

@@ -8,8 +8,9 @@ temporary one) is self-contained. Nothing is rendered when a stage failed.
 """
 from __future__ import annotations
 
+import concurrent.futures as cf
+import contextlib
 import json
-import tempfile
 import time
 from functools import partial
 from dataclasses import dataclass, field
@@ -21,9 +22,10 @@ from rich.table import Table
 
 from sosrap import params as _params
 from sosrap.errors import SosrapError
-from sosrap.paths import KEYFIGURES, Layout, atomic_write, default_build_dir, project_root
-from sosrap.pipeline import editions, fingerprint as hashing, manifest, preflight
+from sosrap.paths import KEYFIGURES, Layout, area_build_dir, default_build_dir, project_root
+from sosrap.pipeline import editions, fingerprint as hashing, manifest, preflight, stamp
 from sosrap.pipeline.graph import REPORT_STAGE, load_stages
+from sosrap.pipeline.render_step import Render, render_if_stale, scrubbed
 from sosrap.pipeline.runner import StageResult, run_stages, status
 from sosrap.report import citation, proposals, staging
 from sosrap.report.staging import report_basename, write_proposal_tables
@@ -73,20 +75,6 @@ def stage_report(project: Path, params: _params.Params, layout: Layout, snap: Sn
     return staging.stage_report(project / params.report, layout.root / "report", params, snap, key_figures,
                                 notebooks, edition, registers, editions.report_blocks(layout, stage_names),
                                 left_out)
-
-
-def render_fingerprint(report_dir: Path, engine: str, formats: Sequence[str]) -> str:
-    """Everything the rendered files depend on: report sources, notebook outputs, the renderer itself."""
-    from sosrap.report import render
-    parts = {
-        "report": {k: v for k, v in hashing.tree_hash(report_dir).items() if not k.startswith("_notebooks/")},
-        "notebooks": {p.name: hashing.notebook_outputs_hash(p)
-                      for p in sorted((report_dir / "_notebooks").glob("*.ipynb"))},
-        "renderer": hashing.files_hash(render.renderer_files(), render.PKG_DIR),
-        "engine": engine,
-        "formats": sorted(formats),
-    }
-    return hashing.sha256_json(parts)
 
 
 def _progress(console: Console, quiet: bool):
@@ -193,53 +181,6 @@ def remove_leftovers(root: Path) -> list[Path]:
     return gone
 
 
-@dataclass
-class _Render:
-    """What one render needs: the staged report, where the outputs go, how."""
-    report_dir: Path
-    outputs: dict[str, Path]
-    engine: str
-    formats: list[str]
-    basename: str
-    epoch: int
-    draft: bool = False     # Quarto's placeholders with warnings instead of stopping (never reused by a strict build)
-
-
-def render_if_stale(job: _Render, layout: Layout, params: _params.Params, *, force: bool, console: Console,
-                    quiet: bool, project: Path) -> bool:
-    """Render the staged report unless its fingerprint and outputs are unchanged; True if it rendered.
-
-    The rendered files pass the privacy gate before they are moved into place."""
-    from sosrap.report import render
-    # the engine's version is part of the fingerprint: a new pandoc or Quarto re-renders
-    fp = render_fingerprint(job.report_dir, f"{job.engine} {render.engine_version(job.engine)}",
-                            job.formats) + f"@{job.epoch}" + "@draft" * job.draft
-    fp_file = layout.state / f"{REPORT_STAGE}.json"
-    try:
-        old = json.loads(fp_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):     # missing or damaged: render
-        old = {}
-    t0 = time.monotonic()
-    if not force and old.get("fingerprint") == fp and all(p.is_file() for p in job.outputs.values()):
-        if not quiet:
-            console.print(f"  [dim]•[/] {'render':<14} fresh, skipped", highlight=False)
-        return False
-    with tempfile.TemporaryDirectory(prefix=".render-", dir=layout.root) as tmp:
-        res = render.render(job.report_dir, Path(tmp), engine=job.engine, formats=job.formats,
-                            output_name=job.basename, source_date_epoch=job.epoch, draft=job.draft)
-        from sosrap import privacy      # the privacy gate: a failing report is never written
-        _scrubbed(partial(privacy.gate, _gated(res.outputs, job.report_dir, params.report),
-                          protected=privacy.load_protected(layout.artifacts),
-                          **privacy.gate_options(params, project)), layout, params, project)
-        for fmt, p in res.outputs.items():
-            p.replace(job.outputs[fmt])      # atomic: a reader never sees a half-written report
-    atomic_write(fp_file, json.dumps({"fingerprint": fp, "engine": job.engine}, indent=1) + "\n")
-    if not quiet:
-        console.print(f"  [green]✓[/] {'render':<14} {job.engine} → {', '.join(job.formats)}  "
-                      f"[dim]{time.monotonic() - t0:.1f} s[/]", highlight=False)
-    return True
-
-
 def write_side_files(edition: str, ed: citation.Edition | None, registers: proposals.Registers, layout: Layout,
                      *, console: Console, quiet: bool) -> dict[str, Path]:
     """Citation files and the proposals tables: cheap, deterministic, always rewritten."""
@@ -256,70 +197,114 @@ def write_side_files(edition: str, ed: citation.Edition | None, registers: propo
 def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",
           formats: Sequence[str] = ("html",), build_dir: Path | None = None, quiet: bool = False,
           root: Path | None = None, version: str | None = None, draft: bool = False,
-          area: str | None = None) -> BuildResult:
+          area: str | None = None, forks=None) -> BuildResult:
     """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses).
     *draft* renders Quarto's placeholders with warnings where a report build stops (render.render).
-    *area* builds it for another wellbeing county (default folder build/<edition>/<area>)."""
+    *area* builds it for another wellbeing county (default folder build/<edition>/<area>).
+    *forks*: a kernel zygote shared by several builds (`pipeline.kernels.Forks`, what a batch passes)."""
     from sosrap.report import render
 
     t_start = time.monotonic()
     project = root or project_root()
-    params = with_version(load_params(edition, project, area), version)
-    formats = check_formats(formats)
-    registers = proposals.load(project, params)
-    base = report_basename(edition, params.language)
-    ed = citation.Edition.of(params, base)
-    layout = Layout(Path(build_dir) if build_dir else editions.area_build_dir(edition, area, project))
-    layout.root.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(layout.root)
-    snap = open_snapshot(project, edition, params)
-    console = Console(stderr=True, soft_wrap=True)
-    if not quiet:
-        kind = "SYNTHETIC demo data" if snap.synthetic else "data"
-        console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})", highlight=False)
-    results = _scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
-                                progress=_progress(console, quiet)), layout, params, project)
+    # absolute: the kernels run in notebooks/, and a relative run folder would land there
+    layout = Layout(Path(build_dir).resolve() if build_dir else area_build_dir(edition, area, project))
+    options = dict(area=area, formats=list(formats), engine=engine, version=version, draft=draft)
+    if not force:
+        hit = stamp.try_noop(edition, project=project, build_root=layout.root, quiet=quiet, **options)
+        if hit is not None:
+            return _noop_result(edition, layout, hit)
+    stamp.remove(layout.root)          # from here on, only a completed build records one
+    with kernels_for(force, forks, project, layout) as kernels:
+        params = with_version(load_params(edition, project, area), version)
+        formats = check_formats(formats)
+        registers = proposals.load(project, params)
+        base = report_basename(edition, params.language)
+        ed = citation.Edition.of(params, base)
+        layout.root.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(layout.root)
+        snap = open_snapshot(project, edition, params)
+        console = Console(stderr=True, soft_wrap=True)
+        if not quiet:
+            kind = "SYNTHETIC demo data" if snap.synthetic else "data"
+            console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})", highlight=False)
+        results = scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
+                                   progress=_progress(console, quiet), forks=kernels), layout, params, project)
     stage_names = [r.name for r in results]
     timings = {r.name: round(r.seconds, 3) for r in results}
 
     key_figures = collect_key_figures(layout, stage_names)
     report_dir = stage_report(project, params, layout, snap, key_figures, stage_names, ed, registers)
-    job = _Render(report_dir, {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}, render.pick_engine(engine),
+    job = Render(report_dir, {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}, render.pick_engine(engine),
                   formats, base, source_date_epoch(ed, snap), draft)
-    t0 = time.monotonic()
-    rendered = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet, project=project)
-    timings["render"] = round(time.monotonic() - t0, 3)
-    remove_other_formats(layout.root, base, formats)
+    with cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sosrap-provenance") as background:
+        provenance = background.submit(manifest.inputs, project, params, snap)   # hashed while the engine renders
+        t0 = time.monotonic()
+        rendered = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet, project=project)
+        timings["render"] = round(time.monotonic() - t0, 3)
+        remove_other_formats(layout.root, base, formats)
 
-    files = write_side_files(edition, ed, registers, layout, console=console, quiet=quiet)
-    timings["total"] = round(time.monotonic() - t_start, 3)
+        files = write_side_files(edition, ed, registers, layout, console=console, quiet=quiet)
+        timings["total"] = round(time.monotonic() - t_start, 3)
 
-    manifest.write(layout.root / "manifest.json", project=project, params=params, snapshot=snap,
-                   stages=results, timings=timings, engine=job.engine, outputs=job.outputs, report_dir=report_dir,
-                   files=files, source_date_epoch=job.epoch)
+        manifest.write(layout.root / "manifest.json", project=project, params=params, snapshot=snap,
+                       stages=results, timings=timings, engine=job.engine, outputs=job.outputs,
+                       report_dir=report_dir, files=files, source_date_epoch=job.epoch, inputs=provenance.result())
     if not quiet:
         console.print(summary_table(results, rendered, job.engine, timings), highlight=False)
-    return BuildResult(edition, layout.root, job.outputs, results, rendered, job.engine, timings, files,
-                       ed.version if ed else None, job.epoch)
+    out = BuildResult(edition, layout.root, job.outputs, results, rendered, job.engine, timings, files,
+                      ed.version if ed else None, job.epoch)
+    stamp.write(layout.root, stamp.build_key(edition, project=project, build_root=layout.root, **options),
+                stamp_roots(project, params, layout, job.engine, stage_names),
+                {"outputs": {k: str(v) for k, v in out.outputs.items()}, "files": {k: str(v) for k, v in files.items()},
+                 "engine": out.engine, "stages": stage_names, "version": out.version, "epoch": out.source_date_epoch})
+    return out
 
 
-def _gated(outputs: dict[str, Path], report_dir: Path, report: str) -> dict[str, Path]:
-    """What the gate audits before a report is written: the rendered formats,
-    and the staged chapters (so a finding names the chapter and line)."""
-    gated = {p.name: p for p in outputs.values()}
-    gated.update({f"{report}/{c.relative_to(report_dir).as_posix()}": c for c in sorted(report_dir.rglob("*.qmd"))})
-    return gated
-
-
-def _scrubbed(step, layout: Layout, params, project: Path):
-    """Run *step*; if it fails, remove the executed notebooks whose outputs fail
-    the privacy audit first (a failed build leaves no unscreened text behind)."""
+@contextlib.contextmanager
+def kernels_for(force: bool, forks, project: Path, layout: Layout):
+    """The build's kernel zygote (`pipeline.kernels`): the one passed in (a batch's); for a forced
+    build, one started at once, so it imports while the params, the snapshot and the fingerprints
+    are read; else None (the runner starts one when a stage turns out stale). Stopped after the stages."""
+    if forks is not None or not force:
+        yield forks
+        return
+    from sosrap.pipeline.imports import preload_modules
+    from sosrap.pipeline.kernels import Forks
+    from sosrap.pipeline.runner import ZYGOTE_LOG
+    own = Forks(preload_modules(project, load_stages(project).values()), log=layout.log(ZYGOTE_LOG)).start()
     try:
-        return step()
-    except BaseException:
-        from sosrap import privacy
-        privacy.scrub_notebooks(layout.notebooks, **privacy.gate_options(params, project))
-        raise
+        yield own
+    finally:
+        own.close()
+
+
+#: what a build writes into its folder (the stamp covers these, not other builds' folders inside it)
+BUILD_PARTS = ("artifacts", "notebooks", "state", "report", "tables")
+
+
+def stamp_roots(project: Path, params: _params.Params, layout: Layout, engine: str,
+                stage_names: Sequence[str]) -> list[str]:
+    """Everything a build reads or writes, for `pipeline.stamp`: the project's inputs, the declared
+    private files, the helper package, the render engine, the installed packages, the build folder."""
+    import shutil
+    from sosrap.report import render
+    stages = load_stages(project)
+    roots = [f"tree:{project / d}" for d in ("params", "notebooks", "reports", "data/reference", "_extensions")]
+    roots.append(f"tree:{project / params.snapshot}")
+    roots += [f"tree:{project / rel}" for n in stage_names for rel in hashing.read_paths(stages[n], params)]
+    roots.append(f"tree:{hashing.PACKAGE_DIR}")
+    binary = render.pandoc_path() if engine == "pandoc" else shutil.which("quarto")
+    if binary:
+        roots.append(f"tree:{binary}")
+    return roots + stamp.environment_roots() + stamp.build_roots(layout.root, BUILD_PARTS)
+
+
+def _noop_result(edition: str, layout: Layout, hit: dict) -> BuildResult:
+    """The BuildResult of a build `pipeline.stamp` found unchanged: every stage fresh, nothing rendered."""
+    stages = [StageResult(n, "skipped", reason="fresh") for n in hit["stages"]]
+    return BuildResult(edition, layout.root, {k: Path(v) for k, v in hit["outputs"].items()}, stages, False,
+                       hit["engine"], {}, {k: Path(v) for k, v in hit["files"].items()}, hit["version"],
+                       hit["epoch"])
 
 
 def print_status(edition: str, *, build_dir: Path | None = None, root: Path | None = None) -> list:

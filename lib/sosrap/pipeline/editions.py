@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping
 
 from sosrap import params as _params
 from sosrap.errors import ParamsError
-from sosrap.paths import Layout, default_build_dir
+from sosrap.paths import Layout, area_build_dir  # noqa: F401 (area_build_dir: re-exported)
 from sosrap.pipeline.graph import Stage
 from sosrap.report import blocks
 from sosrap.sources import classifications
@@ -54,10 +54,6 @@ def report_blocks(layout: Layout, stage_names: Iterable[str]) -> list[dict]:
 
 # --------------------------------------------------------------------------- areas
 
-def area_build_dir(edition: str, area: str | None, root: Path | None = None) -> Path:
-    """build/<edition>, or build/<edition>/<area> for a build for another area (the batch's folders)."""
-    base = default_build_dir(edition, root)
-    return base if area is None else base / str(area).lstrip("0")
 
 
 def genitive(name: str, language: str = "fi") -> str:
@@ -77,31 +73,31 @@ def area_name(row: dict, language: str = "fi") -> str:
 
 
 def area_row(code: str, root: Path | None = None) -> dict:
-    cty = classifications.counties(root)
-    hit = cty[cty.county_code == str(code).lstrip("0")]
-    if hit.empty:
-        known = ", ".join(f"{r.county_code} {r.name_fi}" for r in cty.itertuples())
+    cty = classifications.county_rows(root)
+    hit = [r for r in cty if r["county_code"] == str(code).lstrip("0")]
+    if not hit:
+        known = ", ".join(f"{r['county_code']} {r['name_fi']}" for r in cty)
         raise ParamsError(f"area code {code!r} is not a wellbeing services county in data/reference/"
                           f"wellbeing_counties.csv; choose one of: {known}")
-    return hit.iloc[0].to_dict()
+    return {**hit[0], "municipalities": int(hit[0]["municipalities"])}
 
 
 def _names(rows, code: str) -> list[tuple[str, bool]]:
     """Every area's names in Finnish and Swedish, nominative and genitive, longest first, each with
     whether it is the area *code*'s own."""
     names: dict[str, bool] = {}
-    for r in rows.itertuples():
-        own = r.county_code == code
-        forms = [r.name_fi, genitive(r.name_fi)]
-        if isinstance(r.name_sv, str) and r.name_sv:
-            forms += [r.name_sv, genitive(r.name_sv, "sv")]
+    for r in rows:
+        own = r["county_code"] == code
+        forms = [r["name_fi"], genitive(r["name_fi"])]
+        if r.get("name_sv"):
+            forms += [r["name_sv"], genitive(r["name_sv"], "sv")]
         for name in forms:
             names[name] = names.get(name, False) or own
     return sorted(names.items(), key=lambda kv: len(kv[0]), reverse=True)
 
 
 def _other_names(code: str, root: Path | None) -> list[tuple[str, bool]]:
-    return _names(classifications.counties(root), code)
+    return _names(classifications.county_rows(root), code)
 
 
 def _named_other(value: str, names: list[tuple[str, bool]]) -> str | None:

@@ -9,7 +9,6 @@ Nothing here knows what a stage or a file means.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 from pathlib import Path
@@ -19,6 +18,7 @@ from sosrap.errors import SosrapError
 from sosrap.params import Params
 from sosrap.paths import Layout
 from sosrap.pipeline.graph import STAGES_FILE, Stage
+from sosrap.pipeline.imports import PACKAGE_DIR, closure
 from sosrap.sources.snapshot import Snapshot, sha256_file
 
 
@@ -68,84 +68,23 @@ def tree_hash(root: Path, *, suffixes: tuple[str, ...] | None = None, exclude: t
     return files_hash(files, root)
 
 
-PACKAGE = "sosrap"
-PACKAGE_DIR = Path(__file__).resolve().parents[1]   # lib/sosrap
-
-
 def package_code_hash() -> str:
     """All of the helper package's Python code (provenance: what the build ran with)."""
-    pkg = PACKAGE_DIR
-    return sha256_json(tree_hash(pkg, suffixes=(".py",)))
-
-
-def _module_file(pkg: Path, dotted: str) -> Path | None:
-    """sosrap.a.b → lib/sosrap/a/b.py or lib/sosrap/a/b/__init__.py."""
-    parts = dotted.split(".")[1:]
-    base = pkg.joinpath(*parts) if parts else pkg
-    for cand in (base.with_suffix(".py") if parts else None, base / "__init__.py"):
-        if cand is not None and cand.is_file():
-            return cand
-    return None
-
-
-def _imports(tree: ast.AST, current: str, is_pkg: bool) -> set[str]:
-    """Absolute names of sosrap modules (or module attributes) a tree imports."""
-    out: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            out |= {a.name for a in node.names if a.name.split(".")[0] == PACKAGE}
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = current.split(".")
-                base = base[: len(base) - node.level + (1 if is_pkg else 0)]
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
-            if mod.split(".")[0] != PACKAGE:
-                continue
-            out.add(mod)
-            out |= {f"{mod}.{a.name}" for a in node.names}   # `from sosrap import fmt` names a module
-    return out
-
-
-def _parse_cells(sources: Iterable[str]) -> ast.Module:
-    body = []
-    for src in sources:
-        # IPython magics and shell escapes are not Python: drop those lines.
-        code = "\n".join(ln for ln in src.splitlines() if not ln.lstrip().startswith(("%", "!")))
-        try:
-            body.extend(ast.parse(code).body)
-        except SyntaxError:
-            continue
-    return ast.Module(body=body, type_ignores=[])
+    return sha256_json(tree_hash(PACKAGE_DIR, suffixes=(".py",)))
 
 
 def code_hash_for_notebook(path: Path) -> dict[str, str]:
     """sha256 of each sosrap module a notebook imports, directly or through other
-    sosrap modules (an import closure found by reading the code, not running it).
+    sosrap modules (`imports.closure`: found by reading the code, not running it).
     Editing the CLI or the renderer therefore does not make stages stale; editing
     a helper a stage uses does, and so does editing a package's YAML data (the
     wording catalogues of `sosrap.report.wording`)."""
-    pkg = PACKAGE_DIR
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    tree = _parse_cells("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
-    todo = _imports(tree, "__notebook__", False) | {PACKAGE}
-    seen: dict[str, Path] = {}
-    while todo:
-        name = todo.pop()
-        f = _module_file(pkg, name)
-        if f is None or name in seen:
-            continue
-        seen[name] = f
-        parents = name.split(".")
-        for i in range(1, len(parents)):   # importing a.b.c runs a/__init__ and a/b/__init__
-            todo.add(".".join(parents[:i]))
-        todo |= _imports(ast.parse(f.read_text(encoding="utf-8")), name, f.name == "__init__.py") - set(seen)
-    files = set(seen.values())
+    helpers, _others = closure(path)
+    files = set(helpers.values())
     for f in list(files):      # a package's data (the wording catalogues, *.yml beside its __init__) is its code
         if f.name == "__init__.py":
             files |= set(f.parent.glob("*.yml"))
-    return {f.relative_to(pkg).as_posix(): sha256_file(f) for f in sorted(files)}
+    return {f.relative_to(PACKAGE_DIR).as_posix(): sha256_file(f) for f in sorted(files)}
 
 
 # --------------------------------------------------------------------------- stage fingerprints

@@ -81,9 +81,13 @@ def inputs(project: Path, params, snapshot) -> dict:
     }
 
 
+_inputs = inputs
+
+
 def write(path: Path, *, project: Path, params, snapshot, stages: Sequence, timings: dict, engine: str,
           outputs: dict[str, Path], report_dir: Path, files: dict[str, Path] | None = None,
-          source_date_epoch: int | None = None) -> dict:
+          source_date_epoch: int | None = None, inputs: dict | None = None) -> dict:
+    """Write the manifest; *inputs*: `inputs()` if the caller computed it already (a build does, while it renders)."""
     meta = getattr(params, "metadata", None)
     data = {
         "manifest": "sosrap-build/1",
@@ -95,7 +99,7 @@ def write(path: Path, *, project: Path, params, snapshot, stages: Sequence, timi
         "params": params.resolved(),
         "version": meta.version if meta else None,
         "source_date_epoch": source_date_epoch,
-        "inputs": inputs(project, params, snapshot),
+        "inputs": inputs if inputs is not None else _inputs(project, params, snapshot),
         "stages": {r.name: {"state": r.state, "seconds": round(r.seconds, 3), "reason": r.reason} for r in stages},
         "seconds": timings,
         "packages": package_versions(),

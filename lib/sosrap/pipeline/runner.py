@@ -11,16 +11,14 @@ say *why* a stage is stale.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
-import multiprocessing
-import signal
-import threading
+import os
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sosrap.errors import StageError
 from sosrap.params import Params
@@ -28,8 +26,15 @@ from sosrap.paths import Layout, atomic_write
 from sosrap.pipeline.fingerprint import (output_hashes, outputs_reason, read_hashes, stage_fingerprint, stage_params,
                                          stale_reasons)
 from sosrap.pipeline.graph import Stage, load_stages
+from sosrap.pipeline import imports
+from sosrap.pipeline.imports import notebook_imports, preload_modules
+
+if TYPE_CHECKING:   # imported when a stage runs: a no-op rebuild needs neither jupyter_client nor Papermill
+    from sosrap.pipeline.kernels import Forks
 
 KERNEL = "python3"   # with JUPYTER_PREFER_ENV_PATH: the environment's own Python
+PREFER_ENV = "JUPYTER_PREFER_ENV_PATH"
+ZYGOTE_LOG = "_kernels"   # state/_kernels.log: what the zygote printed
 
 
 @dataclass
@@ -39,6 +44,7 @@ class StageResult:
     seconds: float = 0.0
     reason: str = ""
     error: StageError | None = None
+    kernel_start: float | None = None   # seconds until its kernel was ready (when it ran)
 
 
 def _read_state(layout: Layout, stage: str) -> dict | None:
@@ -55,64 +61,6 @@ def _reasons(st: Stage, params: Params, project: Path, layout: Layout) -> tuple[
     fp = stage_fingerprint(st, params, project, layout)
     old = _read_state(layout, st.name)
     return fp, stale_reasons(old, fp, st, params) or outputs_reason(old, output_hashes(st, layout))
-
-
-KERNEL_START_ATTEMPTS = 3
-
-
-def _execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, log: str) -> dict:
-    """Run one notebook in a worker process; return facts, never raise (pickling-safe).
-
-    The worker's stderr (Papermill's and the kernel's chatter) goes to *log*,
-    so the console shows only sosrap's progress; the log stays for debugging."""
-    import logging
-    import os
-
-    # The kernel must be this interpreter (the project's environment), not a
-    # `python3` kernelspec someone registered in their home directory.
-    os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(fd, 2)
-    os.close(fd)
-    logging.basicConfig(level=logging.WARNING, force=True)
-
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    t0 = time.monotonic()
-    try:
-        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-            try:
-                pm.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel, cwd=cwd,
-                                    progress_bar=False, log_output=False, report_mode=False)
-                break
-            except RuntimeError as e:
-                # Two kernels starting at once can pick the same free TCP port
-                # (jupyter_client frees it before the kernel binds it); the
-                # loser dies before running any cell, so starting again is safe.
-                if "before replying to kernel_info" not in str(e) or attempt == KERNEL_START_ATTEMPTS:
-                    raise
-                print(f"sosrap: kernel failed to start ({e}); attempt {attempt + 1} of "
-                      f"{KERNEL_START_ATTEMPTS}", file=sys.stderr, flush=True)
-    except PapermillExecutionError as e:
-        return {"ok": False, "seconds": time.monotonic() - t0, "cell_index": e.cell_index,
-                "exec_count": e.exec_count, "source": e.source, "ename": e.ename, "evalue": e.evalue}
-    except Exception as e:  # kernel died, bad notebook JSON, ...
-        return {"ok": False, "seconds": time.monotonic() - t0, "cell_index": None, "exec_count": None,
-                "source": "", "ename": type(e).__name__, "evalue": str(e)}
-    return {"ok": True, "seconds": time.monotonic() - t0}
-
-
-def _worker_init() -> None:
-    """A worker starts with SIGINT ignored (see `_Run.executor`), so a Ctrl-C while it is still
-    importing cannot print a traceback; from here on it reacts to Ctrl-C like the build itself."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def _warm() -> None:
-    """Import Papermill in a fresh worker while earlier stages run, so parallel
-    stages start together instead of one worker being spawned late."""
-    import papermill  # noqa: F401
 
 
 def _stage_error(st: Stage, res: dict, executed: Path) -> StageError:
@@ -133,7 +81,7 @@ Progress = Callable[[str, str, str], None]   # (stage, state, detail)
 
 @dataclass
 class _Run:
-    """One call of `run_stages`: what has finished, what is running, the worker pool."""
+    """One call of `run_stages`: what has finished, what is running, the stage threads and the zygote."""
     params: Params
     project: Path
     layout: Layout
@@ -141,36 +89,31 @@ class _Run:
     jobs: int
     force: bool
     say: Progress
+    forks: Forks | None = None
+    own_forks: bool = False
     results: dict[str, StageResult] = field(default_factory=dict)
     running: dict[cf.Future, tuple[Stage, dict, float]] = field(default_factory=dict)
     failed: list[StageError] = field(default_factory=list)
-    pool: cf.ProcessPoolExecutor | None = None
+    pool: cf.ThreadPoolExecutor | None = None
 
-    def executor(self) -> cf.ProcessPoolExecutor:
+    def executor(self) -> cf.ThreadPoolExecutor:
         # Created only when a stage must run, so a no-op rebuild starts no process.
         if self.pool is None:
-            workers = max(1, self.jobs)
-            self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                               initializer=_worker_init)
-            # Each submit below spawns one worker; it inherits SIGINT ignored until `_worker_init` runs.
-            # Only the main thread may set handlers (a batch drives areas from threads; there
-            # the main thread's Ctrl-C handling is the one that counts).
-            main = threading.current_thread() is threading.main_thread()
-            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-            try:
-                for _ in range(workers):
-                    self.pool.submit(_warm)
-            finally:
-                if main:
-                    signal.signal(signal.SIGINT, previous)
+            from sosrap.pipeline.kernels import Forks
+            if self.forks is None:
+                self.forks = Forks(preload_modules(self.project, self.stages.values()),
+                                   log=self.layout.log(ZYGOTE_LOG))
+                self.own_forks = True
+            self.forks.start()
+            self.pool = cf.ThreadPoolExecutor(max_workers=max(1, self.jobs), thread_name_prefix="sosrap-stage")
         return self.pool
 
     def finish(self, name: str, state: str, reason: str, detail: str) -> None:
         self.results[name] = StageResult(name, state, reason=reason)
         self.say(name, "fresh" if state == "skipped" else state, detail)
 
-    def start(self, st: Stage) -> None:
-        """Skip, block or submit a stage whose needs have all finished."""
+    def prepare(self, st: Stage) -> tuple[Stage, dict, list[str]] | None:
+        """Skip or block a stage whose needs have all finished; else what `submit` runs."""
         if any(self.results[n].state in ("failed", "blocked") for n in st.needs):
             return self.finish(st.name, "blocked", "an upstream stage failed", "upstream failed")
         if self.failed:
@@ -179,6 +122,13 @@ class _Run:
         reasons = ["--force"] if self.force else reasons
         if not reasons:
             return self.finish(st.name, "skipped", "fresh", "")
+        return st, fp, reasons
+
+    def submit(self, st: Stage, fp: dict, reasons: list[str]) -> None:
+        """Run a stale stage in a stage thread, its kernel forked in its turn."""
+        if self.failed:
+            return self.finish(st.name, "blocked", "the build is stopping after a failure", "build stopping")
+        from sosrap.pipeline.execute import execute
         run_dir = self.layout.run_dir(st.name)
         shutil.rmtree(run_dir, ignore_errors=True)   # no stale outputs survive a re-run
         run_dir.mkdir(parents=True)
@@ -190,8 +140,11 @@ class _Run:
             "inputs": {n: str(self.layout.run_dir(n)) for n in st.needs},
         }
         notebooks = self.project / "notebooks"
-        fut = self.executor().submit(_execute, str(notebooks / st.notebook), str(self.layout.executed(st)),
-                                     parameters, str(notebooks), KERNEL, str(self.layout.log(st.name)))
+        pool = self.executor()
+        assert self.forks is not None
+        fut = pool.submit(execute, str(notebooks / st.notebook), str(self.layout.executed(st)), parameters,
+                          str(notebooks), KERNEL, str(self.layout.log(st.name)), self.forks,
+                          notebook_imports(notebooks / st.notebook), self.forks.reserve())
         self.running[fut] = (st, fp, time.monotonic())
         self.say(st.name, "running", "; ".join(reasons))
 
@@ -200,7 +153,7 @@ class _Run:
         st, fp, t0 = self.running.pop(fut)
         try:
             res = fut.result()
-        except Exception as e:  # the worker process itself died
+        except Exception as e:  # noqa: BLE001 -- execute() returns facts; this is a bug in it
             res = {"ok": False, "seconds": time.monotonic() - t0, "ename": type(e).__name__, "evalue": str(e)}
         if res["ok"]:
             # A stage may create or refresh a file it reads (a synthetic demo writes its exports):
@@ -208,9 +161,10 @@ class _Run:
             fp = {**fp, "inputs": {**fp["inputs"], **read_hashes(st, self.params, self.project)}}
             state = {"status": "ok", "fingerprint": fp, "params": stage_params(st, self.params),
                      "seconds": round(res["seconds"], 3), "notebook": st.notebook,
+                     "timings": {k: res.get(k) for k in ("kernel_start", "ready_at", "cells")},
                      "outputs": output_hashes(st, self.layout)}   # what this run wrote, and only that
             atomic_write(self.layout.state_file(st.name), json.dumps(state, indent=1, sort_keys=True) + "\n")
-            self.results[st.name] = StageResult(st.name, "ran", res["seconds"])
+            self.results[st.name] = StageResult(st.name, "ran", res["seconds"], kernel_start=res.get("kernel_start"))
             self.say(st.name, "done", f"{res['seconds']:.1f} s")
             return
         err = _stage_error(st, res, self.layout.executed(st))
@@ -220,19 +174,21 @@ class _Run:
         self.results[st.name] = StageResult(st.name, "failed", res["seconds"], error=err)
         self.say(st.name, "failed", f"{res.get('ename')}")
 
-    def abort(self) -> None:
-        """Ctrl-C: stop the workers (their kernels exit with them, ipykernel
-        watches its parent) and remove what the running stages half wrote;
-        their state files are already gone, so they are stale."""
+    def close(self, aborted: bool = False) -> None:
+        """Stop the stage threads and the zygote (when this run started it). After Ctrl-C
+        (*aborted*) the zygote goes first: its kernels stop, so the threads waiting on them end."""
+        if aborted and self.forks is not None:
+            self.forks.close()
         if self.pool is not None:
-            # the worker processes: no public API before Python 3.14's terminate_workers()
-            procs = list((getattr(self.pool, "_processes", None) or {}).values())
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.join(10)
+            self.pool.shutdown(wait=not aborted, cancel_futures=True)
             self.pool = None
+        if self.own_forks and self.forks is not None:
+            self.forks.close()
+
+    def abort(self) -> None:
+        """Ctrl-C: stop the kernels and remove what the running stages half wrote;
+        their state files are already gone, so they are stale."""
+        self.close(aborted=True)
         for st, _fp, _t0 in self.running.values():
             shutil.rmtree(self.layout.run_dir(st.name), ignore_errors=True)
             self.layout.executed(st).unlink(missing_ok=True)
@@ -240,39 +196,79 @@ class _Run:
 
     def loop(self) -> None:
         pending = list(self.stages)
-        while pending or self.running:
-            # Start every stage whose needs are done (a skipped need lets the next one start at once).
+        ready: list[tuple[Stage, dict, list[str]]] = []      # stale stages waiting for a free slot
+        order = critical_path(self.stages, self.layout)
+        while pending or ready or self.running:
+            # Prepare every stage whose needs are done (a fresh one is skipped at once, so the next can start).
             for name in list(pending):
                 if all(need in self.results for need in self.stages[name].needs):
                     pending.remove(name)
-                    self.start(self.stages[name])
+                    job = self.prepare(self.stages[name])
+                    if job is not None:
+                        ready.append(job)
+            # A free slot goes to the stage with the longest way to the end of the build.
+            ready.sort(key=lambda job: -order[job[0].name])
+            while ready and len(self.running) < max(1, self.jobs):
+                self.submit(*ready.pop(0))
             if self.running:
                 done, _ = cf.wait(list(self.running), return_when=cf.FIRST_COMPLETED)
                 for fut in done:
                     self.collect(fut)
 
 
+def critical_path(stages: dict[str, Stage], layout: Layout) -> dict[str, float]:
+    """Per stage, the seconds from its start to the end of the stages after it: its own last
+    run's seconds (1 s if unknown) plus the longest such path among the stages that need it."""
+    out: dict[str, float] = {}
+    for name in reversed(list(stages)):        # dependency order, read backwards
+        state = _read_state(layout, name) or {}
+        own = float(state.get("seconds") or 1.0)
+        after = [out[d] for d, st in stages.items() if name in st.needs and d in out]
+        out[name] = own + max(after, default=0.0)
+    return out
+
+
 def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2, force: bool = False,
-               progress: Progress | None = None) -> list[StageResult]:
+               progress: Progress | None = None, forks: Forks | None = None) -> list[StageResult]:
     """Run stale stages; raise StageError (the first failure) after running what could run.
-    A stage the edition has no inputs for is left out (`editions.applicable`)."""
+    A stage the edition has no inputs for is left out (`editions.applicable`). *forks*: a zygote
+    shared by several builds (a batch); by default the run starts its own when a stage must run."""
     from sosrap.pipeline.editions import applicable
     stages = applicable(load_stages(project), params)
-    layout = Layout(build_root)
+    layout = Layout(Path(build_root).resolve())      # the kernels run in notebooks/: run folders must be absolute
     for d in (layout.notebooks, layout.artifacts, layout.state):
         d.mkdir(parents=True, exist_ok=True)
-    run = _Run(params, project, layout, stages, jobs, force, progress or (lambda *a: None))
-    try:
-        run.loop()
-    except KeyboardInterrupt:
-        run.abort()
-        raise
-    finally:
-        if run.pool is not None:
-            run.pool.shutdown(wait=True, cancel_futures=True)
+    run = _Run(params, project, layout, stages, jobs, force, progress or (lambda *a: None), forks)
+    imports.load_cache(layout.state / imports.CACHE)
+    with _prefer_env_kernels():
+        try:
+            if force and stages:
+                run.executor()          # every stage runs: the zygote imports while fingerprints are computed
+            run.loop()
+        except KeyboardInterrupt:
+            run.abort()
+            raise
+        finally:
+            run.close()
+            imports.save_cache(layout.state / imports.CACHE)
     if run.failed:
         raise run.failed[0]
     return [run.results[n] for n in stages]
+
+
+@contextlib.contextmanager
+def _prefer_env_kernels():
+    """The kernel must be this interpreter (the project's environment), not a `python3`
+    kernelspec someone registered in their home directory."""
+    old = os.environ.get(PREFER_ENV)
+    os.environ[PREFER_ENV] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(PREFER_ENV, None)
+        else:
+            os.environ[PREFER_ENV] = old
 
 
 def status(params: Params, project: Path, build_root: Path) -> list[tuple[str, str, list[str]]]:
@@ -282,6 +278,7 @@ def status(params: Params, project: Path, build_root: Path) -> list[tuple[str, s
     since its inputs may change when the upstream runs."""
     stages = load_stages(project)
     layout = Layout(build_root)
+    imports.load_cache(layout.state / imports.CACHE)
     out = []
     stale: set[str] = set()
     for name, st in stages.items():

@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import base64
 import io
 from typing import Iterable
 
@@ -25,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import Formatter  # noqa: E402
 
+from sosrap import timing  # noqa: E402
 from sosrap.report import fmt  # noqa: E402
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -138,7 +140,8 @@ def years_axis(ax, years: Iterable[int]) -> None:
 def png_bytes(fig) -> bytes:
     """The figure as PNG bytes, identical for identical data (no software tag, fixed size and DPI)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    with timing.phase("render"):
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
 
 
@@ -205,7 +208,7 @@ def _fmt(value, ticks: dict | None = None) -> str:
     return f"{number:.4g}"
 
 
-def show(fig, alt: str = "", caption: str = "") -> None:
+def show(fig, alt: str = "", caption: str = "", *, png: bytes | None = None, data: str | None = None) -> None:
     """Display *fig* as the cell's one PNG output and close it (no second copy from the inline backend).
 
     The data-driven *alt* text, the *caption* in the report's language and the
@@ -215,16 +218,25 @@ def show(fig, alt: str = "", caption: str = "") -> None:
     CSV as the figure's download; the report's `#| fig-alt:` / `#| fig-cap:` cell
     options stay the static fallback. Outside a notebook this is a no-op apart
     from closing.
+
+    *png* and *data*: the figure's `png_bytes` and CSV when the caller made them
+    already (`StageContext.save_figure`): the output is the same bundle the
+    inline backend would publish, without rendering the figure a second time.
     """
     try:
         from IPython import get_ipython
         from IPython.display import display
         if get_ipython() is not None:
-            meta = {"csv": figure_data_csv(fig)}
+            meta = {"csv": figure_data_csv(fig) if data is None else data}
             if alt:
                 meta["alt"] = alt
             if caption:
                 meta["caption"] = caption
-            display(fig, metadata={"image/png": meta})
+            if png is None:
+                with timing.phase("render"):
+                    display(fig, metadata={"image/png": meta})
+            else:
+                bundle = {"text/plain": repr(fig), "image/png": base64.b64encode(png).decode("ascii")}
+                display(bundle, raw=True, metadata={"image/png": meta})
     finally:
         plt.close(fig)

@@ -19,13 +19,15 @@ import datetime as _dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:   # pandas and the HTTP client are imported where used: `county_rows` (every build) needs neither
+    import pandas as pd
+
+    from sosrap.sources.http import HttpClient
 
 from sosrap.errors import FetchError, SosrapError
 from sosrap.paths import AtomicDir, project_root
-from sosrap.sources.http import HttpClient, endpoint, utc_now
 
 ENV_URL = "SOSRAP_CLASSIFICATIONS_URL"
 DEFAULT_BASE_URL = "https://data.stat.fi/api/classifications/v2/"
@@ -46,6 +48,7 @@ def reference_dir(root: Path | None = None) -> Path:
 def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise SosrapError(f"{path} is missing; restore it from git or run `sosrap fetch reference`")
+    import pandas as pd
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
@@ -62,6 +65,13 @@ def counties(root: Path | None = None) -> pd.DataFrame:
     df = _read_csv(reference_dir(root) / COUNTIES)
     df["municipalities"] = df["municipalities"].astype(int)
     return df
+
+
+def county_rows(root: Path | None = None) -> list[dict[str, str]]:
+    """The counties table as rows of strings (what `counties` reads, without pandas)."""
+    import csv
+    with open(reference_dir(root) / COUNTIES, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def meta(root: Path | None = None) -> dict:
@@ -120,6 +130,7 @@ def parse_maps(raw: Any, lang: str) -> pd.DataFrame:
             raise ValueError(f"map entry without sourceItem.code/targetItem.code: {str(m)[:120]}")
         rows.append({"municipality_code": _norm_muni(s["code"]), f"name_{lang}": _item_name(s, lang),
                      "county_code": _norm_county(t["code"]), f"county_name_{lang}": _item_name(t, lang)})
+    import pandas as pd
     return pd.DataFrame(rows)
 
 
@@ -172,6 +183,7 @@ def refresh(root: Path | None = None, *, year: int | None = None, base_url: str 
             http: HttpClient | None = None, dest: Path | None = None) -> RefreshResult:
     """Rebuild `data/reference/` from the classification API (kunta → hyvinvointialue,
     valid 1 January of *year*, default: this year). Two requests (fi, sv)."""
+    from sosrap.sources.http import HttpClient, endpoint, utc_now
     year = year or _dt.date.today().year
     base = endpoint(ENV_URL, base_url or DEFAULT_BASE_URL)
     http = http or HttpClient()

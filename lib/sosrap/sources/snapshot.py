@@ -20,11 +20,13 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from sosrap.errors import SnapshotError
 from sosrap.paths import AtomicDir
-from sosrap.sources.http import Fetched
+
+if TYPE_CHECKING:   # a build opens snapshots; only a fetch needs the HTTP client
+    from sosrap.sources.http import Fetched
 
 FORMAT = "sosrap-snapshot/1"
 MANIFEST = "snapshot.json"

@@ -1,0 +1,67 @@
+"""The kernel zygote's parts that need no kernel: what it imports, the order of forks, the
+kernel commands it stands in for (the forked kernels themselves run in test_runner.py)."""
+from __future__ import annotations
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from sosrap.pipeline import imports, kernels
+from sosrap.pipeline.graph import Stage
+from sosrap.pipeline.zygote import KERNEL_SIDE
+from support import ROOT
+
+
+def test_forks_are_requested_in_the_order_of_their_turns():
+    forks = kernels.Forks()
+    a, b, c = forks.reserve(), forks.reserve(), forks.reserve()
+    assert forks._turn == a
+    forks.release(b)                  # b is done first (it never forked): a still has the turn
+    assert forks._turn == a
+    forks.release(a)
+    assert forks._turn == c
+    forks.release(c)
+    forks.release(None)
+    assert forks._turn == c + 1
+
+
+def test_only_ipykernel_commands_are_forked():
+    cmd = ["/venv/bin/python", "-m", "ipykernel_launcher", "-f", "/tmp/k.json", "--HistoryManager.hist_file=:memory:"]
+    assert kernels._launcher_args(cmd) == ["-f", "/tmp/k.json", "--HistoryManager.hist_file=:memory:"]
+    assert kernels._launcher_args(["/usr/bin/R", "--slave", "-f", "/tmp/k.json"]) is None
+
+
+def test_the_zygote_imports_what_the_notebooks_import(tmp_path):
+    """Read from the code: each notebook's imports first, then the helpers they import and the
+    libraries those import, inside functions too (statistics models)."""
+    nb = tmp_path / "notebooks" / "s.ipynb"
+    nb.parent.mkdir()
+    nbformat.write(new_notebook(cells=[new_code_cell("import sosrap.stage\nfrom sosrap.indicators import stats")]), nb)
+    mods = imports.preload_modules(tmp_path, [Stage(name="s", notebook="s.ipynb")])
+    assert mods[:3] == ["sosrap.indicators", "sosrap.indicators.stats", "sosrap.stage"]
+    assert {"pandas", "sosrap.paths", "statsmodels.api"} <= set(mods)
+    assert "sosrap.report.render" not in mods              # not imported by what the notebook imports
+    real = imports.preload_modules(ROOT, [Stage(name=n, notebook=f) for n, f in
+                                          (("a", "10_indicators.ipynb"), ("b", "30_comparison.ipynb"))])
+    assert real.index("sosrap.indicators.table") < real.index("sosrap.indicators.comparison")   # stage by stage
+
+
+def test_the_zygote_leaves_the_kernel_side_modules_to_the_kernel(monkeypatch):
+    """matplotlib_inline hooks the figure display into the kernel when it is imported."""
+    import importlib
+    from sosrap.pipeline import zygote
+    assert "matplotlib_inline" in KERNEL_SIDE
+    monkeypatch.setattr(importlib, "import_module", lambda name: (_ for _ in ()).throw(AssertionError(name)))
+    zygote._import("matplotlib_inline.backend_inline")     # skipped: import_module is never called
+
+
+def test_parsed_imports_are_cached_by_size_and_times(tmp_path):
+    mod = tmp_path / "m.py"
+    mod.write_text("import json\n\ndef f():\n    import csv\n", encoding="utf-8")
+    assert imports._file_imports(mod, "m") == (frozenset({"json"}), frozenset({"csv"}))
+    cache = tmp_path / "imports.json"
+    imports.save_cache(cache)
+    imports._parsed.clear()
+    imports.load_cache(cache)
+    assert any(k[0] == str(mod) for k in imports._parsed)
+    mod.write_text("import os\n", encoding="utf-8")         # changed: parsed again
+    assert imports._file_imports(mod, "m") == (frozenset({"os"}), frozenset())
