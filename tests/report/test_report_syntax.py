@@ -1,5 +1,6 @@
 """Report sources use Quarto's syntax only, plus the shortcodes the project's
-Quarto extension (_extensions/sosrap/_extension.yml) declares: a report must
+Quarto extension (lib/sosrap/report/_extensions/sosrap/_extension.yml, staged
+into every report project as _extensions/sosrap/) declares: a report must
 render the same under real Quarto as under sosrap's pandoc engine."""
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from sosrap.report import staging
 from support import ROOT
 
 #: Quarto's built-in shortcodes (https://quarto.org/docs/authoring/shortcodes.html)
@@ -23,7 +25,7 @@ ATTR_ITEM = re.compile(r"""#([\w-]+)|\.([\w-]+)|([\w-]+)=("[^"]*"|'[^']*'|\S+)""
 
 
 def extension_shortcodes() -> set[str]:
-    manifest = yaml.safe_load((ROOT / "_extensions" / "sosrap" / "_extension.yml").read_text(encoding="utf-8"))
+    manifest = yaml.safe_load((staging.EXTENSION / "_extension.yml").read_text(encoding="utf-8"))
     return {str(s).removesuffix(".lua") for s in (manifest.get("contributes", {}).get("shortcodes") or [])}
 
 

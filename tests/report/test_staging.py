@@ -83,8 +83,10 @@ def test_staged_report_is_the_composed_sources_plus_generated_files(demo):
     assert _stage(project, params, snap, notebooks, dest) == dest
     staged = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
     sources = S.source_files(project / "reports/demo")
-    generated = ({g for g in S.GENERATED if g not in ("_notebooks", "_figures")} | {f"_notebooks/{n}" for n in notebooks}
-                 | {f"_figures/{b['label']}.png" for b in staging_inputs(project, params)[1]})
+    generated = ({g for g in S.GENERATED if g not in ("_notebooks", "_figures", "_extensions")}
+                 | {f"_notebooks/{n}" for n in notebooks}
+                 | {f"_figures/{b['label']}.png" for b in staging_inputs(project, params)[1]}
+                 | {f"_extensions/sosrap/{p.name}" for p in S.EXTENSION.iterdir()})
     assert staged == set(sources) | generated
     for rel, src in sources.items():
         if rel != "_quarto.yml":

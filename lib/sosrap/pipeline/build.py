@@ -289,7 +289,7 @@ def stamp_roots(project: Path, params: _params.Params, layout: Layout, engine: s
     import shutil
     from sosrap.report import render
     stages = load_stages(project)
-    roots = [f"tree:{project / d}" for d in ("params", "notebooks", "reports", "data/reference", "_extensions")]
+    roots = [f"tree:{project / d}" for d in ("params", "notebooks", "reports", "data/reference")]
     roots.append(f"tree:{project / params.snapshot}")
     roots += [f"tree:{project / rel}" for n in stage_names for rel in hashing.read_paths(stages[n], params)]
     roots.append(f"tree:{hashing.PACKAGE_DIR}")

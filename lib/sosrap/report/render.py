@@ -76,7 +76,7 @@ def renderer_files() -> list[Path]:
     """Every file of sosrap itself that the rendered output depends on: the
     Lua filter passes, the templates and the Python modules that build the
     pandoc call (a change to any re-renders the report)."""
-    files = [p for folder in (FILTERS, PKG_DIR / "templates") for p in folder.rglob("*")
+    files = [p for folder in (FILTERS, PKG_DIR / "_extensions", PKG_DIR / "templates") for p in folder.rglob("*")
              if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")]
     return sorted(files + [PKG_DIR / "render.py", PKG_DIR / "quarto_project.py"])
 

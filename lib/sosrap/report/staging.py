@@ -13,8 +13,10 @@ figures (`_variables.yml`, next to `_quarto.yml`), the data notice
 (`_notice.qmd`), the citation appendix (`_citation.qmd`), the action
 proposals (`_proposals.qmd`, `_followup.qmd`) and the indicator sections the
 stages recorded (`_indicators.qmd` with its images in `_figures/`; see
-`report.blocks`). A chapter that embeds the notebook of a stage the edition leaves out
-(*left_out*) is replaced by its heading and a note before the sources are
+`report.blocks`). sosrap's Quarto extension is staged as `_extensions/sosrap/` and
+listed under `filters:`; the staged notebooks carry the captions and alt texts their outputs
+recorded as cell options (`report.staged_notebook`), so real Quarto renders the same project.
+A chapter that embeds the notebook of a stage the edition leaves out (*left_out*) is replaced by its heading and a note before the sources are
 checked; an embed of any other notebook the build does not have is an error,
 so a misspelt notebook name never turns a chapter into a note. Every `{{< var >}}` key must exist
 (`report.composition`). The sources stay clean, and a build into any folder
@@ -34,6 +36,8 @@ from sosrap import params as _params
 from sosrap.errors import SosrapError
 from sosrap.paths import AtomicDir
 from sosrap.report import blocks as _blocks, citation, composition, proposals, wording
+from sosrap.report.language import language_strings
+from sosrap.report.staged_notebook import write_staged_notebook
 from sosrap.report.fmt import fi_date
 from sosrap.sources.snapshot import Snapshot
 
@@ -45,8 +49,13 @@ __all__ = ["SHARED", "GENERATED", "IGNORED", "NOTICE_SYNTHETIC", "report_basenam
 SHARED = "_shared"
 
 #: generated includes in the staged report (never copied from the sources)
-GENERATED = ("_notebooks", "_variables.yml", "_notice.qmd", "_citation.qmd", "_proposals.qmd", "_followup.qmd",
+GENERATED = ("_notebooks", "_extensions", "_variables.yml", "_notice.qmd", "_citation.qmd", "_proposals.qmd", "_followup.qmd",
              "_indicators.qmd", _blocks.FIGURES)
+#: sosrap's Quarto extension (staged into every report project as `_extensions/sosrap/`)
+EXTENSION = Path(__file__).resolve().parent / "_extensions" / "sosrap"
+#: its name in `filters:`
+EXTENSION_NAME = "sosrap"
+
 #: names never taken from the sources (at any depth): generated files and Quarto's own output
 IGNORED = (*GENERATED, ".quarto", "_site")
 
@@ -126,6 +135,11 @@ def _write_quarto_yml(path: Path, params: _params.Params, edition: citation.Edit
     block: the edition's metadata."""
     quarto = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     quarto.setdefault("lang", params.language)
+    # the extension's filter for Quarto, and its link text in the report's language
+    filters = list(quarto.get("filters") or [])
+    if EXTENSION_NAME not in filters:
+        quarto["filters"] = [EXTENSION_NAME, *filters]
+    quarto["sosrap-data-download"] = language_strings(quarto["lang"])["sosrap-data-download"]
     quarto["title"] = params.title
     if params.subtitle:
         quarto["subtitle"] = params.subtitle
@@ -193,10 +207,11 @@ def _fill_staging(tmp: Path, src: Path, params: _params.Params, snap: Snapshot, 
     shutil.copystat(src, tmp)
     composition.absent_chapters(tmp, left_out)
     _check_sources(tmp, src, params, notebooks)
+    shutil.copytree(EXTENSION, tmp / "_extensions" / EXTENSION_NAME)
     nbdir = tmp / "_notebooks"
     nbdir.mkdir()
     for name, executed in notebooks.items():
-        shutil.copyfile(executed, nbdir / name)
+        write_staged_notebook(executed, nbdir / name)
     _write_quarto_yml(tmp / "_quarto.yml", params, edition)
     _write_generated(tmp, params, snap, key_figures, edition, registers, blocks)
 

@@ -102,21 +102,10 @@ function M.from_div(div)
            classes = div.classes, attributes = attrs }
 end
 
--- The data of an image figure `a.png`, when `a.csv` lies beside it (the
--- generated indicator sections write one per figure); nil otherwise.
-local function sibling_csv(content)
-  local src
-  pandoc.walk_block(pandoc.Div(content), { Image = function(img) src = src or img.src end })
-  if not src or not src:match('%.png$') or src:match('^%a+:') then return nil end
-  local path = src:gsub('%.png$', '.csv')
-  if path:sub(1, 1) == '/' then path = common.PROJECT_DIR .. path end
-  return common.read_file(path)
-end
-
 function M.from_figure(fig)
   local kind = M.kind_of(fig.identifier)
   if not kind then return nil end
-  local csv = fig.attributes['sosrap-csv'] or sibling_csv(fig.content)
+  local csv = fig.attributes['sosrap-csv']
   fig.attributes['sosrap-csv'] = nil
   return { id = fig.identifier, kind = kind, content = pandoc.Blocks(fig.content), csv = csv,
            caption = caption_inlines(fig.caption.long), classes = fig.classes, attributes = fig.attributes }
@@ -144,42 +133,22 @@ function M.from_linked_image(para)
            caption = #caption > 0 and caption or nil, classes = {}, attributes = {} }
 end
 
--- A table as CSV (RFC 4180; pandoc reads CSV but does not write it).
-local function table_csv(tbl)
-  local lines = {}
-  local function add_rows(rows)
-    for _, row in ipairs(rows) do
-      local cells = {}
-      for _, cell in ipairs(row.cells) do
-        local text = pandoc.utils.stringify(cell.contents)
-        if text:find('[,"\n]') then text = '"' .. text:gsub('"', '""') .. '"' end
-        table.insert(cells, text)
-      end
-      table.insert(lines, table.concat(cells, ','))
-    end
-  end
-  add_rows(tbl.head.rows)
-  for _, body in ipairs(tbl.bodies) do add_rows(body.head); add_rows(body.body) end
-  add_rows(tbl.foot.rows)
-  return table.concat(lines, '\n') .. '\n'
+-- The float's data as an embedded CSV download: the sosrap Quarto extension's
+-- own code (_extensions/sosrap/data-download.lua, which Quarto runs as a filter),
+-- from the staged project when it has the extension, else from the package.
+local function data_download()
+  local staged = pandoc.path.join({ common.PROJECT_DIR, '_extensions', 'sosrap', 'data-download.lua' })
+  if common.file_exists(staged) then return dofile(staged) end
+  local report_dir = pandoc.path.directory(pandoc.path.directory(pandoc.path.directory(PANDOC_SCRIPT_FILE)))
+  return dofile(pandoc.path.join({ report_dir, '_extensions', 'sosrap', 'data-download.lua' }))
 end
+local DATA = data_download()
 
--- The float's data as CSV: recorded with an embedded figure, or the table itself.
-local function float_csv(f)
-  if f.csv then return f.csv end
-  local tbl = first_table(f.content)
-  if tbl then return table_csv(tbl) end
-  return nil
-end
-
--- <a download> with the CSV in a data: URI (the report stays one file).
 local function download_link(f)
-  local csv = float_csv(f)
+  local csv = DATA.float_csv(f.id, f.content, f.csv, common.PROJECT_DIR)
   if not csv then return nil end
-  local encoded = csv:gsub('[^%w%-%._~]', function(c) return string.format('%%%02X', c:byte()) end)
   local text = require('quarto_subset.language').get('sosrap-data-download', 'Download the data (CSV)')
-  return pandoc.Plain({ pandoc.Link(text, 'data:text/csv;charset=utf-8,%EF%BB%BF' .. encoded, '',
-    pandoc.Attr('', { 'sosrap-data-download' }, { download = f.id .. '.csv' })) })
+  return DATA.link(f.id, csv, text)
 end
 
 local function html_float(f, label)
