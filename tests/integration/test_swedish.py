@@ -101,3 +101,28 @@ def test_the_privacy_gate_held_in_swedish_too(built):
     for kind, values in demo_clientwork.planted().items():
         for v in values:
             assert v not in html, kind
+
+
+def test_quarto_reads_swedish_captions_from_the_staged_notebooks(built):
+    """What real Quarto's `{{< embed >}}` reads: the staged notebooks' `#|` caption and alt lines are
+    the Swedish texts the outputs recorded, not the cells' static Finnish ones."""
+    import json
+
+    import yaml
+    root, _html = built
+    report = root / "build" / "demo-sv" / "report"
+    assert yaml.safe_load((report / "_quarto.yml").read_text(encoding="utf-8"))["sosrap-data-download"] == \
+        "Ladda ner data (CSV)"
+    only = finnish_only_words()
+    seen = 0
+    for nb in sorted((report / "_notebooks").glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            src = "".join(cell.get("source", ""))
+            lines = [ln[2:] for ln in src.splitlines() if ln.startswith("#|")]
+            options = yaml.safe_load("\n".join(lines)) if lines else None
+            for key in ("fig-cap", "tbl-cap", "fig-alt"):
+                if options and key in options:
+                    seen += 1
+                    leaks = {w for w in WORD.findall(str(options[key])) if w.lower() in only}
+                    assert not leaks, (nb.name, options.get("label"), key, sorted(leaks))
+    assert seen >= 10
