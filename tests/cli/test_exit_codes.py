@@ -53,7 +53,8 @@ def test_a_failing_command_exits_nonzero():
     assert run_sosrap("verify", "/nonexistent/release", "--no-rebuild", cwd=ROOT).returncode == 1
 
 
-def test_ctrl_c_during_a_build_says_interrupted_exits_130_and_leaves_no_half_written_stage(tmp_path):
+@pytest.mark.parametrize("after", [1.5, 2.5])     # the first stage executing; the next kernels starting
+def test_ctrl_c_during_a_build_says_interrupted_exits_130_and_leaves_no_half_written_stage(tmp_path, after):
     root = copy_project(tmp_path / "project")
     build = tmp_path / "build"
     # a terminal's Ctrl-C: SIGINT to the whole process group (sosrap and its workers)
@@ -65,7 +66,7 @@ def test_ctrl_c_during_a_build_says_interrupted_exits_130_and_leaves_no_half_wri
             line = proc.stderr.readline()
             assert line, "the build ended before a stage ran"
             seen += line
-        time.sleep(1.5)                 # the first stage is executing now
+        time.sleep(after)
         os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:

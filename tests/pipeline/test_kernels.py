@@ -3,6 +3,7 @@ kernel commands it stands in for (the forked kernels themselves run in test_runn
 from __future__ import annotations
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from sosrap.pipeline import imports, kernels
@@ -22,6 +23,19 @@ def test_forks_are_requested_in_the_order_of_their_turns():
     forks.release(c)
     forks.release(None)
     assert forks._turn == c + 1
+
+
+def test_a_stopped_zygote_never_starts_again():
+    """After Ctrl-C the build stops the zygote; a stage thread still retrying its kernel start must
+    get an error, not a new zygote whose kernel finishes the stage after the build said
+    "interrupted" (it did: tests/cli/test_exit_codes.py found the stage's outputs half-written)."""
+    forks = kernels.Forks().start()
+    forks.close()
+    with pytest.raises(RuntimeError, match="stopped"):
+        forks.start()
+    with pytest.raises(RuntimeError, match="stopped"):
+        forks.spawn(["-f", "/nonexistent.json"], env={}, cwd=None, log="/dev/null")
+    assert forks.proc is None
 
 
 def test_only_ipykernel_commands_are_forked():

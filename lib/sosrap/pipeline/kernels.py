@@ -82,9 +82,14 @@ class Forks:
         self._turn = 1                  # the turn whose fork may be requested now
         self._done: set[int] = set()
         self._early: dict[int, int] = {}
+        self._closed = False
 
     def start(self) -> "Forks":
-        """Start the zygote (it imports in the background; forks wait for what they need)."""
+        """Start the zygote (it imports in the background; forks wait for what they need).
+        Once closed, never again: a stage thread still retrying after Ctrl-C gets an error,
+        not a new zygote whose kernel would finish the stage behind the build's back."""
+        if self._closed:
+            raise RuntimeError("the kernel fork server was stopped (the build is stopping)")
         if self.proc is not None:
             return self
         err: IO | int = subprocess.DEVNULL
@@ -179,6 +184,7 @@ class Forks:
 
     def close(self, timeout: float = 15.0) -> None:
         """Stop the zygote and its kernels (it stops them when its stdin closes) and reap it."""
+        self._closed = True
         if self.proc is None:
             return
         try:

@@ -140,17 +140,22 @@ class _Run:
             "inputs": {n: str(self.layout.run_dir(n)) for n in st.needs},
         }
         notebooks = self.project / "notebooks"
-        pool = self.executor()
-        assert self.forks is not None
-        fut = pool.submit(execute, str(notebooks / st.notebook), str(self.layout.executed(st)), parameters,
-                          str(notebooks), KERNEL, str(self.layout.log(st.name)), self.forks,
-                          notebook_imports(notebooks / st.notebook), self.forks.reserve())
+        try:
+            pool = self.executor()          # may wait for the zygote: Ctrl-C can come here
+            assert self.forks is not None
+            fut = pool.submit(execute, str(notebooks / st.notebook), str(self.layout.executed(st)), parameters,
+                              str(notebooks), KERNEL, str(self.layout.log(st.name)), self.forks,
+                              notebook_imports(notebooks / st.notebook), self.forks.reserve())
+        except BaseException:
+            shutil.rmtree(run_dir, ignore_errors=True)   # not running yet: `abort` would not see it
+            raise
         self.running[fut] = (st, fp, time.monotonic())
         self.say(st.name, "running", "; ".join(reasons))
 
     def collect(self, fut: cf.Future) -> None:
         """Record a finished stage: its state file, its result, its progress line."""
-        st, fp, t0 = self.running.pop(fut)
+        # the stage stays in `running` until its state is written: a Ctrl-C in between removes it whole
+        st, fp, t0 = self.running[fut]
         try:
             res = fut.result()
         except Exception as e:  # noqa: BLE001 -- execute() returns facts; this is a bug in it
@@ -164,12 +169,14 @@ class _Run:
                      "timings": {k: res.get(k) for k in ("kernel_start", "ready_at", "cells")},
                      "outputs": output_hashes(st, self.layout)}   # what this run wrote, and only that
             atomic_write(self.layout.state_file(st.name), json.dumps(state, indent=1, sort_keys=True) + "\n")
+            del self.running[fut]
             self.results[st.name] = StageResult(st.name, "ran", res["seconds"], kernel_start=res.get("kernel_start"))
             self.say(st.name, "done", f"{res['seconds']:.1f} s")
             return
         err = _stage_error(st, res, self.layout.executed(st))
         atomic_write(self.layout.state_file(st.name), json.dumps(
             {"status": "failed", "error": str(err), "notebook": st.notebook}, indent=1) + "\n")
+        del self.running[fut]
         self.failed.append(err)
         self.results[st.name] = StageResult(st.name, "failed", res["seconds"], error=err)
         self.say(st.name, "failed", f"{res.get('ename')}")
@@ -181,6 +188,8 @@ class _Run:
             self.forks.close()
         if self.pool is not None:
             self.pool.shutdown(wait=not aborted, cancel_futures=True)
+            if aborted:   # the kernels are gone: the stage threads end (and write what they write) now
+                cf.wait(list(self.running), timeout=ABORT_WAIT)
             self.pool = None
         if self.own_forks and self.forks is not None:
             self.forks.close()
@@ -192,6 +201,7 @@ class _Run:
         for st, _fp, _t0 in self.running.values():
             shutil.rmtree(self.layout.run_dir(st.name), ignore_errors=True)
             self.layout.executed(st).unlink(missing_ok=True)
+            self.layout.state_file(st.name).unlink(missing_ok=True)
         self.running.clear()
 
     def loop(self) -> None:
@@ -214,6 +224,10 @@ class _Run:
                 done, _ = cf.wait(list(self.running), return_when=cf.FIRST_COMPLETED)
                 for fut in done:
                     self.collect(fut)
+
+
+#: seconds Ctrl-C waits for the stage threads once their kernels are stopped
+ABORT_WAIT = 30.0
 
 
 def critical_path(stages: dict[str, Stage], layout: Layout) -> dict[str, float]:
