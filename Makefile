@@ -43,8 +43,12 @@ report: $(STAMP) ## Build the demo report end to end; prints the HTML path last
 status: $(STAMP) ## Show which stages of EDITION are fresh or stale, and why
 	@$(SOSRAP) status $(EDITION)
 
-test: $(STAMP) $(NODE_STAMP) ## Run the whole test suite
-	@$(VENV)/bin/pytest
+# Test processes (pytest-xdist): one per core; a test file stays on one process, so its
+# module fixtures (a build) are made once. TEST_JOBS=0 runs the suite in this process.
+TEST_JOBS ?= auto
+
+test: $(STAMP) $(NODE_STAMP) ## Run the whole test suite (TEST_JOBS=N processes, default one per core)
+	@$(VENV)/bin/pytest -n $(TEST_JOBS) --dist loadfile
 
 # Extra JupyterLab options, e.g. make lab LAB_ARGS="--no-browser --port 8899"
 LAB_ARGS ?=
