@@ -179,3 +179,35 @@ def test_ranked_table_gives_the_shared_rank_range():
     ranked = funnel.ranked_table(t, "k", roles=("area", "peer", "municipality"), reference_role=None)
     assert ranked["rank"].tolist()[:6] == [1, 1, 3, 3, 3, 3]
     assert ranked["rank_max"].tolist()[:6] == [2, 2, 6, 6, 6, 6]
+
+
+def test_repeated_questions_are_answered_once_each_caller_with_its_own_copy(monkeypatch):
+    """`funnel_data` / `ranked_table` keep results by the content of the indicator's rows: the same
+    content again is not recomputed, other content (or options, or language) is, and a caller that
+    changes its result does not change the next caller's."""
+    from sosrap.report import wording
+    calls = []
+    real = funnel._limits
+    monkeypatch.setattr(funnel, "_limits", lambda *a, **k: calls.append(1) or real(*a, **k))
+    funnel._MEMO.clear()
+    t = _units()
+    first, info = funnel.funnel_data(t, "k", year=2024)
+    first.loc[:, "flag"] = "mutated"
+    info["target"] = -1
+    again, info2 = funnel.funnel_data(t.copy(), "k", year=2024)          # another object, same content
+    assert len(calls) == 1
+    assert "mutated" not in set(again.flag) and info2["target"] == 5.0
+    pd.testing.assert_frame_equal(again, funnel.funnel_data.__wrapped__(t, "k", year=2024)[0])   # uncached
+    assert len(calls) == 2
+    changed = t.copy()
+    changed.loc[changed.region_name == "Iso", "value"] = 5.0
+    units, _ = funnel.funnel_data(changed, "k", year=2024)
+    assert len(calls) == 3 and dict(zip(units.region_name, units.flag))["Iso"] == funnel.WITHIN
+    funnel.funnel_data(t, "k", year=2024, leave_out=False)
+    assert len(calls) == 4
+    with wording.using("sv"):
+        sv, _ = funnel.funnel_data(t, "k", year=2024)
+    assert len(calls) == 5 and set(sv.flag_text) != set(again.flag_text)
+    r1 = funnel.ranked_table(t, "k", year=2024)
+    r1.loc[:, "rank"] = 99
+    assert (funnel.ranked_table(t, "k", year=2024)["rank"] != 99).all()

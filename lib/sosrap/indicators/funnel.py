@@ -22,11 +22,19 @@ unit's rate interval (`stats.add_rates`) and a rank interval from a seeded
 parametric bootstrap (deterministic output).
 
 Works on the tidy indicator table, like `sosrap.indicators.stats`.
+
+A stage asks for the same indicator's funnel and ranking several times (key
+figures, tables, figures, sentences): `funnel_data` and `ranked_table` keep
+their last results by the content of the indicator's rows (`_by_rows`), so the
+work is done once and every caller gets its own copy.
 """
 from __future__ import annotations
 
+import collections
+import functools
+import hashlib
 import math
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -245,6 +253,38 @@ def _flags(u: pd.DataFrame, rates: np.ndarray, tol: float) -> list[str]:
                                               u["lo_99.8"], u["hi_99.8"])]
 
 
+#: results kept by `_by_rows` (an edition has a few dozen indicators)
+MEMO_SIZE = 256
+_MEMO: "collections.OrderedDict[tuple, object]" = collections.OrderedDict()
+
+
+def _copied(result):
+    if isinstance(result, pd.DataFrame):
+        return result.copy()
+    if isinstance(result, tuple):
+        return tuple(_copied(r) for r in result)
+    return dict(result) if isinstance(result, dict) else result
+
+
+def _by_rows(fn: Callable) -> Callable:
+    """*fn*(table, key, **options), computed once per content of table's rows for *key* (and the
+    options and the wording language, which its texts use); callers get copies."""
+    @functools.wraps(fn)
+    def wrapper(table: pd.DataFrame, key: str, **options):
+        rows = table[table.key == key]
+        digest = hashlib.sha256(pd.util.hash_pandas_object(rows, index=True).to_numpy().tobytes())
+        digest.update(repr((list(rows.columns), [str(t) for t in rows.dtypes])).encode())
+        memo_key = (fn.__name__, key, digest.hexdigest(), repr(sorted(options.items())), _wording.current())
+        if memo_key not in _MEMO:
+            _MEMO[memo_key] = fn(rows, key, **options)
+            while len(_MEMO) > MEMO_SIZE:
+                _MEMO.popitem(last=False)
+        _MEMO.move_to_end(memo_key)
+        return _copied(_MEMO[memo_key])
+    return wrapper
+
+
+@_by_rows
 def funnel_data(table: pd.DataFrame, key: str, *, role: str | Sequence[str] = "municipality",
                 target_role: str = "area",
                 year: int | None = None, include_target: bool = False,
@@ -328,6 +368,7 @@ def rank_intervals(values: np.ndarray, counts: np.ndarray, denominators: np.ndar
     return lo[:m], hi[:m]
 
 
+@_by_rows
 def ranked_table(table: pd.DataFrame, key: str, *, roles: Sequence[str] = ("area", "peer"),
                  year: int | None = None, reference_role: str | None = "country",
                  level: float = LEVEL) -> pd.DataFrame:
