@@ -85,6 +85,7 @@ def _run(pm, clock: _Clock, nb_in: str, nb_out: str, parameters: dict, cwd: str,
             # no `cwd=` for Papermill: it would chdir the whole build process; the kernel starts there
             pm.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel,
                                 progress_bar=False, log_output=False, report_mode=False,
+                                request_save_on_cell_execute=False,   # written once, at the end (or on an error)
                                 kernel_manager_class=kernel_manager(forks, log, cwd, modules, ticket),
                                 on_cell_execute=clock.on_cell_execute, on_cell_executed=clock.on_cell_executed)
             return
