@@ -151,3 +151,12 @@ def test_one_switch_lang_file_name_and_shared_chapters():
     files = S.source_files(reports / "demo-sv", "sv")
     assert files["index.qmd"] == reports / "_shared-sv/index.qmd"
     assert all(not p.is_relative_to(reports / "_shared") for p in files.values())
+
+
+def test_catalogues_read_alike_with_libyaml_and_pyyaml():
+    """`catalogue` parses with libyaml where PyYAML has it (faster); on the shipped catalogues both
+    parsers must give the same data (they differ on some odd input, so people's YAML uses PyYAML)."""
+    import yaml
+    for lang in W.LANGUAGES:
+        text = W.catalogue_file(lang).read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) == yaml.safe_load(text), lang
