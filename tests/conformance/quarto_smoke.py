@@ -97,8 +97,12 @@ MEASURED_FORMATS = ("html",)
 def smoke_root() -> Path | None:
     """The shared Quarto smoke tests, or None when absent (tests then skip)."""
     env = os.environ.get("SOSRAP_QUARTO_SMOKE")
-    root = Path(env) if env else PROJECT_ROOT.parent / "shared" / "quarto-smoke"
-    return root.resolve() if (root / "smoke-all").is_dir() else None
+    # beside the project, or beside a folder above it (a CI clone may sit deeper than the checkout)
+    roots = [Path(env)] if env else [d / "shared" / "quarto-smoke" for d in PROJECT_ROOT.parents]
+    for root in roots:
+        if (root / "smoke-all").is_dir():
+            return root.resolve()
+    return None
 
 
 def render_module():

@@ -1,7 +1,7 @@
 """Quarto's own smoke tests against sosrap's pandoc engine.
 
 The documents (Quarto's tests/docs/smoke-all, MIT) are read in place from
-``$SOSRAP_QUARTO_SMOKE`` or ``<project>/../shared/quarto-smoke``; the module
+``$SOSRAP_QUARTO_SMOKE`` or ``shared/quarto-smoke`` beside the project or a folder above it; the module
 skips when they are absent.  Each document is rendered once with the pandoc
 engine (smoke.engine_render -> sosrap's render API) and checked against the
 expectations in its own front matter, with the semantics of Quarto's
