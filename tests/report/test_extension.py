@@ -40,7 +40,13 @@ def test_manifest_is_a_quarto_extension_whose_files_exist() -> None:
     assert str(m["quarto-required"]).startswith(">=")
     contributes = m["contributes"]
     assert set(contributes) <= {"filters", "shortcodes", "formats"}
-    declared = [*(contributes.get("filters") or []), *(contributes.get("shortcodes") or [])]
+    entries = [*(contributes.get("filters") or []), *(contributes.get("shortcodes") or [])]
+    # Quarto's forms: a path, or {path, at} with one of its entry points
+    for e in entries:
+        if isinstance(e, dict):
+            assert set(e) <= {"path", "at"} and e.get("at", "post-render") in {
+                "pre-ast", "post-ast", "pre-quarto", "post-quarto", "pre-render", "post-render"}, e
+    declared = [e["path"] if isinstance(e, dict) else e for e in entries]
     assert declared, "the extension declares nothing"
     for rel in declared:
         assert (EXT / rel).is_file(), rel
@@ -109,11 +115,25 @@ Recorded
 
 ![No data](nothing.png){#fig-none}
 
+::: {#tbl-q .quarto-float .quarto-figure}
+```{=html}
+<figure class="quarto-float quarto-float-tbl figure">
+```
+| q | r |
+|---|---|
+| 1 | 2 |
+
+```{=html}
+</figure>
+```
+:::
+
 Plain paragraph.
 """
     out = _quarto_filter(tmp_path, source, meta={"sosrap-data-download": "Lataa aineisto (CSV)"})
     links = _downloads(out)
-    assert set(links) == {"fig-a.csv", "tbl-b.csv", "tbl-c.csv", "fig-nb.csv"}
+    assert set(links) == {"fig-a.csv", "tbl-b.csv", "tbl-c.csv", "fig-nb.csv", "tbl-q.csv"}
+    assert links["tbl-q.csv"][1] == "q,r\n1,2\n"       # a float as Quarto has rendered it (post-render)
     assert {text for text, _ in links.values()} == {"Lataa aineisto (CSV)"}
     assert links["fig-a.csv"][1] == sibling
     assert links["fig-nb.csv"][1] == recorded

@@ -7,9 +7,12 @@ One file, two uses:
 
   * Quarto loads it as the filter of the `sosrap` extension
     (`_extensions/sosrap/_extension.yml`; the build stages the extension into
-    every report project and lists it under `filters:`). As a user filter it
-    runs before Quarto's own float processing, on the AST pandoc reads, and
-    puts the download link right after each float.
+    every report project and lists it under `filters:`). It runs at Quarto's
+    `post-render` entry point, when the notebook embeds are resolved and the
+    floats are rendered to plain pandoc blocks (a `div#fig-…` / `div#tbl-…`
+    holding the figure or table), and puts the download link right after each
+    float. It also reads the AST pandoc itself reads (a Figure, a captioned
+    Table, a `::: {#fig-…}` div), so it works at any entry point.
   * sosrap's pandoc engine loads the same file as a module
     (`quarto_subset/floats.lua`) and puts the link inside the float it writes.
 
