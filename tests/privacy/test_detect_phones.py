@@ -39,3 +39,13 @@ def test_planted_finnish_phones(parts):
 def test_planted_foreign_phones(parts):
     pre, item, post = parts
     assert_detected(pre, item, post, {PHONE}, only=str.isdigit)
+
+
+def test_warm_loads_the_metadata_and_changes_no_answer():
+    """`contacts.warm` (called while the engine renders) only loads phonenumbers' metadata early."""
+    from sosrap.privacy import contacts, detect
+    text = "Soita 040 123 4567 tai +358 9 123 4567; arvo 0,68–0,85 ‰ vuonna 2024."
+    before = detect.find_all(text)
+    contacts.warm()
+    contacts._valid_phone.cache_clear()
+    assert detect.find_all(text) == before and before

@@ -71,6 +71,8 @@ class _Pregate(threading.Thread):
     def run(self) -> None:
         try:
             from sosrap import privacy
+            from sosrap.privacy import contacts
+            contacts.warm()
             self.options = privacy.gate_options(self.params, self.project)
             self.protected = privacy.load_protected(self.layout.artifacts)
             self._audit(self.staged, self.findings)

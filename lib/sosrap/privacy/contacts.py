@@ -161,6 +161,20 @@ def _valid_phone(s: str) -> bool:
     return num is not None and phonenumbers.is_valid_number(num)
 
 
+def warm() -> None:
+    """Load phonenumbers' metadata for Finnish and international numbers now (it loads lazily, on
+    the first number of each kind): the build calls this while the engine renders, so that the
+    gate over the rendered report does not pay it."""
+    for text, region in (("040 123 4567", "FI"), ("09 123 4567", "FI"), ("+358 40 123 4567", None),
+                         ("+46 8 123 456 78", None)):
+        try:
+            num = phonenumbers.parse(text, region)
+            phonenumbers.is_valid_number(num)
+            phonenumbers.number_type(num)
+        except phonenumbers.NumberParseException:
+            pass
+
+
 def _start_of(r: str, groups: list[tuple[int, int]], i: int) -> tuple[int, bool]:
     """Where a phone starting at digit group *i* of run *r* starts, and whether
     the group may start one at all (a leading +, (, 0, 358, or a 9-digit mobile
