@@ -153,14 +153,30 @@ class AtomicDir:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def read_yaml(path: Path, *, error: type[Exception] = SosrapError, missing_ok: bool = False) -> dict:
+#: libyaml's parser where PyYAML has it, for YAML that sosrap itself wrote with `yaml.safe_dump`
+_GENERATED_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load(text: str, generated: bool):
+    if generated:
+        try:
+            return yaml.load(text, Loader=_GENERATED_LOADER)  # noqa: S506 -- a safe loader
+        except yaml.YAMLError:
+            pass                     # PyYAML's own parser says what is wrong
+    return yaml.safe_load(text)
+
+
+def read_yaml(path: Path, *, error: type[Exception] = SosrapError, missing_ok: bool = False,
+              generated: bool = False) -> dict:
     """A YAML file whose top level is a mapping ({} when empty, or missing with *missing_ok*);
-    anything else raises *error* naming the file."""
+    anything else raises *error* naming the file. *generated*: a file sosrap wrote with
+    `yaml.safe_dump` (the key figures), read with libyaml's faster parser; people's YAML is read
+    by PyYAML's own, which libyaml does not match on odd input (a tab after a value, a bare `!`)."""
     path = Path(path)
     if missing_ok and not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _load(path.read_text(encoding="utf-8"), generated)
     except yaml.YAMLError as e:
         raise error(f"{path}: not valid YAML: {e}") from None
     if data is None:

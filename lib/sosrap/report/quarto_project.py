@@ -54,7 +54,7 @@ class QuartoProject:
     def read(cls, project_dir: Path, error: type[SosrapError] = ProjectError) -> "QuartoProject":
         return cls(read_yaml(project_dir / "_quarto.yml", error=error, missing_ok=True),
                    front_matter(project_dir / "index.qmd", error),
-                   read_yaml(project_dir / "_variables.yml", error=error, missing_ok=True))
+                   read_yaml(project_dir / "_variables.yml", error=error, missing_ok=True, generated=True))
 
     def for_format(self, fmt: str) -> tuple[dict, dict]:
         """(metadata, pandoc-flag options) for one output format."""
