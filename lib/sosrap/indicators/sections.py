@@ -182,17 +182,3 @@ def comparison_sections(ctx: Any, rated: pd.DataFrame, kf: dict, *, retrieved: s
                 _county_ranking(ctx, rated, key, sec, retrieved=retrieved, synthetic=synthetic)
             if has_munis:
                 _municipalities(ctx, rated, key, kf[key], sec, i == 0, retrieved=retrieved, synthetic=synthetic)
-
-
-def coverage_notes(table: pd.DataFrame, expected: list[str]) -> list[str]:
-    """Notes on the area's municipalities: none in the data, or some of *expected* (the reference
-    table's names) missing from it."""
-    present = set(table[table.role == "municipality"].region_name)
-    if not present:
-        return [t("sec.no_munis")]
-    missing = [m for m in expected if m not in present]
-    if not missing:
-        return []
-    return [t("sec.munis_missing_one" if len(missing) == 1 else "sec.munis_missing_many", names=", ".join(missing))]
-
-

@@ -15,6 +15,7 @@ import pandas as pd
 from sosrap.errors import SnapshotError
 from sosrap.sources.snapshot import Snapshot
 from sosrap.sources import sotkanet
+from sosrap.report.wording import t
 
 COLUMNS = ["indicator", "indicator_title", "theme", "theme_title", "key", "value_type", "decimals", "producer",
            "region_id", "region_category", "region_code", "region_name", "role", "year", "value", "count",
@@ -122,3 +123,15 @@ def municipality_names(regs: pd.DataFrame, roles: pd.DataFrame, language: str = 
     names = m[f"name_{language}"].where(m[f"name_{language}"].astype(bool), m.name_fi) if language != "fi" \
         else m.name_fi
     return sorted(names)
+
+
+def coverage_notes(table: pd.DataFrame, expected: list[str]) -> list[str]:
+    """Notes on the area's municipalities: none in the data, or some of *expected* (the reference
+    table's names) missing from it."""
+    present = set(table[table.role == "municipality"].region_name)
+    if not present:
+        return [t("sec.no_munis")]
+    missing = [m for m in expected if m not in present]
+    if not missing:
+        return []
+    return [t("sec.munis_missing_one" if len(missing) == 1 else "sec.munis_missing_many", names=", ".join(missing))]
