@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import platform
-import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Sequence
@@ -13,6 +12,7 @@ from sosrap.paths import atomic_write
 from sosrap.pipeline import fingerprint as hashing
 from sosrap.report import staging
 from sosrap.pipeline.graph import load_stages
+from sosrap.pipeline.vcs import git_commit
 from sosrap.sources.snapshot import sha256_file
 
 PACKAGES = ["sosrap", "papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy",
@@ -27,20 +27,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-def git_commit(project: Path) -> str:
-    """HEAD's commit, with "+uncommitted" when tracked files differ; "uncommitted" outside git."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True,
-                              timeout=10)
-        if head.returncode != 0:
-            return "uncommitted"
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=project,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return head.stdout.strip() + ("+uncommitted" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "uncommitted"
 
 
 def engine_version(engine: str) -> str:

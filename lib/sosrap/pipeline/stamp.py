@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
 import sys
 import sysconfig
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 from sosrap.paths import atomic_write
+from sosrap.pipeline.vcs import git_commit
 
 STAMP = "stamp.json"
 FORMAT = "sosrap-stamp/1"
@@ -146,25 +146,12 @@ def fresh(build_root: Path, key: dict) -> dict | None:
     return data
 
 
-def _git_commit(project: Path) -> str:
-    """As `manifest.git_commit` (without importing the manifest's dependencies)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, timeout=10)
-        if head.returncode != 0:
-            return "uncommitted"
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=project,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return head.stdout.strip() + ("+uncommitted" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "uncommitted"
-
-
 def refresh_manifest(build_root: Path, project: Path, data: dict, seconds: float) -> dict:
     """The manifest of a no-op build: the last one's, every stage fresh, this build's time and
     commit; then the stamp again (the manifest is a file of the build)."""
     path = Path(build_root) / "manifest.json"
     m = json.loads(path.read_text(encoding="utf-8"))
-    m["git_commit"] = _git_commit(project)
+    m["git_commit"] = git_commit(project)
     m["stages"] = {name: {"state": "skipped", "seconds": 0.0, "reason": "fresh"} for name in m.get("stages", {})}
     m["seconds"] = {**{name: 0.0 for name in m["stages"]}, "render": 0.0, "total": round(seconds, 3)}
     atomic_write(path, json.dumps(m, ensure_ascii=False, indent=1) + "\n")

@@ -40,6 +40,7 @@ from sosrap import params as _params
 from sosrap.errors import SosrapError
 from sosrap.paths import AtomicDir, project_root
 from sosrap.pipeline.graph import load_stages
+from sosrap.pipeline.vcs import git_commit
 
 MANIFEST = "release.json"
 FORMAT = "sosrap-release/1"
@@ -177,7 +178,7 @@ def _bump(v: str) -> str:
 
 def check_committed(project: Path, allow_dirty: bool) -> str:
     """The commit a release is made from; an uncommitted tree is refused unless *allow_dirty*."""
-    commit = _manifest.git_commit(project)
+    commit = git_commit(project)
     if commit.endswith("uncommitted") and not allow_dirty:
         what = ("is not a git checkout" if commit == "uncommitted"
                 else "has uncommitted changes to tracked files (`git status`)")
