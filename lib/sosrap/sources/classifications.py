@@ -80,7 +80,7 @@ def meta(root: Path | None = None) -> dict:
 
 
 def members(county_code: str, root: Path | None = None) -> pd.DataFrame:
-    """Municipalities of one county (e.g. "19" → Pohde's 30)."""
+    """Municipalities of one wellbeing services county, by its code."""
     m = municipalities(root)
     return m[m.county_code == str(int(county_code))].reset_index(drop=True)
 

@@ -6,8 +6,8 @@ snapshot (`fetch_into`, the Sotkanet step of `sosrap fetch`). Hand-written
 because no maintained Python client exists, and the same parsers must read
 the shipped demo snapshot and a fetched one, so the demo exercises the real
 path. Output frames are tidy and long with stable
-column names. Region codes collide across categories (HYVINVOINTIALUE "19" is
-Pohde, MAAKUNTA "19" is Lappi), so regions are keyed by Sotkanet id, and
+column names. Region codes collide across categories (a HYVINVOINTIALUE and a
+MAAKUNTA can share a code), so regions are keyed by Sotkanet id, and
 (category, code) is always used together.
 """
 from __future__ import annotations
