@@ -285,8 +285,9 @@ def test_a_notebook_run_by_hand_writes_to_scratch_not_into_the_build(tiny):
     assert stage.context("b", edition="demo").inputs == {"a": build / "scratch" / "a"}
 
 
-WHO = ('import os, pathlib, sys, sosrap\n'
-       'pathlib.Path(run_dir, "who.txt").write_text(f"{os.getpid()} {os.getppid()} {sosrap.__file__}")')
+WHO = ('import gc, os, pathlib, sys, sosrap\n'
+       'pathlib.Path(run_dir, "who.txt").write_text(f"{os.getpid()} {os.getppid()} {sosrap.__file__} "\n'
+       '                                            f"{gc.get_freeze_count()}")')
 
 
 def test_each_stage_runs_in_its_own_kernel_forked_from_the_builds_zygote(tiny):
@@ -298,9 +299,11 @@ def test_each_stage_runs_in_its_own_kernel_forked_from_the_builds_zygote(tiny):
         write_nb(tiny / "notebooks" / f"{name}.ipynb", BODY[name], extra=WHO)
     run(tiny, jobs=2)
     who = {n: (tiny / "build" / "artifacts" / n / "who.txt").read_text().split() for n in ("b", "c")}
-    (pid_b, parent_b, file_b), (pid_c, parent_c, file_c) = who["b"], who["c"]
+    (pid_b, parent_b, file_b, frozen_b), (pid_c, parent_c, file_c, frozen_c) = who["b"], who["c"]
     assert pid_b != pid_c and os.getpid() not in (int(pid_b), int(pid_c))
     assert parent_b == parent_c and int(parent_b) != os.getpid()      # the zygote, a child of the build
     assert file_b == file_c == sosrap.__file__
+    # the zygote's imports are out of the kernels' garbage collections (gc.freeze before the fork)
+    assert int(frozen_b) > 10_000 and int(frozen_c) > 10_000
     log = (tiny / "build" / "state" / "b.log").read_text(encoding="utf-8")
     assert "Ctrl-C will not work" not in log                          # the kernel watches the zygote

@@ -29,6 +29,7 @@ kernel, and there is none in the zygote).
 from __future__ import annotations
 
 import builtins
+import gc
 import importlib
 import json
 import os
@@ -123,6 +124,10 @@ class Zygote:
     def spawn(self, req: dict) -> None:
         for name in (*KERNEL_APP, *req.get("modules", ())):
             _import(name)
+        # What the zygote imported lives as long as the kernels: out of the collector's sight
+        # (the permanent generation), a kernel's collections walk only its own objects and never
+        # write to (copy) the shared pages. No collection first: it would find ~20 objects in 0.07 s.
+        gc.freeze()
         try:
             pid = os.fork()
         except OSError as e:
