@@ -57,6 +57,8 @@ def test_the_zygote_imports_what_the_notebooks_import(tmp_path):
     real = imports.preload_modules(ROOT, [Stage(name=n, notebook=f) for n, f in
                                           (("a", "10_indicators.ipynb"), ("b", "30_comparison.ipynb"))])
     assert real.index("sosrap.indicators.table") < real.index("sosrap.indicators.comparison")   # stage by stage
+    client = imports.preload_modules(ROOT, [Stage(name="c", notebook="40_client_work.ipynb")])
+    assert "openpyxl" in client and "pypdf" not in client    # the PDF audit runs in the build process only
 
 
 def test_the_zygote_leaves_the_kernel_side_modules_to_the_kernel(monkeypatch):

@@ -182,6 +182,12 @@ def _installed(name: str) -> bool:
         return False
 
 
+#: libraries that helpers import inside functions only the build process calls, never a stage:
+#: the privacy gate reads a rendered PDF with pypdf (`privacy.audit_files`). The zygote would
+#: spend half a second of CPU importing it, beside the stages, for nothing.
+BUILD_SIDE = frozenset({"pypdf"})
+
+
 def preload_modules(project: Path, stages: Iterable) -> list[str]:
     """What the zygote imports, stage by stage: each notebook's imports and what importing
     them imports (module level), then the libraries those helpers import inside functions
@@ -198,5 +204,6 @@ def preload_modules(project: Path, stages: Iterable) -> list[str]:
         out.update(dict.fromkeys(sorted(helpers)))
         out.update(dict.fromkeys(sorted(libraries)))
         inner = set().union(*(_file_imports(f, n)[1] for n, f in helpers.items())) if helpers else set()
-        out.update(dict.fromkeys(sorted(n for n in inner if n.split(".")[0] != PACKAGE and _installed(n))))
+        out.update(dict.fromkeys(sorted(n for n in inner if n.split(".")[0] not in (PACKAGE, *BUILD_SIDE)
+                                        and _installed(n))))
     return list(out)
