@@ -52,3 +52,13 @@ def test_view_index_is_monotonic_and_points_at_source(s):
     for i, ch in enumerate(v.text):
         src = n[idx[i]]
         assert src == ch or (ch == "-" and src in DASHES) or (ch == "0" and src in "Oo")
+
+
+def test_the_invisible_characters_are_those_of_every_plane():
+    """The import scans only the planes that hold format and control characters (normalise.PLANES);
+    a scan of all seventeen planes of this Python's Unicode finds the same characters."""
+    import importlib
+    n = importlib.import_module("sosrap.privacy.normalise")     # the module (the package exports the function)
+    assert n._INVISIBLE_CLASS == n._build_invisible_class(range(17))
+    assert n._INVISIBLE.fullmatch("\u200b") and n._INVISIBLE.fullmatch("\U000e0041")   # ZWSP, tag 'A'
+    assert not n._INVISIBLE.search("\n\tä\u3000")
