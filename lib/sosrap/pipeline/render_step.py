@@ -99,10 +99,12 @@ class _Pregate(threading.Thread):
 
 
 def render_if_stale(job: Render, layout: Layout, params: _params.Params, *, force: bool, console: Console,
-                    quiet: bool, project: Path) -> bool:
+                    quiet: bool, project: Path, meanwhile=None) -> bool:
     """Render the staged report unless its fingerprint and outputs are unchanged; True if it rendered.
 
-    The rendered files pass the privacy gate before they are moved into place."""
+    The rendered files pass the privacy gate before they are moved into place. *meanwhile* (a
+    callable) is started once the fingerprint is known, so its work overlaps the engine's, not
+    the fingerprint's (threads of one process share one interpreter lock)."""
     from sosrap.report import render
     # the engine's version is part of the fingerprint: a new pandoc or Quarto re-renders
     fp = render_fingerprint(job.report_dir, f"{job.engine} {render.engine_version(job.engine)}",
@@ -113,6 +115,8 @@ def render_if_stale(job: Render, layout: Layout, params: _params.Params, *, forc
     except (OSError, ValueError):     # missing or damaged: render
         old = {}
     t0 = time.monotonic()
+    if meanwhile is not None:
+        meanwhile()
     if not force and old.get("fingerprint") == fp and all(p.is_file() for p in job.outputs.values()):
         if not quiet:
             console.print(f"  [dim]•[/] {'render':<14} fresh, skipped", highlight=False)
