@@ -81,3 +81,30 @@ def test_parsed_imports_are_cached_by_size_and_times(tmp_path):
     assert any(k[0] == str(mod) for k in imports._parsed)
     mod.write_text("import os\n", encoding="utf-8")         # changed: parsed again
     assert imports._file_imports(mod, "m") == (frozenset({"os"}), frozenset())
+
+
+def test_a_kernels_end_is_reported_while_the_zygote_is_busy(monkeypatch):
+    """The zygote reports an ended kernel from its SIGCHLD handler, not only between the imports
+    of its preload (a large module takes half a second; the stage waited for it)."""
+    import os
+    import signal
+    import time
+    from sosrap.pipeline import zygote
+    z = zygote.Zygote([])
+    sent: list[dict] = []
+    monkeypatch.setattr(z, "send", sent.append)
+    old = signal.signal(signal.SIGCHLD, z.reap)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(3)
+        z.children.add(pid)
+        deadline = time.monotonic() + 10
+        mine = lambda: [m for m in sent if m["exited"] == pid]    # noqa: E731 (this process may have others)
+        while not mine() and time.monotonic() < deadline:
+            sum(i * i for i in range(10_000))          # busy in Python code, as in an import
+        assert mine() == [{"exited": pid, "code": 3}] and pid not in z.children
+        z.reap_now()                                    # reported once
+        assert len(mine()) == 1
+    finally:
+        signal.signal(signal.SIGCHLD, old)

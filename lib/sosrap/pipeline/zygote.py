@@ -128,25 +128,42 @@ class Zygote:
         # (the permanent generation), a kernel's collections walk only its own objects and never
         # write to (copy) the shared pages. No collection first: it would find ~20 objects in 0.07 s.
         gc.freeze()
+        # the reply names the kernel before any report of its end can (SIGCHLD held until then)
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
-            pid = os.fork()
-        except OSError as e:
-            self.send({"id": req["id"], "error": str(e)})
-            return
-        if pid == 0:
-            _child(req, os.getppid())
-        self.children.add(pid)
-        self.send({"id": req["id"], "pid": pid})
-
-    def reap(self) -> None:
-        for pid in list(self.children):
             try:
-                done, status = os.waitpid(pid, os.WNOHANG)
+                pid = os.fork()
+            except OSError as e:
+                self.send({"id": req["id"], "error": str(e)})
+                return
+            if pid == 0:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+                _child(req, os.getppid())
+            self.children.add(pid)
+            self.send({"id": req["id"], "pid": pid})
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def reap(self, *_signal) -> None:
+        """Report every kernel that has ended. Also the SIGCHLD handler: a kernel's end is reported
+        at once, even while the zygote imports a large module (its stage would wait for it)."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                done, status = pid, 0
-            if done:
-                self.children.discard(pid)
-                self.send({"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+                return
+            if not pid:
+                return
+            self.children.discard(pid)
+            self.send({"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+
+    def reap_now(self) -> None:
+        """`reap` from the main loop, with the handler held off (one reaper at a time)."""
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        try:
+            self.reap()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
     def requests(self, timeout: float) -> list[dict] | None:
         """Complete request lines on stdin (None when it closed)."""
@@ -168,7 +185,7 @@ class Zygote:
                 pass
         deadline = time.monotonic() + STOP_GRACE
         while self.children and time.monotonic() < deadline:
-            self.reap()
+            self.reap_now()
             time.sleep(0.05)
         for pid in self.children:
             try:
@@ -189,7 +206,7 @@ class Zygote:
                 return self.stop()
             for req in reqs:
                 self.spawn(req)
-            self.reap()
+            self.reap_now()
             if self.preload and not reqs:
                 _import(self.preload.pop(0))
 
@@ -202,6 +219,7 @@ def main() -> None:
     os.environ.setdefault("MPLBACKEND", MPLBACKEND)
     preload = json.loads(sys.argv[1]) if len(sys.argv) > 1 else []
     zygote = Zygote([*KERNEL_APP, *preload])
+    signal.signal(signal.SIGCHLD, zygote.reap)       # a fork resets it (`_child`)
     zygote.send({"ready": os.getpid()})
     zygote.serve()
 
