@@ -307,3 +307,53 @@ def test_each_stage_runs_in_its_own_kernel_forked_from_the_builds_zygote(tiny):
     assert int(frozen_b) > 10_000 and int(frozen_c) > 10_000
     log = (tiny / "build" / "state" / "b.log").read_text(encoding="utf-8")
     assert "Ctrl-C will not work" not in log                          # the kernel watches the zygote
+
+
+SLOW_A = ('import pathlib, time\ntime.sleep(1.5)\n'
+          'pathlib.Path(run_dir, "years.txt").write_text(str(params["years"]["start"]))\n'
+          'pathlib.Path(run_dir, "end.txt").write_text(repr(time.time()))')
+WHEN_B = ('import json, pathlib, time, psutil\nfirst = time.time()\nborn = psutil.Process().create_time()\n'
+          'y = pathlib.Path(inputs["a"], "years.txt").read_text()\n'
+          'pathlib.Path(run_dir, "b.txt").write_text(y + "b")\n'
+          'pathlib.Path(run_dir, "when.json").write_text(json.dumps({"first": first, "born": born}))')
+
+
+def test_a_waiting_stage_starts_its_kernel_while_the_stage_it_needs_runs(tiny):
+    """Issue #16: the kernel of the stage on the longest path starts while the stage it needs
+    still runs; its first cell starts only after that stage has finished."""
+    write_nb(tiny / "notebooks" / "a.ipynb", SLOW_A)
+    write_nb(tiny / "notebooks" / "b.ipynb", WHEN_B)
+    assert set(run(tiny, jobs=2).values()) == {"ran"}
+    art = tiny / "build" / "artifacts"
+    a_end = float((art / "a" / "end.txt").read_text())
+    when = json.loads((art / "b" / "when.json").read_text())
+    assert when["born"] < a_end - 0.5                  # forked while a slept
+    assert a_end <= when["first"]                      # ran after a had written everything
+    assert (art / "b" / "b.txt").read_text() == "2015b"
+    state = json.loads((tiny / "build" / "state" / "b.json").read_text())
+    assert state["seconds"] < 1.5                       # timed from its start, not from its kernel's
+
+
+def test_an_early_kernel_of_a_stage_that_turns_out_fresh_is_dropped(tiny):
+    """The stage it waited for ran again with the same outputs: the early stage is fresh, its
+    kernel stops, and nothing of its last run changes."""
+    write_nb(tiny / "notebooks" / "a.ipynb", SLOW_A.replace('write_text(repr(time.time()))', 'write_text("1")'))
+    run(tiny, jobs=2)
+    layout = Layout(tiny / "build")
+    b_files = {p: p.read_bytes() for n in "bcd" for p in [*layout.run_dir(n).iterdir(), layout.state_file(n),
+                                                           layout.notebooks / f"{n}.ipynb"]}
+    write_nb(tiny / "notebooks" / "a.ipynb", SLOW_A.replace('write_text(repr(time.time()))', 'write_text("1")')
+             + "\n# edited: runs again, writes the same")
+    assert run(tiny, jobs=2) == {"a": "ran", "b": "skipped", "c": "skipped", "d": "skipped"}
+    assert {p: p.read_bytes() for p in b_files} == b_files
+    dropped = [n for n in "bcd" if "the stage did not run" in layout.log(n).read_text(encoding="utf-8")]
+    assert len(dropped) == 1            # the one started early (on the longest path by the last run's times)
+
+
+def test_an_early_kernel_is_dropped_when_the_stage_it_waits_for_fails(tiny):
+    write_nb(tiny / "notebooks" / "a.ipynb", 'import time\ntime.sleep(1.0)\nraise ValueError("a fails")')
+    with pytest.raises(StageError, match="a fails"):
+        run(tiny, jobs=2)
+    layout = Layout(tiny / "build")
+    assert not layout.run_dir("b").exists() and not layout.state_file("b").exists()
+    assert not (layout.notebooks / "b.ipynb").exists()

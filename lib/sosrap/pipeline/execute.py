@@ -53,15 +53,55 @@ class _StageLog(logging.Handler):
         super().close()
 
 
-class _Clock:
-    """nbclient hooks: when the kernel was ready (its first cell started) and how long each cell took."""
+class Cancelled(Exception):
+    """A stage started early (`Gate`) that the runner then did not run."""
+
+
+class Gate:
+    """A stage started before the stages it needs have finished: its kernel starts meanwhile,
+    its first cell waits here until the runner opens the gate (the stage is stale and its
+    inputs are complete) or cancels it (fresh, or blocked)."""
 
     def __init__(self) -> None:
+        self._decided = threading.Event()
+        self.go: float | None = None
+        self.cancelled = False
+
+    def open(self) -> None:
+        self.go = time.monotonic()
+        self._decided.set()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        self._decided.set()
+
+    def wait(self) -> float:
+        """The moment the gate opened; raises Cancelled if it was cancelled."""
+        self._decided.wait()
+        if self.cancelled:
+            raise Cancelled()
+        assert self.go is not None
+        return self.go
+
+
+class _Clock:
+    """nbclient hooks: when the kernel was ready (its first cell started) and how long each cell took.
+    A stage started early (*gate*) is timed from the moment its gate opened."""
+
+    def __init__(self, gate: Gate | None = None) -> None:
         self.t0 = time.monotonic()
+        self.gate = gate
+        self.early = 0.0                # how long before its gate opened the stage's kernel was started
         self.ready: float | None = None
         self.ready_at = 0.0             # the same moment as a wall-clock time (a stage's own timings use those)
         self.cells: list[float] = []
         self._start = 0.0
+
+    def on_cell_start(self, **_kw) -> None:
+        if self.gate is not None:
+            go = self.gate.wait()       # blocks this stage's thread only
+            self.gate = None
+            self.early, self.t0 = max(0.0, go - self.t0), go
 
     def on_cell_execute(self, **_kw) -> None:
         self._start = time.monotonic()
@@ -74,8 +114,8 @@ class _Clock:
     def facts(self) -> dict:
         end = time.monotonic()
         ready = self.ready if self.ready is not None else end
-        return {"seconds": end - self.t0, "kernel_start": round(ready - self.t0, 3), "ready_at": self.ready_at,
-                "cells": self.cells}
+        return {"seconds": end - self.t0, "kernel_start": round(max(0.0, ready - self.t0), 3),
+                "ready_at": self.ready_at, "cells": self.cells, "early": round(self.early, 3)}
 
 
 def _run(pm, clock: _Clock, nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, log: str,
@@ -87,7 +127,8 @@ def _run(pm, clock: _Clock, nb_in: str, nb_out: str, parameters: dict, cwd: str,
                                 progress_bar=False, log_output=False, report_mode=False,
                                 request_save_on_cell_execute=False,   # written once, at the end (or on an error)
                                 kernel_manager_class=kernel_manager(forks, log, cwd, modules, ticket),
-                                on_cell_execute=clock.on_cell_execute, on_cell_executed=clock.on_cell_executed)
+                                on_cell_start=clock.on_cell_start, on_cell_execute=clock.on_cell_execute,
+                                on_cell_executed=clock.on_cell_executed)
             return
         except RuntimeError as e:
             # Two kernels starting at once can pick the same free TCP port
@@ -101,12 +142,14 @@ def _run(pm, clock: _Clock, nb_in: str, nb_out: str, parameters: dict, cwd: str,
 
 
 def execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, log: str,
-            forks: Forks | None = None, modules: Sequence[str] = (), ticket: int | None = None) -> dict:
+            forks: Forks | None = None, modules: Sequence[str] = (), ticket: int | None = None,
+            gate: Gate | None = None) -> dict:
     """Run one notebook; return facts, never raise. *forks*: the build's zygote (None: a fresh
     kernel process); *modules*: what the zygote imports before it forks this stage's kernel;
-    *ticket*: its turn for the fork (`Forks.reserve`)."""
+    *ticket*: its turn for the fork (`Forks.reserve`); *gate*: started early, the first cell
+    waits for it (cancelled: ``{"ok": False, "cancelled": True}``, nothing written)."""
     Path(log).write_text("", encoding="utf-8")
-    clock = _Clock()
+    clock = _Clock(gate)
     handler = _StageLog(log)
     logging.getLogger().addHandler(handler)
     try:
@@ -114,6 +157,10 @@ def execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, lo
         from papermill.exceptions import PapermillExecutionError
         try:
             _run(pm, clock, nb_in, nb_out, parameters, cwd, kernel, log, forks, modules, ticket)
+        except Cancelled:
+            handler.stream.write("sosrap: this stage's kernel was started before its inputs were ready; "
+                                 "the stage did not run (it was fresh, or an upstream stage failed)\n")
+            return {"ok": False, "cancelled": True, **clock.facts()}
         except PapermillExecutionError as e:
             return {"ok": False, **clock.facts(), "cell_index": e.cell_index, "exec_count": e.exec_count,
                     "source": e.source, "ename": e.ename, "evalue": e.evalue}

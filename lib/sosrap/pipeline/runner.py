@@ -18,7 +18,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sosrap.errors import StageError
 from sosrap.params import Params
@@ -95,6 +95,10 @@ class _Run:
     running: dict[cf.Future, tuple[Stage, dict, float]] = field(default_factory=dict)
     failed: list[StageError] = field(default_factory=list)
     pool: cf.ThreadPoolExecutor | None = None
+    #: stages started before their needs finished (`start_early`): their future and gate
+    early: dict[str, tuple[cf.Future, Any]] = field(default_factory=dict)
+    #: early stages that did not run: their threads end once their kernels stop
+    dropped: list[cf.Future] = field(default_factory=list)
 
     def executor(self) -> cf.ThreadPoolExecutor:
         # Created only when a stage must run, so a no-op rebuild starts no process.
@@ -105,7 +109,7 @@ class _Run:
                                    log=self.layout.log(ZYGOTE_LOG))
                 self.own_forks = True
             self.forks.start()
-            self.pool = cf.ThreadPoolExecutor(max_workers=max(1, self.jobs), thread_name_prefix="sosrap-stage")
+            self.pool = cf.ThreadPoolExecutor(max_workers=max(1, self.jobs) + EARLY, thread_name_prefix="sosrap-stage")
         return self.pool
 
     def finish(self, name: str, state: str, reason: str, detail: str) -> None:
@@ -124,33 +128,73 @@ class _Run:
             return self.finish(st.name, "skipped", "fresh", "")
         return st, fp, reasons
 
-    def submit(self, st: Stage, fp: dict, reasons: list[str]) -> None:
-        """Run a stale stage in a stage thread, its kernel forked in its turn."""
-        if self.failed:
-            return self.finish(st.name, "blocked", "the build is stopping after a failure", "build stopping")
+    def _start(self, st: Stage, gate: Any = None) -> cf.Future:
+        """A stage thread for *st* (with *gate*: its kernel starts, its cells wait for the gate)."""
         from sosrap.pipeline.execute import execute
-        run_dir = self.layout.run_dir(st.name)
-        shutil.rmtree(run_dir, ignore_errors=True)   # no stale outputs survive a re-run
-        run_dir.mkdir(parents=True)
-        self.layout.state_file(st.name).unlink(missing_ok=True)
         parameters = {
             "edition": self.params.edition,
-            "run_dir": str(run_dir),
+            "run_dir": str(self.layout.run_dir(st.name)),
             "params": stage_params(st, self.params),
             "inputs": {n: str(self.layout.run_dir(n)) for n in st.needs},
         }
         notebooks = self.project / "notebooks"
-        try:
-            pool = self.executor()          # may wait for the zygote: Ctrl-C can come here
-            assert self.forks is not None
-            fut = pool.submit(execute, str(notebooks / st.notebook), str(self.layout.executed(st)), parameters,
-                              str(notebooks), KERNEL, str(self.layout.log(st.name)), self.forks,
-                              notebook_imports(notebooks / st.notebook), self.forks.reserve())
-        except BaseException:
-            shutil.rmtree(run_dir, ignore_errors=True)   # not running yet: `abort` would not see it
-            raise
+        pool = self.executor()          # may wait for the zygote: Ctrl-C can come here
+        assert self.forks is not None
+        return pool.submit(execute, str(notebooks / st.notebook), str(self.layout.executed(st)), parameters,
+                           str(notebooks), KERNEL, str(self.layout.log(st.name)), self.forks,
+                           notebook_imports(notebooks / st.notebook), self.forks.reserve(), gate)
+
+    def _clean(self, st: Stage) -> Path:
+        run_dir = self.layout.run_dir(st.name)
+        shutil.rmtree(run_dir, ignore_errors=True)   # no stale outputs survive a re-run
+        run_dir.mkdir(parents=True)
+        self.layout.state_file(st.name).unlink(missing_ok=True)
+        return run_dir
+
+    def submit(self, st: Stage, fp: dict, reasons: list[str]) -> None:
+        """Run a stale stage in a stage thread, its kernel forked in its turn (or, started early,
+        already forked: its cells start now)."""
+        if self.failed:
+            return self.finish(st.name, "blocked", "the build is stopping after a failure", "build stopping")
+        if st.name in self.early:
+            fut, gate = self.early.pop(st.name)
+            self._clean(st)
+            gate.open()
+        else:
+            run_dir = self._clean(st)
+            try:
+                fut = self._start(st)
+            except BaseException:
+                shutil.rmtree(run_dir, ignore_errors=True)   # not running yet: `abort` would not see it
+                raise
         self.running[fut] = (st, fp, time.monotonic())
         self.say(st.name, "running", "; ".join(reasons))
+
+    def start_early(self, pending: list[str], order: dict[str, float], above: float = 0.0) -> None:
+        """Start the kernel of the waiting stage with the longest way to the end of the build while
+        the stages it needs still run (issue #16: its kernel start is then off the critical path).
+        Nothing of it runs, nothing is removed or written, until `submit` opens its gate; `drop`
+        cancels it if the stage turns out fresh or blocked. *above*: only a stage on a longer path
+        than that."""
+        if len(self.early) >= EARLY or self.failed or not self.running:
+            return
+        running = {st.name for st, _fp, _t0 in self.running.values()}
+        waiting = [n for n in pending if n not in self.early and order[n] > above
+                   and any(d in running for d in self.stages[n].needs)
+                   and all(d in running or (d in self.results and self.results[d].state in ("ran", "skipped"))
+                           for d in self.stages[n].needs)]
+        if waiting:
+            from sosrap.pipeline.execute import Gate
+            name = max(waiting, key=lambda n: order[n])
+            gate = Gate()
+            self.early[name] = (self._start(self.stages[name], gate), gate)
+
+    def drop(self, name: str) -> None:
+        """An early stage that will not run: its kernel stops, its thread ends, it wrote nothing."""
+        if name in self.early:
+            fut, gate = self.early.pop(name)
+            gate.cancel()
+            self.dropped.append(fut)
 
     def collect(self, fut: cf.Future) -> None:
         """Record a finished stage: its state file, its result, its progress line."""
@@ -186,10 +230,12 @@ class _Run:
         (*aborted*) the zygote goes first: its kernels stop, so the threads waiting on them end."""
         if aborted and self.forks is not None:
             self.forks.close()
+        for name in list(self.early):           # undecided (an error ended the loop): not run
+            self.drop(name)
         if self.pool is not None:
             self.pool.shutdown(wait=not aborted, cancel_futures=True)
             if aborted:   # the kernels are gone: the stage threads end (and write what they write) now
-                cf.wait(list(self.running), timeout=ABORT_WAIT)
+                cf.wait([*self.running, *self.dropped], timeout=ABORT_WAIT)
             self.pool = None
         if self.own_forks and self.forks is not None:
             self.forks.close()
@@ -216,10 +262,16 @@ class _Run:
                     job = self.prepare(self.stages[name])
                     if job is not None:
                         ready.append(job)
+                    else:
+                        self.drop(name)
             # A free slot goes to the stage with the longest way to the end of the build.
             ready.sort(key=lambda job: -order[job[0].name])
+            # A stage that waits for a running one but lies on a longer path than the next ready one
+            # gets its kernel's turn first (the zygote imports for and forks one kernel at a time).
             while ready and len(self.running) < max(1, self.jobs):
                 self.submit(*ready.pop(0))
+                self.start_early(pending, order, above=order[ready[0][0].name] if ready else 0.0)
+            self.start_early(pending, order)
             if self.running:
                 done, _ = cf.wait(list(self.running), return_when=cf.FIRST_COMPLETED)
                 for fut in done:
@@ -228,6 +280,8 @@ class _Run:
 
 #: seconds Ctrl-C waits for the stage threads once their kernels are stopped
 ABORT_WAIT = 30.0
+#: stages whose kernels may start while the stages they need still run (`_Run.start_early`)
+EARLY = 1
 
 
 def critical_path(stages: dict[str, Stage], layout: Layout) -> dict[str, float]:
