@@ -237,11 +237,11 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     job = Render(report_dir, {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}, render.pick_engine(engine),
                   formats, base, source_date_epoch(ed, snap), draft)
     with cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sosrap-provenance") as background:
-        provenance: list[cf.Future] = []        # the inputs, hashed while the engine renders
         t0 = time.monotonic()
-        rendered = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet, project=project,
-                                   meanwhile=lambda: provenance.append(
-                                       background.submit(manifest.inputs, project, params, snap)))
+        # the inputs are hashed while the engine renders
+        rendered, provenance = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet,
+                                               project=project, meanwhile=partial(
+                                                   background.submit, manifest.inputs, project, params, snap))
         timings["render"] = round(time.monotonic() - t0, 3)
         remove_other_formats(layout.root, base, formats)
 
@@ -250,7 +250,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
 
         manifest.write(layout.root / "manifest.json", project=project, params=params, snapshot=snap,
                        stages=results, timings=timings, engine=job.engine, outputs=job.outputs,
-                       report_dir=report_dir, files=files, source_date_epoch=job.epoch, inputs=provenance[0].result())
+                       report_dir=report_dir, files=files, source_date_epoch=job.epoch, inputs=provenance.result())
     if not quiet:
         console.print(summary_table(results, rendered, job.engine, timings), highlight=False)
     out = BuildResult(edition, layout.root, job.outputs, results, rendered, job.engine, timings, files,

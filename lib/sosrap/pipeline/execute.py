@@ -91,7 +91,6 @@ class _Clock:
     def __init__(self, gate: Gate | None = None) -> None:
         self.t0 = time.monotonic()
         self.gate = gate
-        self.early = 0.0                # how long before its gate opened the stage's kernel was started
         self.ready: float | None = None
         self.ready_at = 0.0             # the same moment as a wall-clock time (a stage's own timings use those)
         self.cells: list[float] = []
@@ -99,9 +98,8 @@ class _Clock:
 
     def on_cell_start(self, **_kw) -> None:
         if self.gate is not None:
-            go = self.gate.wait()       # blocks this stage's thread only
+            self.t0 = self.gate.wait()      # blocks this stage's thread only
             self.gate = None
-            self.early, self.t0 = max(0.0, go - self.t0), go
 
     def on_cell_execute(self, **_kw) -> None:
         self._start = time.monotonic()
@@ -115,7 +113,7 @@ class _Clock:
         end = time.monotonic()
         ready = self.ready if self.ready is not None else end
         return {"seconds": end - self.t0, "kernel_start": round(max(0.0, ready - self.t0), 3),
-                "ready_at": self.ready_at, "cells": self.cells, "early": round(self.early, 3)}
+                "ready_at": self.ready_at, "cells": self.cells}
 
 
 def _run(pm, clock: _Clock, nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, log: str,

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 from rich.console import Console
 
@@ -23,6 +23,8 @@ from sosrap import params as _params
 from sosrap.paths import Layout, atomic_write
 from sosrap.pipeline import fingerprint as hashing
 from sosrap.pipeline.graph import REPORT_STAGE
+
+T = TypeVar("T")
 
 
 def render_fingerprint(report_dir: Path, engine: str, formats: Sequence[str]) -> str:
@@ -99,12 +101,13 @@ class _Pregate(threading.Thread):
 
 
 def render_if_stale(job: Render, layout: Layout, params: _params.Params, *, force: bool, console: Console,
-                    quiet: bool, project: Path, meanwhile=None) -> bool:
-    """Render the staged report unless its fingerprint and outputs are unchanged; True if it rendered.
+                    quiet: bool, project: Path, meanwhile: Callable[[], T]) -> tuple[bool, T]:
+    """Render the staged report unless its fingerprint and outputs are unchanged: (True if it
+    rendered, what *meanwhile* returned).
 
-    The rendered files pass the privacy gate before they are moved into place. *meanwhile* (a
-    callable) is started once the fingerprint is known, so its work overlaps the engine's, not
-    the fingerprint's (threads of one process share one interpreter lock)."""
+    The rendered files pass the privacy gate before they are moved into place. *meanwhile* is
+    called once the fingerprint is known, to start work in the background that then overlaps
+    the engine's, not the fingerprint's (threads of one process share one interpreter lock)."""
     from sosrap.report import render
     # the engine's version is part of the fingerprint: a new pandoc or Quarto re-renders
     fp = render_fingerprint(job.report_dir, f"{job.engine} {render.engine_version(job.engine)}",
@@ -115,12 +118,11 @@ def render_if_stale(job: Render, layout: Layout, params: _params.Params, *, forc
     except (OSError, ValueError):     # missing or damaged: render
         old = {}
     t0 = time.monotonic()
-    if meanwhile is not None:
-        meanwhile()
+    started = meanwhile()
     if not force and old.get("fingerprint") == fp and all(p.is_file() for p in job.outputs.values()):
         if not quiet:
             console.print(f"  [dim]•[/] {'render':<14} fresh, skipped", highlight=False)
-        return False
+        return False, started
     pregate = _Pregate(chapters(job.report_dir, params.report), layout, params, project)
     with tempfile.TemporaryDirectory(prefix=".render-", dir=layout.root) as tmp:
         res = render.render(job.report_dir, Path(tmp), engine=job.engine, formats=job.formats,
@@ -133,7 +135,7 @@ def render_if_stale(job: Render, layout: Layout, params: _params.Params, *, forc
     if not quiet:
         console.print(f"  [green]✓[/] {'render':<14} {job.engine} → {', '.join(job.formats)}  "
                       f"[dim]{time.monotonic() - t0:.1f} s[/]", highlight=False)
-    return True
+    return True, started
 
 
 def scrubbed(step, layout: Layout, params, project: Path):

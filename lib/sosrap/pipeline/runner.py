@@ -18,7 +18,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from sosrap.errors import StageError
 from sosrap.params import Params
@@ -30,6 +30,7 @@ from sosrap.pipeline import imports
 from sosrap.pipeline.imports import notebook_imports, preload_modules
 
 if TYPE_CHECKING:   # imported when a stage runs: a no-op rebuild needs neither jupyter_client nor Papermill
+    from sosrap.pipeline.execute import Gate
     from sosrap.pipeline.kernels import Forks
 
 KERNEL = "python3"   # with JUPYTER_PREFER_ENV_PATH: the environment's own Python
@@ -96,7 +97,7 @@ class _Run:
     failed: list[StageError] = field(default_factory=list)
     pool: cf.ThreadPoolExecutor | None = None
     #: stages started before their needs finished (`start_early`): their future and gate
-    early: dict[str, tuple[cf.Future, Any]] = field(default_factory=dict)
+    early: dict[str, tuple[cf.Future, Gate]] = field(default_factory=dict)
     #: early stages that did not run: their threads end once their kernels stop
     dropped: list[cf.Future] = field(default_factory=list)
 
@@ -128,7 +129,7 @@ class _Run:
             return self.finish(st.name, "skipped", "fresh", "")
         return st, fp, reasons
 
-    def _start(self, st: Stage, gate: Any = None) -> cf.Future:
+    def _start(self, st: Stage, gate: Gate | None = None) -> cf.Future:
         """A stage thread for *st* (with *gate*: its kernel starts, its cells wait for the gate)."""
         from sosrap.pipeline.execute import execute
         parameters = {
@@ -155,6 +156,7 @@ class _Run:
         """Run a stale stage in a stage thread, its kernel forked in its turn (or, started early,
         already forked: its cells start now)."""
         if self.failed:
+            self.drop(st.name)
             return self.finish(st.name, "blocked", "the build is stopping after a failure", "build stopping")
         if st.name in self.early:
             fut, gate = self.early.pop(st.name)
