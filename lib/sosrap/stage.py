@@ -120,6 +120,18 @@ class StageContext:
                               f"(`sosrap build {self.edition}` runs everything in order)")
         return pd.read_parquet(path)
 
+    def load_key_figures(self, stage: str) -> dict:
+        """The key figures an upstream stage this stage `needs` wrote (`save_key_figures`), as
+        saved: a later stage reuses them instead of computing them again."""
+        if stage not in self.inputs:
+            raise SosrapError(f"stage {self.name!r} reads from stage {stage!r} but does not list it in "
+                              f"`needs:` in notebooks/stages.yaml")
+        path = self.inputs[stage] / KEYFIGURES
+        if not path.is_file():
+            raise SosrapError(f"{path} does not exist: run stage {stage!r} first "
+                              f"(`sosrap build {self.edition}` runs everything in order)")
+        return json.loads(path.read_text(encoding="utf-8"))
+
     def save_key_figures(self, figures: dict) -> Path:
         """Merge *figures* (nested dict of strings) into this stage's key figures.
         The build writes them all to the report's `_variables.yml` for `{{< var >}}`."""

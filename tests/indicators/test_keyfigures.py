@@ -179,3 +179,18 @@ def test_methods_text_is_generated_from_the_build(figs):
     assert "ρ = " + figs["toimeentulotuki"]["trend_rho"] in s["menetelmat_kehitys"]
     assert "Benjamini" in s["menetelmat_kehitys"]
     assert "satunnaisvaikutusrajat" in s["menetelmat_suppilo"] and "φ" in s["menetelmat_suppilo"]
+
+
+def test_key_figures_read_back_come_in_the_tables_order_or_say_what_is_missing(tmp_path):
+    """A later stage reuses the key figures an upstream stage saved (sorted by key, with summary
+    entries beside them): in the table's order, equal to computing them again."""
+    import json
+    from sosrap.errors import SosrapError
+    table = stats.add_rates(demo_table())
+    figures = keyfigures.key_figures(table)
+    saved = json.loads(json.dumps({**figures, "kehitys": keyfigures.summary_figures(figures)}, sort_keys=True))
+    back = keyfigures.in_table_order(saved, table)
+    assert back == figures and list(back) == list(figures) != sorted(figures)
+    first = next(iter(figures))
+    with pytest.raises(SosrapError, match=rf"no key figures for indicator\(s\) {first}: .* rebuild"):
+        keyfigures.in_table_order({k: v for k, v in saved.items() if k != first}, table)

@@ -282,7 +282,13 @@ def test_a_notebook_run_by_hand_writes_to_scratch_not_into_the_build(tiny):
     ctx.save_key_figures({"x": {"latest": "99,9 %"}})
     assert not (build / "artifacts").exists()
     # b run by hand next reads a's hand-run results (the notebooks run in order without a build)
-    assert stage.context("b", edition="demo").inputs == {"a": build / "scratch" / "a"}
+    b = stage.context("b", edition="demo")
+    assert b.inputs == {"a": build / "scratch" / "a"}
+    assert b.load_key_figures("a") == {"x": {"latest": "99,9 %"}}
+    with pytest.raises(SosrapError, match="does not list it in `needs:`"):
+        ctx.load_key_figures("b")
+    with pytest.raises(SosrapError, match=r"keyfigures\.json does not exist: run stage 'a' first"):
+        stage.context("b", edition="demo", inputs={"a": str(tiny / "nowhere")}).load_key_figures("a")
 
 
 WHO = ('import gc, os, pathlib, sys, sosrap\n'

@@ -50,7 +50,8 @@ def test_release_folder_holds_everything_with_hashes(published):
                  f"{base}.csl.json", "datapackage.json", "release.json",
                  "tables/toimenpide-ehdotukset/toimenpide-ehdotukset.csv",
                  "tables/toimenpide-ehdotukset/toimenpide-ehdotukset-seuranta.csv",
-                 "tables/trends/trends.csv", "tables/comparison/comparison_latest.csv",
+                 "tables/key_figures/trends.csv", "tables/comparison/comparison_latest.csv",
+                 "tables/municipalities/municipalities_funnel.csv",
                  "notebooks/10_indicators.ipynb", "notebooks/20_trends.ipynb"):
         assert (rel / name).is_file(), name
     # A stage that reads private inputs publishes only its suppressed `published_*` tables.
@@ -144,12 +145,12 @@ def test_a_hand_edited_result_is_rebuilt_not_published(published):
     """Point 1: status names it; publish rebuilds the stage, so the release is unchanged (a no-op)."""
     root, res = published
     build = root / "build" / "demo"
-    _tamper_key_figure(build, "trends")
+    _tamper_key_figure(build, "key_figures")
     from sosrap.pipeline.build import load_params      # as build, status and publish resolve them
     from sosrap.pipeline.runner import status
     rows = {n: (s, r) for n, s, r in status(load_params("demo", root), root, build)}
-    assert rows["trends"][0] == "stale" and "outputs changed outside the build" in rows["trends"][1][0]
-    with pytest.raises(REL.ReleaseError, match="trends"):
+    assert rows["key_figures"][0] == "stale" and "outputs changed outside the build" in rows["key_figures"][1][0]
+    with pytest.raises(REL.ReleaseError, match="key_figures"):
         REL.check_fresh(load_params("demo", root), root, build)
     said: list[str] = []
     again = REL.publish("demo", "1.0.0", root=root, progress=said.append)

@@ -99,6 +99,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from sosrap.errors import SosrapError
 from sosrap.report import fmt
 from sosrap.report.wording import t
 from sosrap.indicators import funnel, methods, stats
@@ -316,6 +317,20 @@ def key_figures(table: pd.DataFrame, keys: Iterable[str] | None = None, *,
     if trends is None:
         trends = stats.trends(t_, roles=("area", "country"))
     return {k: indicator_figures(t_, k, trends=trends) for k in ks}
+
+
+def in_table_order(saved: dict, table: pd.DataFrame, *, source: str = "the saved key figures") -> dict[str, dict[str, str]]:
+    """The indicators' key figures out of *saved* (what a stage's `save_key_figures` wrote, read
+    back with `load_key_figures`: sorted by key, with summary entries beside the indicators), in
+    the table's indicator order, as `key_figures` returns them: a stage reuses what an upstream
+    stage computed instead of fitting the same models again."""
+    keys = list(table.key.drop_duplicates())
+    missing = [k for k in keys if not isinstance(saved.get(k), dict)]
+    if missing:
+        raise SosrapError(f"{source} have no key figures for indicator(s) {', '.join(map(str, missing))}: "
+                          f"the stage that computes them ran on another indicator table; rebuild "
+                          f"(`sosrap build` re-runs it)")
+    return {k: dict(saved[k]) for k in keys}
 
 
 def summary_figures(figures: dict[str, dict[str, str]]) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The generated indicator sections: one per theme of the edition, from the data.
 
-The trends and comparison notebooks call `trend_sections` and
-`comparison_sections`; each theme gets a heading, key-figure sentences in the
+The trends, comparison and municipalities notebooks call `trend_sections`,
+`comparison_sections` and `municipality_sections`; each theme gets a heading, key-figure sentences in the
 report's language (`sosrap.report.wording`, ``sec.*``) built from `keyfigures.indicator_figures` (value, year, change,
 trend, the interval-based comparison with Koko maa, the rank), its figures
 and tables, and a visible note wherever a piece is missing (an indicator with
@@ -170,15 +170,26 @@ def _municipalities(ctx: Any, rated: pd.DataFrame, key: str, f: dict, sec: dict,
                               caption=t("sec.munis_caption", title=title, year=f["latest_year"]))
 
 
-def comparison_sections(ctx: Any, rated: pd.DataFrame, kf: dict, *, retrieved: str, synthetic: bool) -> None:
-    """Per theme: the county ranking of its first indicator with values, and the municipalities
-    of each indicator (funnel plot and sentences; a table for the first one)."""
-    has_munis = bool((rated.role == "municipality").any())
+def _shown_by_theme(rated: pd.DataFrame):
+    """(section fields, the theme's indicators with a published area value) per theme."""
     for order, theme, title in themes(rated):
-        sec = dict(section=theme, title=title, order=order)
-        shown = [k for k in keys_of(rated, theme) if has_area_values(rated, k)]
+        yield dict(section=theme, title=title, order=order), [k for k in keys_of(rated, theme)
+                                                                if has_area_values(rated, k)]
+
+
+def comparison_sections(ctx: Any, rated: pd.DataFrame, *, retrieved: str, synthetic: bool) -> None:
+    """Per theme: the county ranking of its first indicator with values."""
+    for sec, shown in _shown_by_theme(rated):
+        if shown:
+            _county_ranking(ctx, rated, shown[0], sec, retrieved=retrieved, synthetic=synthetic)
+
+
+def municipality_sections(ctx: Any, rated: pd.DataFrame, kf: dict, *, retrieved: str, synthetic: bool) -> None:
+    """Per theme: the municipalities of each indicator (funnel plot and sentences; a table for the
+    first one). Its stage comes after the comparison stage, so that in each section the county
+    ranking comes first (`report.blocks.merged` orders a section's blocks by stage)."""
+    if not (rated.role == "municipality").any():
+        return
+    for sec, shown in _shown_by_theme(rated):
         for i, key in enumerate(shown):
-            if i == 0:
-                _county_ranking(ctx, rated, key, sec, retrieved=retrieved, synthetic=synthetic)
-            if has_munis:
-                _municipalities(ctx, rated, key, kf[key], sec, i == 0, retrieved=retrieved, synthetic=synthetic)
+            _municipalities(ctx, rated, key, kf[key], sec, i == 0, retrieved=retrieved, synthetic=synthetic)
