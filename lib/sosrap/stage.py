@@ -109,28 +109,25 @@ class StageContext:
                 df.to_csv(self.run_dir / f"{name}.csv", index=False, lineterminator="\n")
         return path
 
-    def load_table(self, stage: str, name: str) -> pd.DataFrame:
-        """A table written by an upstream stage this stage `needs`."""
+    def _input(self, stage: str, name: str) -> Path:
+        """The file *name* an upstream stage this stage `needs` wrote."""
         if stage not in self.inputs:
             raise SosrapError(f"stage {self.name!r} reads from stage {stage!r} but does not list it in "
                               f"`needs:` in notebooks/stages.yaml")
-        path = self.inputs[stage] / f"{name}.parquet"
+        path = self.inputs[stage] / name
         if not path.is_file():
             raise SosrapError(f"{path} does not exist: run stage {stage!r} first "
                               f"(`sosrap build {self.edition}` runs everything in order)")
-        return pd.read_parquet(path)
+        return path
+
+    def load_table(self, stage: str, name: str) -> pd.DataFrame:
+        """A table written by an upstream stage this stage `needs`."""
+        return pd.read_parquet(self._input(stage, f"{name}.parquet"))
 
     def load_key_figures(self, stage: str) -> dict:
         """The key figures an upstream stage this stage `needs` wrote (`save_key_figures`), as
         saved: a later stage reuses them instead of computing them again."""
-        if stage not in self.inputs:
-            raise SosrapError(f"stage {self.name!r} reads from stage {stage!r} but does not list it in "
-                              f"`needs:` in notebooks/stages.yaml")
-        path = self.inputs[stage] / KEYFIGURES
-        if not path.is_file():
-            raise SosrapError(f"{path} does not exist: run stage {stage!r} first "
-                              f"(`sosrap build {self.edition}` runs everything in order)")
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(self._input(stage, KEYFIGURES).read_text(encoding="utf-8"))
 
     def save_key_figures(self, figures: dict) -> Path:
         """Merge *figures* (nested dict of strings) into this stage's key figures.

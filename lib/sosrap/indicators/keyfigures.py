@@ -319,7 +319,7 @@ def key_figures(table: pd.DataFrame, keys: Iterable[str] | None = None, *,
     return {k: indicator_figures(t_, k, trends=trends) for k in ks}
 
 
-def in_table_order(saved: dict, table: pd.DataFrame, *, source: str = "the saved key figures") -> dict[str, dict[str, str]]:
+def in_table_order(saved: dict, table: pd.DataFrame) -> dict[str, dict[str, str]]:
     """The indicators' key figures out of *saved* (what a stage's `save_key_figures` wrote, read
     back with `load_key_figures`: sorted by key, with summary entries beside the indicators), in
     the table's indicator order, as `key_figures` returns them: a stage reuses what an upstream
@@ -327,7 +327,7 @@ def in_table_order(saved: dict, table: pd.DataFrame, *, source: str = "the saved
     keys = list(table.key.drop_duplicates())
     missing = [k for k in keys if not isinstance(saved.get(k), dict)]
     if missing:
-        raise SosrapError(f"{source} have no key figures for indicator(s) {', '.join(map(str, missing))}: "
+        raise SosrapError(f"the saved key figures have no key figures for indicator(s) {', '.join(map(str, missing))}: "
                           f"the stage that computes them ran on another indicator table; rebuild "
                           f"(`sosrap build` re-runs it)")
     return {k: dict(saved[k]) for k in keys}
