@@ -17,7 +17,10 @@ Then: the no-op rebuild, a text-only rebuild (a chapter edited) against its
 render time, and the build wall time for editions of 6, 12 and all
 indicators (`indicators:` of params/demo.yaml subset in the copy, rendered
 with --draft since the chapters quote some indicators' figures) and for 1 and
-4 areas with `sosrap batch demo --areas …` (`--all-areas`: all 24, long).
+4 areas with `sosrap batch demo --areas …` (`--all-areas`: all of them, long),
+each against the issue's goal, 1.3 × areas × one area's stage CPU / cores
+(one area's stage CPU: the kernels' CPU seconds of a forced build on its own,
+as its state files record them).
 
     PYTHONPATH=lib .venv/bin/python benchmarks/bench_pipeline.py [-n 3] [--all-areas] [--only main|rebuilds|scaling]
 
@@ -115,15 +118,30 @@ def run_build(project: Path, tmp: Path, i: int, env: dict | None = None) -> dict
         state = json.loads((build / "state" / f"{name}.json").read_text(encoding="utf-8"))
         tm = state.get("timings") or {}
         cells = sum(tm.get("cells") or []) or state["seconds"]
-        stages[name] = {"wall": state["seconds"],
+        stages[name] = {"wall": state["seconds"], "cpu": tm.get("cpu"),
                         **_split(cells, tm.get("ready_at"), tm.get("kernel_start"), _timings(tdir, name))}
     html = next(build.glob("*.html"))
     ready = [json.loads((build / "state" / f"{n}.json").read_text(encoding="utf-8")).get("timings", {}).get("ready_at")
              for n in stages]
     ready = [r for r in ready if r]
     return {**res, "stages": stages, "setup": (min(ready) - res["started_at"]) if ready else None,
+            "stage_cpu": stage_cpu(build),
             "render_step": m["seconds"].get("render", 0.0),
             "html": hashlib.sha256(html.read_bytes()).hexdigest(), "artifacts": tree_sha(build / "artifacts")}
+
+
+def stage_cpu(build: Path) -> float | None:
+    """The CPU seconds of a build's stage kernels, as the runner recorded them (None when a stage
+    has none: a sosrap that does not record them)."""
+    total = 0.0
+    for p in sorted((build / "state").glob("*.json")):
+        state = json.loads(p.read_text(encoding="utf-8"))
+        if isinstance(state, dict) and "timings" in state:
+            cpu = (state.get("timings") or {}).get("cpu")
+            if cpu is None:
+                return None
+            total += cpu
+    return total
 
 
 def run_plain(project: Path, tmp: Path, i: int) -> dict:
@@ -171,7 +189,8 @@ def report_main(builds: list[dict], plains: list[dict], before: list[dict]) -> N
     _row("`sosrap build demo --force`" + (", after" if before else ""), builds, plain)
     for label, runs in (("after", builds), ("before", before)):
         if runs:
-            print(f"\nthe build's render step ({label}, median): {fmt(med(r['render_step'] for r in runs))}")
+            print(f"\nthe build's render step ({label}, median): {fmt(med(r['render_step'] for r in runs))}; "
+                  f"its stage kernels' CPU: {fmt(med(r.get('stage_cpu') for r in runs))}")
     print("\n## Per stage (medians, seconds): pipeline / plain\n")
     print("| stage | wall | " + " | ".join(PHASES) + " |\n|---|---|" + "---|" * len(PHASES))
     for name in builds[0]["stages"]:
@@ -256,10 +275,18 @@ def scaling(project: Path, areas_all: bool, env: dict | None = None, label: str 
         proposals.write_text(links, encoding="utf-8")
     from sosrap.pipeline.batch import all_areas
     codes = [c for c, _ in all_areas(project)]
+    # the issue's reference: one area's stage CPU, from a forced build of the edition on its own
+    ref = project / "build" / "scale-one-area"
+    one = measure(sosrap("build", EDITION, "--force", "-q", "--build-dir", str(ref)), project, env)
+    cpu1 = stage_cpu(ref)
+    cores = os.cpu_count() or 1
+    print(f"one area's stage CPU (the kernels of a forced build on its own): {fmt(cpu1)} "
+          f"(the build: wall {fmt(one['wall'])}, CPU {fmt(one['cpu'])})")
     for n in ([1, 4, len(codes)] if areas_all else [1, 4]):
         r = measure(sosrap("batch", EDITION, "--force", "--areas", ",".join(codes[:n])), project, env, check=False)
+        goal = f"; goal ≤ 1.3 × {n} × {cpu1:.2f} s / {cores} cores = {1.3 * n * cpu1 / cores:.2f} s" if cpu1 else ""
         print(f"batch of {n:>2} area(s): wall {fmt(r['wall'])}, CPU {fmt(r['cpu'])}, "
-              f"{r['wall'] / n:.2f} s wall per area" + (f"; FAILED: {r['error']}" if "error" in r else ""))
+              f"{r['wall'] / n:.2f} s wall per area{goal}" + (f"; FAILED: {r['error']}" if "error" in r else ""))
 
 
 def main() -> None:

@@ -89,6 +89,44 @@ def test_index_links_the_reports_and_compares_key_indicators(batched):
     assert any(cell[:1].isdigit() for cell in first_row[2:]), first_row
 
 
+def _cell_windows(build: Path) -> dict[str, tuple[float, float]]:
+    """Per stage that ran: from its first cell's start to its last cell's end (wall-clock seconds)."""
+    out = {}
+    for p in (build / "state").glob("*.json"):
+        state = json.loads(p.read_text(encoding="utf-8"))
+        tm = state.get("timings") if isinstance(state, dict) else None
+        if tm and tm.get("ready_at"):
+            out[p.stem] = (tm["ready_at"], tm["ready_at"] + sum(tm["cells"]))
+    return out
+
+
+def _overlapping(windows: dict[str, tuple[float, float]]) -> list[tuple[str, str]]:
+    names = sorted(windows)
+    return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+            if windows[a][0] < windows[b][1] and windows[b][0] < windows[a][1]]
+
+
+def test_the_first_area_runs_its_stages_side_by_side_the_others_one_at_a_time(batched):
+    """Issue #16: the first area builds alone (what a build creates on first use must exist before
+    the others read it), so its stages share the `--jobs` slots instead of leaving a core idle;
+    the areas after it run side by side, each one stage at a time."""
+    root, areas, broken, _ = batched
+    first = _cell_windows(root / "build/demo" / areas[0][0])
+    assert len(first) >= 4 and _overlapping(first), first
+    later = _cell_windows(root / "build/demo" / areas[2][0])
+    assert len(later) >= 4 and not _overlapping(later), later
+    for code in (areas[0][0], areas[2][0]):
+        for p in (root / "build/demo" / code / "state").glob("*.json"):
+            state = json.loads(p.read_text(encoding="utf-8"))
+            if isinstance(state, dict) and state.get("status") == "ok":
+                assert state["timings"]["cpu"] > 0          # every stage's kernel CPU is on record
+
+
+def test_a_batch_builds_one_more_area_at_a_time_than_there_are_cores():
+    import os
+    assert B.default_jobs() == (os.cpu_count() or 1) + 1
+
+
 def test_a_second_batch_is_incremental(batched):
     root, areas, broken, _ = batched
     (root / "build/demo" / broken).unlink()

@@ -103,8 +103,46 @@ def test_a_kernels_end_is_reported_while_the_zygote_is_busy(monkeypatch):
         mine = lambda: [m for m in sent if m["exited"] == pid]    # noqa: E731 (this process may have others)
         while not mine() and time.monotonic() < deadline:
             sum(i * i for i in range(10_000))          # busy in Python code, as in an import
-        assert mine() == [{"exited": pid, "code": 3}] and pid not in z.children
+        assert [(m["exited"], m["code"]) for m in mine()] == [(pid, 3)] and pid not in z.children
+        assert isinstance(mine()[0]["cpu"], float)
         z.reap_now()                                    # reported once
         assert len(mine()) == 1
     finally:
         signal.signal(signal.SIGCHLD, old)
+
+
+def test_a_kernels_cpu_seconds_are_reported_with_its_end(monkeypatch):
+    """Issue #16: the zygote reaps each kernel with its resource usage, so the build knows what a
+    stage cost in CPU (the batch goal is counted in it). A child that spins for about 0.4 s of CPU
+    and then sleeps 0.4 s is reported with about 0.4 s, not its 0.8 s of wall time."""
+    import os
+    import time
+    from sosrap.pipeline import zygote
+    z = zygote.Zygote([])
+    sent: list[dict] = []
+    monkeypatch.setattr(z, "send", sent.append)
+    pid = os.fork()
+    if pid == 0:
+        t0 = time.process_time()
+        while time.process_time() - t0 < 0.4:
+            pass
+        time.sleep(0.4)
+        os._exit(0)
+    z.children.add(pid)
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)      # ended, not yet reaped
+    z.reap_now()
+    (msg,) = [m for m in sent if m["exited"] == pid]
+    assert msg["code"] == 0 and 0.35 <= msg["cpu"] < 0.7
+
+
+def test_a_forked_process_handle_carries_its_cpu_seconds():
+    """What the zygote reported reaches the handle jupyter_client waits on, and a stage's facts sum it."""
+    from sosrap.pipeline.execute import _Clock
+    a, b = kernels.ForkedProcess(1), kernels.ForkedProcess(2)
+    a._set_exit(0, 1.25)
+    assert a.wait(0) == 0 and a.cpu == 1.25
+    assert _Clock().facts([a])["cpu"] == 1.25
+    assert _Clock().facts([a, b])["cpu"] is None          # one still running: unknown, not a part
+    b._set_exit(0, 0.5)
+    assert _Clock().facts([a, b])["cpu"] == 1.75          # a restarted kernel's first attempt counts too
+    assert _Clock().facts([])["cpu"] is None               # a fresh kernel process: not measured

@@ -313,6 +313,9 @@ def test_each_stage_runs_in_its_own_kernel_forked_from_the_builds_zygote(tiny):
     assert int(frozen_b) > 10_000 and int(frozen_c) > 10_000
     log = (tiny / "build" / "state" / "b.log").read_text(encoding="utf-8")
     assert "Ctrl-C will not work" not in log                          # the kernel watches the zygote
+    # each stage's state records its kernel's CPU seconds: b slept 2 s, so far less than its wall time
+    state = json.loads((tiny / "build" / "state" / "b.json").read_text())
+    assert 0 < state["timings"]["cpu"] < state["seconds"] - 1.0
 
 
 SLOW_A = ('import pathlib, time\ntime.sleep(1.5)\n'

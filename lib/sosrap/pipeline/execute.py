@@ -7,8 +7,9 @@ Papermill, nbclient and the kernel print goes to the stage's log
 (`build/<edition>/state/<stage>.log`), never to the console.
 
 `execute` returns facts, never raises: whether the notebook ran, where it
-failed, and when the kernel was ready and each cell ran (the build records
-them in the stage's state file and the manifest's timings).
+failed, when the kernel was ready and each cell ran, and the CPU seconds its
+kernel used (the build records them in the stage's state file and the
+manifest's timings).
 """
 from __future__ import annotations
 
@@ -109,22 +110,26 @@ class _Clock:
     def on_cell_executed(self, **_kw) -> None:
         self.cells.append(round(time.monotonic() - self._start, 3))
 
-    def facts(self) -> dict:
+    def facts(self, processes: Sequence = ()) -> dict:
+        """Also the CPU seconds of the stage's forked kernels (None unless every one has ended
+        and was measured; a fresh kernel process is not)."""
         end = time.monotonic()
         ready = self.ready if self.ready is not None else end
+        cpu = [getattr(p, "cpu", None) for p in processes]
         return {"seconds": end - self.t0, "kernel_start": round(max(0.0, ready - self.t0), 3),
-                "ready_at": self.ready_at, "cells": self.cells}
+                "ready_at": self.ready_at, "cells": self.cells,
+                "cpu": round(sum(cpu), 3) if cpu and None not in cpu else None}
 
 
 def _run(pm, clock: _Clock, nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, log: str,
-         forks: Forks | None, modules: Sequence[str], ticket: int | None) -> None:
+         forks: Forks | None, modules: Sequence[str], ticket: int | None, processes: list) -> None:
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
             # no `cwd=` for Papermill: it would chdir the whole build process; the kernel starts there
             pm.execute_notebook(nb_in, nb_out, parameters=parameters, kernel_name=kernel,
                                 progress_bar=False, log_output=False, report_mode=False,
                                 request_save_on_cell_execute=False,   # written once, at the end (or on an error)
-                                kernel_manager_class=kernel_manager(forks, log, cwd, modules, ticket),
+                                kernel_manager_class=kernel_manager(forks, log, cwd, modules, ticket, processes),
                                 on_cell_start=clock.on_cell_start, on_cell_execute=clock.on_cell_execute,
                                 on_cell_executed=clock.on_cell_executed)
             return
@@ -148,24 +153,25 @@ def execute(nb_in: str, nb_out: str, parameters: dict, cwd: str, kernel: str, lo
     waits for it (cancelled: ``{"ok": False, "cancelled": True}``, nothing written)."""
     Path(log).write_text("", encoding="utf-8")
     clock = _Clock(gate)
+    procs: list = []
     handler = _StageLog(log)
     logging.getLogger().addHandler(handler)
     try:
         pm = import_papermill()
         from papermill.exceptions import PapermillExecutionError
         try:
-            _run(pm, clock, nb_in, nb_out, parameters, cwd, kernel, log, forks, modules, ticket)
+            _run(pm, clock, nb_in, nb_out, parameters, cwd, kernel, log, forks, modules, ticket, procs)
         except Cancelled:
             handler.stream.write("sosrap: this stage's kernel was started before its inputs were ready; "
                                  "the stage did not run (it was fresh, or an upstream stage failed)\n")
-            return {"ok": False, "cancelled": True, **clock.facts()}
+            return {"ok": False, "cancelled": True, **clock.facts(procs)}
         except PapermillExecutionError as e:
-            return {"ok": False, **clock.facts(), "cell_index": e.cell_index, "exec_count": e.exec_count,
+            return {"ok": False, **clock.facts(procs), "cell_index": e.cell_index, "exec_count": e.exec_count,
                     "source": e.source, "ename": e.ename, "evalue": e.evalue}
         except Exception as e:  # kernel died, bad notebook JSON, ...
-            return {"ok": False, **clock.facts(), "cell_index": None, "exec_count": None,
+            return {"ok": False, **clock.facts(procs), "cell_index": None, "exec_count": None,
                     "source": "", "ename": type(e).__name__, "evalue": str(e)}
-        return {"ok": True, **clock.facts()}
+        return {"ok": True, **clock.facts(procs)}
     finally:
         if forks is not None:
             forks.release(ticket)       # its turn is over even if it never forked

@@ -40,10 +40,11 @@ class ForkedProcess:
     def __init__(self, pid: int):
         self.pid = pid
         self.returncode: int | None = None
+        self.cpu: float | None = None       # its CPU seconds, once it has ended (the zygote measured them)
         self._exited = threading.Event()
 
-    def _set_exit(self, code: int) -> None:
-        self.returncode = code
+    def _set_exit(self, code: int, cpu: float | None = None) -> None:
+        self.returncode, self.cpu = code, cpu
         self._exited.set()
 
     def poll(self) -> int | None:
@@ -81,7 +82,7 @@ class Forks:
         self._tickets = 0               # reserved turns (`reserve`), in the order the runner starts stages
         self._turn = 1                  # the turn whose fork may be requested now
         self._done: set[int] = set()
-        self._early: dict[int, int] = {}
+        self._early: dict[int, tuple[int, float | None]] = {}
         self._closed = False
 
     def start(self) -> "Forks":
@@ -116,9 +117,9 @@ class Forks:
                 if "exited" in msg:
                     k = self._kernels.pop(msg["exited"], None)
                     if k is not None:
-                        k._set_exit(msg["code"])
+                        k._set_exit(msg["code"], msg.get("cpu"))
                     else:                   # it ended before `spawn` had its reply
-                        self._early[msg["exited"]] = msg["code"]
+                        self._early[msg["exited"]] = (msg["code"], msg.get("cpu"))
                 elif "id" in msg:
                     self._replies[msg["id"]] = msg
                 self._cond.notify_all()
@@ -170,7 +171,7 @@ class Forks:
                 raise RuntimeError(f"the kernel fork server could not fork: {reply['error']}")
             proc = ForkedProcess(reply["pid"])
             if proc.pid in self._early:
-                proc._set_exit(self._early.pop(proc.pid))
+                proc._set_exit(*self._early.pop(proc.pid))
             else:
                 self._kernels[proc.pid] = proc
             return proc
@@ -235,6 +236,8 @@ class ForkProvisioner(LocalProvisioner):
         ticket, type(km).ticket = km.ticket, None         # a restarted kernel waits for no turn
         self.process = km.forks.spawn(args, env=env, cwd=kwargs.get("cwd"), log=km.log_path or os.devnull,
                                       modules=km.modules, ticket=ticket)
+        if km.processes is not None:
+            km.processes.append(self.process)
         self.pid = self.process.pid
         self.pgid = self.process.pid          # the fork is its own process group (setsid)
         self.cwd = kwargs.get("cwd", Path.cwd())
@@ -249,6 +252,7 @@ class StageKernelManager(AsyncKernelManager):
     kernel_cwd: str | None = None
     modules: tuple[str, ...] = ()
     ticket: int | None = None
+    processes: list | None = None     # the forked kernels (`ForkedProcess`), for their CPU seconds
 
     async def _async_pre_start_kernel(self, **kw: Any):
         if self.provisioner is None:
@@ -259,8 +263,11 @@ class StageKernelManager(AsyncKernelManager):
 
 
 def kernel_manager(forks: Forks | None, log: str | None, cwd: str | None = None,
-                   modules: Sequence[str] = (), ticket: int | None = None) -> type[StageKernelManager]:
+                   modules: Sequence[str] = (), ticket: int | None = None,
+                   processes: list | None = None) -> type[StageKernelManager]:
     """A kernel manager class (what nbclient's `kernel_manager_class` takes) for one stage: its
-    kernel starts in *cwd* (the build's own working directory is not changed: stages run in threads)."""
+    kernel starts in *cwd* (the build's own working directory is not changed: stages run in threads).
+    *processes*: a list the forked kernels are appended to."""
     return type("StageKernelManager", (StageKernelManager,),
-                {"forks": forks, "log_path": log, "kernel_cwd": cwd, "modules": tuple(modules), "ticket": ticket})
+                {"forks": forks, "log_path": log, "kernel_cwd": cwd, "modules": tuple(modules), "ticket": ticket,
+                 "processes": processes})

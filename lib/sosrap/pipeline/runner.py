@@ -212,7 +212,7 @@ class _Run:
             fp = {**fp, "inputs": {**fp["inputs"], **read_hashes(st, self.params, self.project)}}
             state = {"status": "ok", "fingerprint": fp, "params": stage_params(st, self.params),
                      "seconds": round(res["seconds"], 3), "notebook": st.notebook,
-                     "timings": {k: res.get(k) for k in ("kernel_start", "ready_at", "cells")},
+                     "timings": {k: res.get(k) for k in ("kernel_start", "ready_at", "cells", "cpu")},
                      "outputs": output_hashes(st, self.layout)}   # what this run wrote, and only that
             atomic_write(self.layout.state_file(st.name), json.dumps(state, indent=1, sort_keys=True) + "\n")
             del self.running[fut]

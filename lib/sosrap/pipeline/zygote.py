@@ -14,9 +14,10 @@ stdout and speaks JSON lines:
 - in:  ``{"id": n, "modules": [...], "argv": [...], "env": {...}, "cwd": ..., "log": ...}``
   imports *modules* (the ones the stage's notebook imports) if not yet
   imported, then forks a kernel (`argv`: the IPKernelApp arguments);
-- out: ``{"id": n, "pid": p}`` (or ``"error"``), and ``{"exited": p, "code": c}``
+- out: ``{"id": n, "pid": p}`` (or ``"error"``), and ``{"exited": p, "code": c, "cpu": s}``
   when a kernel ends (the zygote reaps it, so its CPU time is counted as
-  the zygote's children's, and the zygote is the runner's child).
+  the zygote's children's, and the zygote is the runner's child; *s*: the
+  kernel's own CPU seconds, user and system, what its stage cost).
 
 Between requests it imports the `preload` modules (argv[1], a JSON list),
 so later stages fork with everything warm. When stdin closes (the build
@@ -149,13 +150,14 @@ class Zygote:
         at once, even while the zygote imports a large module (its stage would wait for it)."""
         while True:
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if not pid:
                 return
             self.children.discard(pid)
-            self.send({"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+            self.send({"exited": pid, "code": os.waitstatus_to_exitcode(status),
+                       "cpu": round(usage.ru_utime + usage.ru_stime, 3)})
 
     def reap_now(self) -> None:
         """`reap` from the main loop, with the handler held off (one reaper at a time)."""
