@@ -171,6 +171,12 @@ def test_rebuilds_noop_text_only_and_deterministic(built):
     r = B.build("demo", root=root, quiet=True, force=True)
     assert {s.state for s in r.stages} == {"ran"}
     assert html.read_bytes() == original
+    # the forced build's zygote, told to stop after the stages, was reaped before the build returned
+    import psutil
+    assert psutil.Process().children(recursive=True) == []
+    # and the build it stopped during (its log in state/) still ends with a stamp: the next build is a no-op
+    r = B.build("demo", root=root, quiet=True)
+    assert {s.state for s in r.stages} == {"skipped"} and not r.rendered and not r.seconds
     proc = sosrap("status", "demo", cwd=root)
     assert proc.returncode == 0 and "stale" not in proc.stdout and proc.stdout.count("fresh") >= 3
 

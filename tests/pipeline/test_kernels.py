@@ -146,3 +146,46 @@ def test_a_forked_process_handle_carries_its_cpu_seconds():
     b._set_exit(0, 0.5)
     assert _Clock().facts([a, b])["cpu"] == 1.75          # a restarted kernel's first attempt counts too
     assert _Clock().facts([])["cpu"] is None               # a fresh kernel process: not measured
+
+
+def test_a_forced_build_lists_the_zygotes_imports_from_the_builds_cache(tmp_path):
+    """Issue #16: a forced build starts its zygote first thing, with the list of what to import; the
+    package's imports come from the build's cache (state/imports.json), not from parsing the package
+    again before the zygote can start (a quarter of a second). A marker the cache alone holds shows
+    it was read."""
+    import contextlib
+    import json
+    from sosrap.paths import Layout
+    from sosrap.pipeline import build as B
+    from support import copy_project
+    project = copy_project(tmp_path / "project")
+    layout = Layout(tmp_path / "build")
+    layout.state.mkdir(parents=True)
+    f = imports.module_file("sosrap.stage")
+    st = f.stat()
+    (layout.state / imports.CACHE).write_text(json.dumps(
+        [[str(f), st.st_size, st.st_mtime_ns, st.st_ctime_ns, ["sosrap_cache_marker"], []]]), encoding="utf-8")
+    saved = dict(imports._parsed)
+    imports._parsed.clear()
+    try:
+        with contextlib.ExitStack() as reap, B.kernels_for(True, None, project, layout, reap) as forks:
+            assert "sosrap_cache_marker" in forks.preload
+            assert forks.proc is not None and forks.proc.poll() is None     # started, importing
+        assert forks.proc is None                                         # reaped when the stack closed
+    finally:
+        imports._parsed.clear()
+        imports._parsed.update(saved)
+
+
+def test_papermill_is_imported_without_its_remote_storage_back_ends():
+    """Issue #16: Papermill imports `pyarrow.fs` for HDFS notebooks if it can (NumPy with it, a third
+    of a second of the build process's CPU); the build runs local notebooks only. It is held back
+    for Papermill's import alone: afterwards anything may import it."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom sosrap.pipeline.execute import import_papermill\npm = import_papermill()\n"
+            "print(sorted(m for m in ('pyarrow.fs', 'numpy') if m in sys.modules), pm is import_papermill())\n"
+            "import pyarrow.fs\nprint(pyarrow.fs.LocalFileSystem.__name__)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["[]", "True", "LocalFileSystem"]

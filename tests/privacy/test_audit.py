@@ -249,3 +249,45 @@ def test_data_downloads_are_audited_cell_by_cell(tmp_path):
         found = [f for f in P.audit_html(p) if f.kind == "identity_code"]
         assert len(found) == expect
         assert all(f.section == "Kuvat" and CODE not in str(f) for f in found)
+
+
+GATE_ALONE = r'''
+import sys
+from pathlib import Path
+from sosrap import privacy
+html = Path(sys.argv[1])
+try:
+    privacy.gate({html.name: html}, protected=[], min_count=5, allow=[])
+    found = []
+except privacy.PrivacyError as e:
+    found = [f.kind for f in e.findings]
+heavy = sorted(m for m in ("numpy", "pandas", "pyarrow") if m in sys.modules)
+from sosrap.privacy import SuppressedTable, screen_text, suppress      # what needs pandas, on first use
+try:
+    privacy.no_such_name
+    missing = "no error"
+except AttributeError as e:
+    missing = str(e)
+print(found, heavy, "pandas" in sys.modules, callable(suppress) and callable(screen_text), missing, sep="\n")
+'''
+
+
+def test_the_gate_runs_without_numpy_or_pandas_and_the_rest_loads_on_first_use(tmp_path):
+    """Issue #16: the build process audits the rendered report; the audit needs neither NumPy nor
+    pandas (half a second of CPU to import), which the screening and suppression functions load
+    when first used. The gate still finds what it must."""
+    import subprocess
+    import sys
+    from stdnum.fi import hetu
+    code = "010203-345" + "0123456789ABCDEFHJKLMNPRSTUVWXY"[int("010203345") % 31]
+    assert hetu.is_valid(code)
+    page = tmp_path / "raportti.html"
+    page.write_text(f"<html><body><p>Asiakas {code} soitti.</p></body></html>", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", GATE_ALONE, str(page)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    found, heavy, pandas_after, usable, missing = proc.stdout.strip().splitlines()
+    assert "identity_code" in found
+    assert heavy == "[]"
+    assert pandas_after == "True" and usable == "True"
+    assert "no attribute 'no_such_name'" in missing

@@ -29,7 +29,7 @@ import yaml
 from sosrap import params as _params
 from sosrap.errors import SosrapError
 from sosrap.paths import atomic_write, default_build_dir, project_root
-from sosrap.pipeline import editions
+from sosrap.pipeline import editions, imports
 from sosrap.report.wording import t
 from sosrap.sources import classifications
 
@@ -100,9 +100,13 @@ def batch(edition: str, *, areas: Sequence[str] | None = None, jobs: int | None 
         editions.area_row(c, project)            # an unknown code fails before anything runs
     out = BatchResult(edition, default_build_dir(edition, project), language=language)
     t0 = time.monotonic()
+    cache = out.root / "state" / imports.CACHE
+    imports.load_cache(cache)           # the package is not parsed again to list the zygote's imports
     with _shared_forks(project, out.root) as forks:
         kw = dict(project=project, jobs=stage_jobs, force=force, engine=engine, forks=forks)
         _run_areas(codes, known, edition, jobs, kw, out, say)
+    if cache.parent.is_dir():
+        imports.save_cache(cache)
     out.areas.sort(key=lambda a: codes.index(a.code))
     out.index = write_index(out, project)
     out.seconds = time.monotonic() - t0

@@ -214,70 +214,81 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
         if hit is not None:
             return _noop_result(edition, layout, hit)
     stamp.remove(layout.root)          # from here on, only a completed build records one
-    with kernels_for(force, forks, project, layout) as kernels:
-        params = with_version(load_params(edition, project, area), version)
-        formats = check_formats(formats)
-        registers = proposals.load(project, params)
-        base = report_basename(edition, params.language)
-        ed = citation.Edition.of(params, base)
-        layout.root.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(layout.root)
-        snap = open_snapshot(project, edition, params)
-        console = Console(stderr=True, soft_wrap=True)
+    with contextlib.ExitStack() as reap:
+        with kernels_for(force, forks, project, layout, reap) as kernels:
+            params = with_version(load_params(edition, project, area), version)
+            formats = check_formats(formats)
+            registers = proposals.load(project, params)
+            base = report_basename(edition, params.language)
+            ed = citation.Edition.of(params, base)
+            layout.root.mkdir(parents=True, exist_ok=True)
+            remove_leftovers(layout.root)
+            snap = open_snapshot(project, edition, params)
+            console = Console(stderr=True, soft_wrap=True)
+            if not quiet:
+                kind = "SYNTHETIC demo data" if snap.synthetic else "data"
+                console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})",
+                              highlight=False)
+            results = scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
+                                       progress=_progress(console, quiet), forks=kernels), layout, params, project)
+        stage_names = [r.name for r in results]
+        timings = {r.name: round(r.seconds, 3) for r in results}
+
+        key_figures = collect_key_figures(layout, stage_names)
+        report_dir = stage_report(project, params, layout, snap, key_figures, stage_names, ed, registers)
+        job = Render(report_dir, {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}, render.pick_engine(engine),
+                      formats, base, source_date_epoch(ed, snap), draft)
+        with cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sosrap-provenance") as background:
+            t0 = time.monotonic()
+            # the inputs are hashed while the engine renders
+            rendered, provenance = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet,
+                                                   project=project, meanwhile=partial(
+                                                       background.submit, manifest.inputs, project, params, snap))
+            timings["render"] = round(time.monotonic() - t0, 3)
+            remove_other_formats(layout.root, base, formats)
+
+            files = write_side_files(edition, ed, registers, layout, console=console, quiet=quiet)
+            timings["total"] = round(time.monotonic() - t_start, 3)
+
+            manifest.write(layout.root / "manifest.json", project=project, params=params, snapshot=snap,
+                           stages=results, timings=timings, engine=job.engine, outputs=job.outputs,
+                           report_dir=report_dir, files=files, source_date_epoch=job.epoch, inputs=provenance.result())
         if not quiet:
-            kind = "SYNTHETIC demo data" if snap.synthetic else "data"
-            console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})", highlight=False)
-        results = scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
-                                   progress=_progress(console, quiet), forks=kernels), layout, params, project)
-    stage_names = [r.name for r in results]
-    timings = {r.name: round(r.seconds, 3) for r in results}
-
-    key_figures = collect_key_figures(layout, stage_names)
-    report_dir = stage_report(project, params, layout, snap, key_figures, stage_names, ed, registers)
-    job = Render(report_dir, {fmt: layout.root / f"{base}.{fmt}" for fmt in formats}, render.pick_engine(engine),
-                  formats, base, source_date_epoch(ed, snap), draft)
-    with cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sosrap-provenance") as background:
-        t0 = time.monotonic()
-        # the inputs are hashed while the engine renders
-        rendered, provenance = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet,
-                                               project=project, meanwhile=partial(
-                                                   background.submit, manifest.inputs, project, params, snap))
-        timings["render"] = round(time.monotonic() - t0, 3)
-        remove_other_formats(layout.root, base, formats)
-
-        files = write_side_files(edition, ed, registers, layout, console=console, quiet=quiet)
-        timings["total"] = round(time.monotonic() - t_start, 3)
-
-        manifest.write(layout.root / "manifest.json", project=project, params=params, snapshot=snap,
-                       stages=results, timings=timings, engine=job.engine, outputs=job.outputs,
-                       report_dir=report_dir, files=files, source_date_epoch=job.epoch, inputs=provenance.result())
-    if not quiet:
-        console.print(summary_table(results, rendered, job.engine, timings), highlight=False)
-    out = BuildResult(edition, layout.root, job.outputs, results, rendered, job.engine, timings, files,
-                      ed.version if ed else None, job.epoch)
-    stamp.write(layout.root, stamp.build_key(edition, project=project, build_root=layout.root, **options),
-                stamp_roots(project, params, layout, job.engine, stage_names),
-                {"outputs": {k: str(v) for k, v in out.outputs.items()}, "files": {k: str(v) for k, v in files.items()},
-                 "engine": out.engine, "stages": stage_names, "version": out.version, "epoch": out.source_date_epoch})
+            console.print(summary_table(results, rendered, job.engine, timings), highlight=False)
+        out = BuildResult(edition, layout.root, job.outputs, results, rendered, job.engine, timings, files,
+                          ed.version if ed else None, job.epoch)
+        reap.close()       # the zygote is gone before the stamp lists the build folder it logs into
+        stamp.write(layout.root, stamp.build_key(edition, project=project, build_root=layout.root, **options),
+                    stamp_roots(project, params, layout, job.engine, stage_names),
+                    {"outputs": {k: str(v) for k, v in out.outputs.items()},
+                     "files": {k: str(v) for k, v in files.items()},
+                     "engine": out.engine, "stages": stage_names, "version": out.version,
+                     "epoch": out.source_date_epoch})
     return out
 
 
 @contextlib.contextmanager
-def kernels_for(force: bool, forks, project: Path, layout: Layout):
+def kernels_for(force: bool, forks, project: Path, layout: Layout, reap: contextlib.ExitStack):
     """The build's kernel zygote (`pipeline.kernels`): the one passed in (a batch's); for a forced
     build, one started at once, so it imports while the params, the snapshot and the fingerprints
-    are read; else None (the runner starts one when a stage turns out stale). Stopped after the stages."""
+    are read; else None (the runner starts one when a stage turns out stale). Stopped after the
+    stages (after an error, at once; else told to stop, and reaped when *reap* closes)."""
     if forks is not None or not force:
         yield forks
         return
-    from sosrap.pipeline.imports import preload_modules
+    from sosrap.pipeline import imports
     from sosrap.pipeline.kernels import Forks
     from sosrap.pipeline.runner import ZYGOTE_LOG
-    own = Forks(preload_modules(project, load_stages(project).values()), log=layout.log(ZYGOTE_LOG)).start()
+    imports.load_cache(layout.state / imports.CACHE)      # the package is not parsed again to list them
+    own = Forks(imports.preload_modules(project, load_stages(project).values()), log=layout.log(ZYGOTE_LOG)).start()
     try:
         yield own
-    finally:
+    except BaseException:
         own.close()
+        raise
+    # told to stop, the zygote tears down while the report is staged and rendered; reaped at the end
+    own.close(wait=False)
+    reap.callback(own.close)
 
 
 #: what a build writes into its folder (the stamp covers these, not other builds' folders inside it)

@@ -25,13 +25,29 @@ from sosrap.pipeline.kernels import Forks, kernel_manager
 KERNEL_START_ATTEMPTS = 3
 
 
+#: optional back ends Papermill imports if it can, for notebooks on remote storage the build never
+#: reads or writes: `pyarrow.fs` (HDFS) costs the build process a third of a second of CPU, NumPy included
+PAPERMILL_UNUSED = ("pyarrow.fs",)
+_PAPERMILL_IMPORT = threading.Lock()
+
+
 def import_papermill():
     """Papermill, imported without jsonschema's optional IRI grammar: `rfc3987_syntax` compiles a
     Lark grammar on import (2 s of CPU), for "iri" format checks that notebook validation never
-    makes. Blocked only when nothing imported it before."""
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)   # type: ignore[assignment]
-    import papermill
+    makes. Blocked only when nothing imported it before. The back ends of `PAPERMILL_UNUSED` are
+    kept out of Papermill's import only (anything may import them afterwards)."""
+    with _PAPERMILL_IMPORT:                              # the stage threads: one holds, imports, releases
+        if "jsonschema" not in sys.modules:
+            sys.modules.setdefault("rfc3987_syntax", None)   # type: ignore[assignment]
+        held = [] if "papermill" in sys.modules else [m for m in PAPERMILL_UNUSED if m not in sys.modules]
+        for m in held:
+            sys.modules[m] = None                            # type: ignore[assignment]  # an ImportError
+        try:
+            import papermill
+        finally:
+            for m in held:
+                if sys.modules.get(m, False) is None:
+                    del sys.modules[m]
     return papermill
 
 

@@ -183,8 +183,10 @@ class Forks:
         while view:
             view = view[self.proc.stdin.write(view) or 0:]
 
-    def close(self, timeout: float = 15.0) -> None:
-        """Stop the zygote and its kernels (it stops them when its stdin closes) and reap it."""
+    def close(self, timeout: float = 15.0, wait: bool = True) -> None:
+        """Stop the zygote and its kernels (it stops them when its stdin closes) and reap it.
+        *wait* False: only tell it to stop (it exits on its own while the caller goes on; a
+        later `close()` reaps it)."""
         self._closed = True
         if self.proc is None:
             return
@@ -193,6 +195,8 @@ class Forks:
                 self.proc.stdin.close()
         except OSError:
             pass
+        if not wait:
+            return
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -38,10 +38,27 @@ from sosrap.privacy.normalise import detection_view, normalise
 from sosrap.privacy.findings import NAME_HINT, Finding, PrivacyError, Rules
 from sosrap.privacy.hygiene import KEY_FILE, private_digest, redacted, require_private
 from sosrap.privacy.public import bibliography_names, gate_options, private_names, public_names, public_urls
-from sosrap.privacy.protected import PROTECTED_FILE, ProtectedTable, load_protected, register_protected
-from sosrap.privacy.screen import ScreeningReport, screen_frame, screen_series, screen_text, select_quotes
-from sosrap.privacy.suppression import (DEFAULT_MARKER, DEFAULT_MIN_COUNT, TOTAL_LABEL, SuppressedTable,
-                                        determined_cells, hide_small_rates, suppress, suppression_note)
+from sosrap.privacy.protected import (DEFAULT_MARKER, DEFAULT_MIN_COUNT, PROTECTED_FILE, ProtectedTable,
+                                     load_protected, register_protected)
+
+#: names of the modules that need NumPy and pandas, imported when first used: the gate itself
+#: (audit, detect, protected tables) needs neither, and a build's gate would spend half a second
+#: of CPU importing them in the build process (issue #16)
+_LAZY = {**dict.fromkeys(("ScreeningReport", "screen_frame", "screen_series", "screen_text", "select_quotes"),
+                         "sosrap.privacy.screen"),
+         **dict.fromkeys(("TOTAL_LABEL", "SuppressedTable", "determined_cells", "hide_small_rates", "suppress",
+                          "suppression_note"), "sosrap.privacy.suppression")}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     # normalise, detect

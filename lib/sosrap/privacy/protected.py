@@ -6,8 +6,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sosrap.privacy.suppression import DEFAULT_MARKER, DEFAULT_MIN_COUNT
-
+#: a count below this (and above 0) is a small count: hidden in published tables, a finding in the audit
+DEFAULT_MIN_COUNT = 5
+#: what a hidden cell shows
+DEFAULT_MARKER = "x"
 PROTECTED_FILE = "protected_tables.json"
 
 

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# defined with the protected tables (which the audit reads without NumPy or pandas), used here
+from sosrap.privacy.protected import DEFAULT_MARKER, DEFAULT_MIN_COUNT  # noqa: F401
 from sosrap.report import fmt
 from sosrap.report import wording as _wording
-
-DEFAULT_MIN_COUNT = 5
-DEFAULT_MARKER = "x"
 TOTAL_LABEL = "Yhteensä"
 
 
