@@ -255,7 +255,7 @@ def _unlinked(proposals: Path) -> str:
     return text
 
 
-def scaling(project: Path, areas_all: bool, env: dict | None = None, label: str = "") -> None:
+def scaling(project: Path, areas_all: bool, env: dict | None = None, label: str = "", repeats: int = 3) -> None:
     print(f"\n## Cost as work grows{label} (one forced run each)\n")
     params = project / "params" / f"{EDITION}.yaml"
     proposals = project / "reports" / EDITION / "proposals.yaml"
@@ -275,18 +275,25 @@ def scaling(project: Path, areas_all: bool, env: dict | None = None, label: str 
         proposals.write_text(links, encoding="utf-8")
     from sosrap.pipeline.batch import all_areas
     codes = [c for c, _ in all_areas(project)]
-    # the reference: one area's stage CPU, from a forced build of the edition on its own
+    # the reference: one area's stage CPU, from forced builds of the edition on their own (a
+    # median: on a shared machine one build's kernels used 13 s in one run and 16 s in another)
     ref = project / "build" / "scale-one-area"
-    one = measure(sosrap("build", EDITION, "--force", "-q", "--build-dir", str(ref)), project, env)
-    cpu1 = stage_cpu(ref)
+    ones, cpus = [], []
+    for _ in range(max(3, repeats)):
+        ones.append(measure(sosrap("build", EDITION, "--force", "-q", "--build-dir", str(ref)), project, env))
+        cpus.append(stage_cpu(ref))
+    cpu1 = med(cpus)
     cores = os.cpu_count() or 1
-    print(f"one area's stage CPU (the kernels of a forced build on its own): {fmt(cpu1)} "
-          f"(the build: wall {fmt(one['wall'])}, CPU {fmt(one['cpu'])})")
+    print(f"one area's stage CPU (the kernels of a forced build on its own, median of {len(cpus)}): {fmt(cpu1)} "
+          f"(each: {', '.join(fmt(c) for c in cpus)}; the build: wall {fmt(med(o['wall'] for o in ones))}, "
+          f"CPU {fmt(med(o['cpu'] for o in ones))})")
     for n in ([1, 4, len(codes)] if areas_all else [1, 4]):
         r = measure(sosrap("batch", EDITION, "--force", "--areas", ",".join(codes[:n])), project, env, check=False)
         goal = f"; goal ≤ 1.3 × {n} × {cpu1:.2f} s / {cores} cores = {1.3 * n * cpu1 / cores:.2f} s" if cpu1 else ""
+        inside = med(stage_cpu(project / "build" / EDITION / c) for c in codes[:n])
         print(f"batch of {n:>2} area(s): wall {fmt(r['wall'])}, CPU {fmt(r['cpu'])}, "
-              f"{r['wall'] / n:.2f} s wall per area{goal}" + (f"; FAILED: {r['error']}" if "error" in r else ""))
+              f"{r['wall'] / n:.2f} s wall per area{goal}; an area's stage CPU in the batch (median): "
+              f"{fmt(inside)}" + (f"; FAILED: {r['error']}" if "error" in r else ""))
 
 
 def main() -> None:
@@ -325,7 +332,7 @@ def main() -> None:
             report_main(runs["build"], runs["plain"], runs["before"])
             shutil.rmtree(project / "build" / "_plain", ignore_errors=True)
         for part, fn in (("rebuilds", lambda p, e, lab: rebuilds(p, a.n, e, lab)),
-                         ("scaling", lambda p, e, lab: scaling(p, a.all_areas, e, lab))):
+                         ("scaling", lambda p, e, lab: scaling(p, a.all_areas, e, lab, a.n))):
             if part in parts:
                 fn(project, None, ", after" if baseline else "")
                 if baseline:
