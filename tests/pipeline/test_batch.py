@@ -106,20 +106,48 @@ def _overlapping(windows: dict[str, tuple[float, float]]) -> list[tuple[str, str
             if windows[a][0] < windows[b][1] and windows[b][0] < windows[a][1]]
 
 
-def test_the_first_area_runs_its_stages_side_by_side_the_others_one_at_a_time(batched):
-    """Issue #16: the first area builds alone (what a build creates on first use must exist before
-    the others read it), so its stages share the `--jobs` slots instead of leaving a core idle;
-    the areas after it run side by side, each one stage at a time."""
+def _most_at_once(windows: list[tuple[float, float]]) -> int:
+    edges = sorted([(a, 1) for a, _ in windows] + [(b, -1) for _, b in windows])
+    most = now = 0
+    for _, step in edges:
+        now += step
+        most = max(most, now)
+    return most
+
+
+def test_the_batch_runs_at_most_jobs_stages_at_once_and_an_area_alone_uses_them_all(batched):
+    """Issue #16: `--jobs 2` caps the stages running at once across all areas at 2 (each area one,
+    while two areas build); an area building alone (the first, built before the others read what it
+    creates, and here the last, once the broken one has failed) runs two side by side instead of
+    leaving a core idle. Every stage's kernel CPU is on record."""
     root, areas, broken, _ = batched
-    first = _cell_windows(root / "build/demo" / areas[0][0])
-    assert len(first) >= 4 and _overlapping(first), first
-    later = _cell_windows(root / "build/demo" / areas[2][0])
-    assert len(later) >= 4 and not _overlapping(later), later
-    for code in (areas[0][0], areas[2][0]):
+    ok = [c for c, _ in areas if c != broken]
+    windows = {c: _cell_windows(root / "build/demo" / c) for c in ok}
+    assert all(len(w) >= 4 for w in windows.values()), windows
+    assert _overlapping(windows[areas[0][0]]), windows[areas[0][0]]
+    assert _most_at_once([w for c in ok for w in windows[c].values()]) <= 2
+    for code in ok:
         for p in (root / "build/demo" / code / "state").glob("*.json"):
             state = json.loads(p.read_text(encoding="utf-8"))
             if isinstance(state, dict) and state.get("status") == "ok":
-                assert state["timings"]["cpu"] > 0          # every stage's kernel CPU is on record
+                assert state["timings"]["cpu"] > 0
+
+
+def test_stage_slots_give_each_build_one_and_the_free_ones_to_whoever_asks():
+    from sosrap.pipeline.runner import StageSlots
+    slots = StageSlots(3)
+    for _ in range(3):
+        slots.enter()
+    assert slots.take(0)                 # a build's first stage: its own slot, always
+    assert not slots.take(1)             # three builds hold the three slots
+    slots.leave()
+    assert slots.take(1) and not slots.take(1)     # one free slot, taken once
+    slots.give()
+    slots.leave()
+    assert slots.take(1) and slots.take(2) and not slots.take(3)     # one build left: three at once
+    slots.give()
+    slots.give()
+    assert slots.extra == 0 and slots.builds == 1
 
 
 def test_a_batch_builds_one_more_area_at_a_time_than_there_are_cores():

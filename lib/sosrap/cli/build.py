@@ -71,7 +71,8 @@ def demo_data(out: Path = typer.Argument(..., help="Folder to create (must not e
 @app.command()
 def batch(edition: str = typer.Argument(..., help="Edition name: params/<edition>.yaml"),
           jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
-                                             help="Areas to build in parallel [default: cores + 1]."),
+                                             help="Areas to build in parallel, and stages at once across "
+                                                  "them [default: cores + 1]."),
           areas: Optional[str] = typer.Option(None, "--areas", help="Comma-separated area codes; default: all."),
           force: bool = typer.Option(False, "--force", help="Re-run every stage even if fresh."),
           engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc")) -> None:

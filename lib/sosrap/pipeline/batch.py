@@ -4,10 +4,11 @@ Each area (every wellbeing services county, Helsinki and Åland in
 `data/reference/wellbeing_counties.csv`) is an ordinary incremental build
 (`pipeline.build.build(area=…)`) into `build/<edition>/<area>/`, so a second
 batch re-runs only what changed. Areas run in parallel (`--jobs`, threads that
-each drive their own stage processes, one stage at a time); the first area
-runs alone, with `--jobs` stages side by side instead, so what a build
-creates once on first use (a synthetic demo's private exports) is created
-before the others read it, and the cores are not idle meanwhile. One area's failure does not stop the
+each drive their own stage processes); the stages running at once across all
+areas are at most `--jobs` too (`runner.StageSlots`): one each while as many
+areas run, more each when fewer do. The first area runs alone (its stages
+side by side), so what a build creates once on first use (a synthetic demo's
+private exports) is created before the others read it. One area's failure does not stop the
 others: the summary names it and the exit code is non-zero.
 
 `build/<edition>/index.html` links every area's report and shows a table of
@@ -65,17 +66,22 @@ def all_areas(root: Path | None = None, language: str = "fi") -> list[tuple[str,
 
 
 def _one(edition: str, code: str, name: str, *, project: Path, jobs: int, force: bool, engine: str,
-         forks=None) -> AreaResult:
+         forks=None, slots=None) -> AreaResult:
     from sosrap.pipeline.build import build
     t0 = time.monotonic()
+    if slots is not None:
+        slots.enter()
     try:
         res = build(edition, area=code, root=project, jobs=jobs, force=force, engine=engine, quiet=True,
-                    forks=forks)
+                    forks=forks, slots=slots)
         return AreaResult(code, name, True, time.monotonic() - t0, res.outputs.get("html"))
     except SosrapError as e:
         return AreaResult(code, name, False, time.monotonic() - t0, error=str(e).strip().splitlines()[0])
     except Exception as e:  # noqa: BLE001 -- one area's unexpected failure must not stop the batch
         return AreaResult(code, name, False, time.monotonic() - t0, error=f"{type(e).__name__}: {e}")
+    finally:
+        if slots is not None:
+            slots.leave()
 
 
 def default_jobs() -> int:
@@ -86,11 +92,14 @@ def default_jobs() -> int:
     return (os.cpu_count() or 1) + 1
 
 
-def batch(edition: str, *, areas: Sequence[str] | None = None, jobs: int | None = None, stage_jobs: int = 1,
+def batch(edition: str, *, areas: Sequence[str] | None = None, jobs: int | None = None,
+          stage_jobs: int | None = None,
           force: bool = False, engine: str = "auto", root: Path | None = None,
           say: Callable[[str], None] = print) -> BatchResult:
     """Build *edition* for each area (default: all), *jobs* at a time (default `default_jobs`),
-    then write the index."""
+    then write the index. At most *jobs* stages run at once in all, at most *stage_jobs* (default
+    *jobs*) in one area."""
+    from sosrap.pipeline.runner import StageSlots
     jobs = jobs or default_jobs()
     project = root or project_root()
     language = _params.load(edition, project).language
@@ -103,7 +112,8 @@ def batch(edition: str, *, areas: Sequence[str] | None = None, jobs: int | None 
     cache = out.root / "state" / imports.CACHE
     imports.load_cache(cache)           # the package is not parsed again to list the zygote's imports
     with _shared_forks(project, out.root) as forks:
-        kw = dict(project=project, jobs=stage_jobs, force=force, engine=engine, forks=forks)
+        kw = dict(project=project, jobs=stage_jobs or jobs, force=force, engine=engine, forks=forks,
+                  slots=StageSlots(jobs))
         _run_areas(codes, known, edition, jobs, kw, out, say)
     if cache.parent.is_dir():
         imports.save_cache(cache)
@@ -127,15 +137,15 @@ def _shared_forks(project: Path, root: Path):
 def _run_areas(codes: list[str], known: dict, edition: str, jobs: int, kw: dict, out: BatchResult,
                say: Callable[[str], None]) -> None:
     """The first area alone (what a build creates on first use exists before the others read it),
-    with *jobs* stages in parallel, then the others *jobs* areas at a time."""
+    then the others *jobs* areas at a time."""
     def done(r: AreaResult) -> None:
         out.areas.append(r)
         mark = "✓" if r.ok else "✗"
         say(f"[{len(out.areas)}/{len(codes)}] {mark} {r.code:>3} {r.name}  {r.seconds:.1f} s"
             + (f"  {r.error}" if r.error else ""))
 
-    if codes:   # alone: its stages run side by side, as many as areas would
-        done(_one(edition, codes[0], known[codes[0]], **{**kw, "jobs": max(kw["jobs"], jobs)}))
+    if codes:
+        done(_one(edition, codes[0], known[codes[0]], **kw))
     with cf.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futs = [pool.submit(_one, edition, c, known[c], **kw) for c in codes[1:]]
         for fut in cf.as_completed(futs):

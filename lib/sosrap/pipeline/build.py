@@ -197,11 +197,12 @@ def write_side_files(edition: str, ed: citation.Edition | None, registers: propo
 def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",
           formats: Sequence[str] = ("html",), build_dir: Path | None = None, quiet: bool = False,
           root: Path | None = None, version: str | None = None, draft: bool = False,
-          area: str | None = None, forks=None) -> BuildResult:
+          area: str | None = None, forks=None, slots=None) -> BuildResult:
     """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses).
     *draft* renders Quarto's placeholders with warnings where a report build stops (render.render).
     *area* builds it for another wellbeing county (default folder build/<edition>/<area>).
-    *forks*: a kernel zygote shared by several builds (`pipeline.kernels.Forks`, what a batch passes)."""
+    *forks*: a kernel zygote shared by several builds (`pipeline.kernels.Forks`, what a batch passes);
+    *slots*: the batch's `runner.StageSlots`, which cap the stages its builds run at once."""
     from sosrap.report import render
 
     t_start = time.monotonic()
@@ -230,7 +231,8 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
                 console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})",
                               highlight=False)
             results = scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
-                                       progress=_progress(console, quiet), forks=kernels), layout, params, project)
+                                       progress=_progress(console, quiet), forks=kernels, slots=slots),
+                               layout, params, project)
         stage_names = [r.name for r in results]
         timings = {r.name: round(r.seconds, 3) for r in results}
 

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,43 @@ def _stage_error(st: Stage, res: dict, executed: Path) -> StageError:
 Progress = Callable[[str, str, str], None]   # (stage, state, detail)
 
 
+class StageSlots:
+    """The work of a batch's builds at once, at most *cap* slots: each build in progress holds one
+    (`enter` to `leave`: its stages one at a time, its render), so each makes progress and none
+    waits for another; a build runs a second stage at once only on a free slot. The areas then
+    keep the cores busy together: one stage each while there are as many areas as slots, more
+    each once fewer are left (the first area, built alone, and the last ones)."""
+
+    def __init__(self, cap: int):
+        self.cap = max(1, cap)
+        self.builds = 0
+        self.extra = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            self.builds += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self.builds -= 1
+
+    def take(self, own: int) -> bool:
+        """May a build that runs *own* stages now start one more? (The first is its own slot's; a
+        further one takes a free slot, to `give` back when a stage of the build ends.)"""
+        if not own:
+            return True
+        with self._lock:
+            if self.builds + self.extra >= self.cap:
+                return False
+            self.extra += 1
+            return True
+
+    def give(self) -> None:
+        with self._lock:
+            self.extra -= 1
+
+
 @dataclass
 class _Run:
     """One call of `run_stages`: what has finished, what is running, the stage threads and the zygote."""
@@ -91,6 +129,8 @@ class _Run:
     force: bool
     say: Progress
     forks: Forks | None = None
+    slots: StageSlots | None = None     # a batch's (`StageSlots`), shared with the other areas' runs
+    held: int = 0                       # free slots of *slots* this run took (stages beyond its first)
     own_forks: bool = False
     results: dict[str, StageResult] = field(default_factory=dict)
     running: dict[cf.Future, tuple[Stage, dict, float]] = field(default_factory=dict)
@@ -218,6 +258,7 @@ class _Run:
             del self.running[fut]
             self.results[st.name] = StageResult(st.name, "ran", res["seconds"], kernel_start=res.get("kernel_start"))
             self.say(st.name, "done", f"{res['seconds']:.1f} s")
+            self.give()
             return
         err = _stage_error(st, res, self.layout.executed(st))
         atomic_write(self.layout.state_file(st.name), json.dumps(
@@ -226,6 +267,24 @@ class _Run:
         self.failed.append(err)
         self.results[st.name] = StageResult(st.name, "failed", res["seconds"], error=err)
         self.say(st.name, "failed", f"{res.get('ename')}")
+        self.give()
+
+    def take(self) -> bool:
+        """May another stage start now (the batch's slots allow it)?"""
+        if self.slots is None:
+            return True
+        own = len(self.running)
+        if self.slots.take(own):
+            self.held += 1 if own else 0
+            return True
+        return False
+
+    def give(self, every: bool = False) -> None:
+        """A stage ended (or did not start): a slot this run took goes back to the batch (*every*:
+        all it took)."""
+        while self.slots is not None and self.held and (every or self.held > max(0, len(self.running) - 1)):
+            self.slots.give()
+            self.held -= 1
 
     def close(self, aborted: bool = False) -> None:
         """Stop the stage threads and the zygote (when this run started it). After Ctrl-C
@@ -270,12 +329,15 @@ class _Run:
             ready.sort(key=lambda job: -order[job[0].name])
             # A stage that waits for a running one but lies on a longer path than the next ready one
             # gets its kernel's turn first (the zygote imports for and forks one kernel at a time).
-            while ready and len(self.running) < max(1, self.jobs):
+            while ready and len(self.running) < max(1, self.jobs) and self.take():
                 self.submit(*ready.pop(0))
+                self.give()             # a stage that did not start (the build is stopping) holds none
                 self.start_early(pending, order, above=order[ready[0][0].name] if ready else 0.0)
             self.start_early(pending, order)
             if self.running:
-                done, _ = cf.wait(list(self.running), return_when=cf.FIRST_COMPLETED)
+                # waiting for a batch slot: look again soon, another area's stage may have ended
+                done, _ = cf.wait(list(self.running), timeout=SLOT_POLL if ready and self.slots else None,
+                                  return_when=cf.FIRST_COMPLETED)
                 for fut in done:
                     self.collect(fut)
 
@@ -284,6 +346,8 @@ class _Run:
 ABORT_WAIT = 30.0
 #: stages whose kernels may start while the stages they need still run (`_Run.start_early`)
 EARLY = 1
+#: seconds between looks at a batch's free slots while a ready stage waits for one
+SLOT_POLL = 0.1
 
 
 def critical_path(stages: dict[str, Stage], layout: Layout) -> dict[str, float]:
@@ -299,16 +363,18 @@ def critical_path(stages: dict[str, Stage], layout: Layout) -> dict[str, float]:
 
 
 def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2, force: bool = False,
-               progress: Progress | None = None, forks: Forks | None = None) -> list[StageResult]:
+               progress: Progress | None = None, forks: Forks | None = None,
+               slots: StageSlots | None = None) -> list[StageResult]:
     """Run stale stages; raise StageError (the first failure) after running what could run.
     A stage the edition has no inputs for is left out (`editions.applicable`). *forks*: a zygote
-    shared by several builds (a batch); by default the run starts its own when a stage must run."""
+    shared by several builds (a batch); by default the run starts its own when a stage must run.
+    *slots*: a batch's `StageSlots`, which cap the stages its builds run at once."""
     from sosrap.pipeline.editions import applicable
     stages = applicable(load_stages(project), params)
     layout = Layout(Path(build_root).resolve())      # the kernels run in notebooks/: run folders must be absolute
     for d in (layout.notebooks, layout.artifacts, layout.state):
         d.mkdir(parents=True, exist_ok=True)
-    run = _Run(params, project, layout, stages, jobs, force, progress or (lambda *a: None), forks)
+    run = _Run(params, project, layout, stages, jobs, force, progress or (lambda *a: None), forks, slots)
     imports.load_cache(layout.state / imports.CACHE)
     with _prefer_env_kernels():
         try:
@@ -320,6 +386,7 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
             raise
         finally:
             run.close()
+            run.give(every=True)
             imports.save_cache(layout.state / imports.CACHE)
     if run.failed:
         raise run.failed[0]
