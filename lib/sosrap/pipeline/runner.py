@@ -311,20 +311,24 @@ class _Run:
             self.layout.state_file(st.name).unlink(missing_ok=True)
         self.running.clear()
 
+    def prepare_done(self, pending: list[str], ready: list[tuple[Stage, dict, list[str]]]) -> None:
+        """Prepare every pending stage whose needs are done (a fresh one is skipped at once, so the
+        next can start); the stale ones join *ready*."""
+        for name in list(pending):
+            if all(need in self.results for need in self.stages[name].needs):
+                pending.remove(name)
+                job = self.prepare(self.stages[name])
+                if job is not None:
+                    ready.append(job)
+                else:
+                    self.drop(name)
+
     def loop(self) -> None:
         pending = list(self.stages)
         ready: list[tuple[Stage, dict, list[str]]] = []      # stale stages waiting for a free slot
         order = critical_path(self.stages, self.layout)
         while pending or ready or self.running:
-            # Prepare every stage whose needs are done (a fresh one is skipped at once, so the next can start).
-            for name in list(pending):
-                if all(need in self.results for need in self.stages[name].needs):
-                    pending.remove(name)
-                    job = self.prepare(self.stages[name])
-                    if job is not None:
-                        ready.append(job)
-                    else:
-                        self.drop(name)
+            self.prepare_done(pending, ready)
             # A free slot goes to the stage with the longest way to the end of the build.
             ready.sort(key=lambda job: -order[job[0].name])
             # A stage that waits for a running one but lies on a longer path than the next ready one
