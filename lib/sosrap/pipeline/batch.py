@@ -109,14 +109,12 @@ def batch(edition: str, *, areas: Sequence[str] | None = None, jobs: int | None 
         editions.area_row(c, project)            # an unknown code fails before anything runs
     out = BatchResult(edition, default_build_dir(edition, project), language=language)
     t0 = time.monotonic()
-    cache = out.root / "state" / imports.CACHE
-    imports.load_cache(cache)           # the package is not parsed again to list the zygote's imports
     with _shared_forks(project, out.root) as forks:
         kw = dict(project=project, jobs=stage_jobs or jobs, force=force, engine=engine, forks=forks,
                   slots=StageSlots(jobs))
         _run_areas(codes, known, edition, jobs, kw, out, say)
-    if cache.parent.is_dir():
-        imports.save_cache(cache)
+    if (out.root / "state").is_dir():      # a stage ran: the zygote's imports were listed
+        imports.save_cache(out.root / "state" / imports.CACHE)
     out.areas.sort(key=lambda a: codes.index(a.code))
     out.index = write_index(out, project)
     out.seconds = time.monotonic() - t0
@@ -129,9 +127,8 @@ def _shared_forks(project: Path, root: Path):
     """One kernel zygote for the whole batch (`pipeline.kernels`): the libraries are imported once,
     not once per area; it starts only when a stage must run."""
     from sosrap.pipeline.graph import load_stages
-    from sosrap.pipeline.imports import preload_modules
     from sosrap.pipeline.kernels import Forks
-    return Forks(preload_modules(project, load_stages(project).values()), log=root / "state" / "_kernels.log")
+    return Forks.of_build(project, load_stages(project).values(), root / "state")
 
 
 def _run_areas(codes: list[str], known: dict, edition: str, jobs: int, kw: dict, out: BatchResult,

@@ -278,11 +278,8 @@ def kernels_for(force: bool, forks, project: Path, layout: Layout, reap: context
     if forks is not None or not force:
         yield forks
         return
-    from sosrap.pipeline import imports
     from sosrap.pipeline.kernels import Forks
-    from sosrap.pipeline.runner import ZYGOTE_LOG
-    imports.load_cache(layout.state / imports.CACHE)      # the package is not parsed again to list them
-    own = Forks(imports.preload_modules(project, load_stages(project).values()), log=layout.log(ZYGOTE_LOG)).start()
+    own = Forks.of_build(project, load_stages(project).values(), layout.state).start()
     try:
         yield own
     except BaseException:

@@ -23,13 +23,15 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import IO, Any, Sequence
+from typing import IO, Any, Iterable, Sequence
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 #: kernelspec argv that the zygote can stand in for
 LAUNCHER = ("-m", "ipykernel_launcher")
+#: the zygote's log in a build's (or batch's) state folder: state/_kernels.log, what it printed
+ZYGOTE_LOG = "_kernels"
 
 
 class ForkedProcess:
@@ -84,6 +86,15 @@ class Forks:
         self._done: set[int] = set()
         self._early: dict[int, tuple[int, float | None]] = {}
         self._closed = False
+
+    @classmethod
+    def of_build(cls, project: Path, stages: Iterable, state: Path) -> "Forks":
+        """The zygote of a build (or a batch) whose state folder is *state*: it imports what the
+        *stages*' notebooks import, listed with the parsed-imports cache there (the package is not
+        parsed again before the zygote can start), and logs to state/_kernels.log. Not started."""
+        from sosrap.pipeline import imports
+        imports.load_cache(state / imports.CACHE)
+        return cls(imports.preload_modules(project, stages), log=state / f"{ZYGOTE_LOG}.log")
 
     def start(self) -> "Forks":
         """Start the zygote (it imports in the background; forks wait for what they need).

@@ -28,7 +28,7 @@ from sosrap.pipeline.fingerprint import (output_hashes, outputs_reason, read_has
                                          stale_reasons)
 from sosrap.pipeline.graph import Stage, load_stages
 from sosrap.pipeline import imports
-from sosrap.pipeline.imports import notebook_imports, preload_modules
+from sosrap.pipeline.imports import notebook_imports
 
 if TYPE_CHECKING:   # imported when a stage runs: a no-op rebuild needs neither jupyter_client nor Papermill
     from sosrap.pipeline.execute import Gate
@@ -36,7 +36,6 @@ if TYPE_CHECKING:   # imported when a stage runs: a no-op rebuild needs neither 
 
 KERNEL = "python3"   # with JUPYTER_PREFER_ENV_PATH: the environment's own Python
 PREFER_ENV = "JUPYTER_PREFER_ENV_PATH"
-ZYGOTE_LOG = "_kernels"   # state/_kernels.log: what the zygote printed
 
 
 @dataclass
@@ -146,8 +145,7 @@ class _Run:
         if self.pool is None:
             from sosrap.pipeline.kernels import Forks
             if self.forks is None:
-                self.forks = Forks(preload_modules(self.project, self.stages.values()),
-                                   log=self.layout.log(ZYGOTE_LOG))
+                self.forks = Forks.of_build(self.project, self.stages.values(), self.layout.state)
                 self.own_forks = True
             self.forks.start()
             self.pool = cf.ThreadPoolExecutor(max_workers=max(1, self.jobs) + EARLY, thread_name_prefix="sosrap-stage")

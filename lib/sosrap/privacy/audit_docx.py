@@ -16,8 +16,7 @@ from xml.etree import ElementTree as ET
 from sosrap.errors import SosrapError
 from sosrap.privacy.detect import NameIndex
 from sosrap.privacy.findings import Finding, Rules, TextMap, hits_to_findings, protected_map, small_count
-from sosrap.privacy.protected import ProtectedTable
-from sosrap.privacy.protected import DEFAULT_MIN_COUNT
+from sosrap.privacy.protected import DEFAULT_MIN_COUNT, ProtectedTable
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARTS = re.compile(r"word/(document|footnotes|endnotes|header\d*|footer\d*)\.xml")

@@ -15,8 +15,7 @@ from typing import Iterable
 
 from sosrap.privacy.detect import KINDS, NameIndex
 from sosrap.privacy.findings import Finding, Rules, TextMap, hits_to_findings, protected_map, small_count
-from sosrap.privacy.protected import ProtectedTable
-from sosrap.privacy.protected import DEFAULT_MIN_COUNT
+from sosrap.privacy.protected import DEFAULT_MIN_COUNT, ProtectedTable
 
 # What the audit looks for: every detector, in the report's text and in every
 # data file alike (the audit is independent of what screening did).
