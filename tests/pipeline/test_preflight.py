@@ -86,3 +86,45 @@ def test_a_build_removes_the_temporary_folders_a_killed_build_left(project, tmp_
     with pytest.raises(SnapshotError):
         build("demo", root=project, build_dir=out, quiet=True)
     assert sorted(p.name for p in out.iterdir()) == ["keep-me"]
+
+
+def test_a_build_keeps_the_data_years_by_file_hash_and_reuses_only_the_same_bytes(project, tmp_path):
+    """The years per data file are kept in the build's state/ under the file's sha256, so a rebuild
+    does not parse the data files again; an entry is only used for the same bytes, and a damaged
+    cache is read past."""
+    from sosrap.pipeline.build import YEARS_CACHE
+    params = P.load("demo", project)
+    snap = preflight.open_verified(project, params)
+    cache = tmp_path / "state" / YEARS_CACHE
+    preflight.check(params, snap, cache)
+    kept = json.loads(cache.read_text(encoding="utf-8"))["years"]
+    data = {f.sha256 for f in snap.files if f.kind == "data" and int(f.key) in {i.id for i in params.indicators}}
+    assert set(kept) == data
+    truth = preflight.data_years(snap, [i.id for i in params.indicators])
+    assert {y for ys in kept.values() for y in ys} == truth and max(truth) == params.years.end
+    # a cached entry is what check believes: one that says the data ends earlier is used
+    planted = {k: [y for y in v if y < params.years.end] for k, v in kept.items()}
+    cache.write_text(json.dumps({"format": preflight.YEARS_CACHE_FORMAT, "years": planted}), encoding="utf-8")
+    with pytest.raises(SnapshotError, match="years.end"):
+        preflight.check(params, snap, cache)
+    # ... but only under the file's own hash: other keys are ignored and the files are read
+    cache.write_text(json.dumps({"format": preflight.YEARS_CACHE_FORMAT,
+                                 "years": {"0" * 64: [1990]}}), encoding="utf-8")
+    assert preflight.data_years(snap, [i.id for i in params.indicators], cache) == truth
+    preflight.check(params, snap, cache)
+    assert set(json.loads(cache.read_text(encoding="utf-8"))["years"]) == data
+    for damaged in ("{not json", json.dumps({"format": "other", "years": planted}),
+                    json.dumps({"format": preflight.YEARS_CACHE_FORMAT, "years": {k: ["x"] for k in kept}})):
+        cache.write_text(damaged, encoding="utf-8")
+        assert preflight.data_years(snap, [i.id for i in params.indicators], cache) == truth
+
+
+def test_a_build_writes_the_years_cache_and_a_failing_check_does_not(project, tmp_path):
+    from sosrap.pipeline.build import YEARS_CACHE, open_snapshot
+    params = P.load("demo", project)
+    open_snapshot(project, "demo", params, tmp_path / "ok")
+    assert (tmp_path / "ok" / YEARS_CACHE).is_file()
+    _edit(project / "params/demo.yaml", "end: 2024", "end: 2027")
+    with pytest.raises(SnapshotError):
+        open_snapshot(project, "demo", P.load("demo", project), tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()

@@ -149,11 +149,16 @@ def check_formats(formats: Sequence[str]) -> list[str]:
     return formats
 
 
-def open_snapshot(project: Path, edition: str, params: _params.Params) -> Snapshot:
+#: the years of the snapshot's data files, per file sha256 (`preflight.data_years`), in a build's state/
+YEARS_CACHE = "snapshot-years.json"
+
+
+def open_snapshot(project: Path, edition: str, params: _params.Params, state: Path | None = None) -> Snapshot:
     """The edition's pinned snapshot, verified, and checked against the params
-    (`pipeline.preflight`) before any kernel starts; a build never touches the network."""
+    (`pipeline.preflight`) before any kernel starts; a build never touches the network.
+    *state*: the build's state folder, which keeps the data files' years for the next build."""
     snap = preflight.open_verified(project, params)
-    preflight.check(params, snap)
+    preflight.check(params, snap, state / YEARS_CACHE if state is not None else None)
     return snap
 
 
@@ -224,7 +229,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
             ed = citation.Edition.of(params, base)
             layout.root.mkdir(parents=True, exist_ok=True)
             remove_leftovers(layout.root)
-            snap = open_snapshot(project, edition, params)
+            snap = open_snapshot(project, edition, params, layout.state)
             console = Console(stderr=True, soft_wrap=True)
             if not quiet:
                 kind = "SYNTHETIC demo data" if snap.synthetic else "data"

@@ -4,6 +4,7 @@ indicator is in the snapshot, and `years.end` is not past the data.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sosrap.errors import SnapshotError
@@ -23,21 +24,61 @@ def open_verified(project: Path, params: Params) -> Snapshot:
     return Snapshot.open(path, verify=True)
 
 
-def data_years(snap: Snapshot, indicator_ids: list[int]) -> set[int]:
-    """The years the snapshot has values for, over the given indicators."""
-    years: set[int] = set()
+#: format of the years cache (`data_years`)
+YEARS_CACHE_FORMAT = "sosrap-data-years/1"
+
+
+def _file_years(snap: Snapshot, f) -> set[int]:
+    rows = snap.read_json(f)
+    return {int(r["year"]) for r in rows if isinstance(r, dict) and r.get("year") is not None
+            and r.get("value") is not None}
+
+
+def _read_years_cache(cache: Path | None) -> dict[str, list[int]]:
+    if cache is None:
+        return {}
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):      # missing or damaged: read the data files
+        return {}
+    if not isinstance(data, dict) or data.get("format") != YEARS_CACHE_FORMAT:
+        return {}
+    if not isinstance(data.get("years"), dict):
+        return {}
+    return {k: v for k, v in data["years"].items()
+            if isinstance(v, list) and all(isinstance(y, int) and not isinstance(y, bool) for y in v)}
+
+
+def _years_per_file(snap: Snapshot, indicator_ids: list[int], known: dict[str, list[int]]) -> dict[str, list[int]]:
+    used: dict[str, list[int]] = {}
     for ind in indicator_ids:
         f = snap.find(SOURCE, "data", ind)
-        if f is None:
-            continue
-        rows = snap.read_json(f)
-        years |= {int(r["year"]) for r in rows if isinstance(r, dict) and r.get("year") is not None
-                  and r.get("value") is not None}
-    return years
+        if f is not None and f.sha256 not in used:
+            used[f.sha256] = known[f.sha256] if f.sha256 in known else sorted(_file_years(snap, f))
+    return used
 
 
-def check(params: Params, snap: Snapshot) -> None:
-    """Raise SnapshotError naming the params key when the params ask for what the snapshot lacks."""
+def data_years(snap: Snapshot, indicator_ids: list[int], cache: Path | None = None) -> set[int]:
+    """The years the snapshot has values for, over the given indicators.
+
+    *cache*: a JSON file of the years per data file, keyed by the file's sha256 in the snapshot's
+    manifest (a build keeps it in its `state/`), so that a rebuild does not parse the data files
+    again; only read here (`check` writes it when the params pass). The key is the content's
+    hash, so an entry is only reused for the same bytes: a build opens its snapshot with every
+    file's sha256 checked (`open_verified`) first."""
+    return {y for ys in _years_per_file(snap, indicator_ids, _read_years_cache(cache)).values() for y in ys}
+
+
+def _write_years_cache(cache: Path, per_file: dict[str, list[int]], known: dict[str, list[int]]) -> None:
+    if any(known.get(k) != v for k, v in per_file.items()):
+        from sosrap.paths import atomic_write
+        atomic_write(cache, json.dumps({"format": YEARS_CACHE_FORMAT, "years": dict(sorted(per_file.items()))},
+                                       indent=0) + "\n")
+
+
+def check(params: Params, snap: Snapshot, years_cache: Path | None = None) -> None:
+    """Raise SnapshotError naming the params key when the params ask for what the snapshot lacks.
+    *years_cache*: see `data_years`."""
     where = f"params/{params.edition}.yaml"
     problems = []
     wanted = [(f"indicators[{i}].id", ind.id) for i, ind in enumerate(params.indicators)]
@@ -47,7 +88,9 @@ def check(params: Params, snap: Snapshot) -> None:
         if missing:
             problems.append(f"{where}: {key}: indicator {ind} is not in snapshot {snap.id!r} "
                             f"(no {' and no '.join(missing)} file)")
-    years = data_years(snap, [i.id for i in params.indicators])
+    known = _read_years_cache(years_cache)
+    per_file = _years_per_file(snap, [i.id for i in params.indicators], known)
+    years = {y for ys in per_file.values() for y in ys}
     if years and params.years.end > max(years):
         problems.append(f"{where}: years.end: {params.years.end} is past the data: snapshot {snap.id!r} has "
                         f"values for {min(years)}–{max(years)}; set years.end to {max(years)} at most")
@@ -56,3 +99,5 @@ def check(params: Params, snap: Snapshot) -> None:
                 f"or change the params") if any("is not in snapshot" in p for p in problems) else ""
         raise SnapshotError("the params ask for data the snapshot does not have:\n  " + "\n  ".join(problems)
                             + hint)
+    if years_cache is not None:          # only a build that goes on keeps it (in its state folder)
+        _write_years_cache(years_cache, per_file, known)
