@@ -97,3 +97,33 @@ STEMS = re.findall(r"[a-zäöå]+", addresses._STREET_STEMS)
 def test_street_prefilter_on_street_like_text(stem, pre, tail, gap, n, post):
     v = f"Osoite {pre}{stem}{tail}{gap}{n}{post}"
     assert addresses._maybe_address(v) == bool(STREET_PREFILTER.search(v))
+
+
+def _mapped(tm) -> tuple:
+    """The joined text and, for every position, where the map places it."""
+    where = tuple((c.src, c.line, c.section, c.ids) if c else None
+                  for c in (tm.locate(i) for i in range(tm.length)))
+    return tm.text, tm.length, where
+
+
+@given(st.lists(any_text, max_size=5), st.lists(any_text, max_size=12), st.lists(any_text, max_size=3))
+def test_a_data_files_cells_in_one_chunk_map_as_cell_by_cell(before, cells, after):
+    """`TextMap.add_lines` (the HTML audit's data downloads) gives the same text, and maps every
+    position to the same place, as `add` and `brk` per cell; also around other text, empty cells
+    and cells that end a line."""
+    from sosrap.privacy.findings import TextMap
+    one, each = TextMap(), TextMap()
+    for tm in (one, each):
+        for i, t in enumerate(before):
+            tm.add(t, i, i + 1, "s", ("a",))
+            if i % 2:
+                tm.brk()
+    one.add_lines(iter(cells), 100, 7, "osio", ("tbl-x", "d"))
+    for c in cells:
+        each.add(c, 100, 7, "osio", ("tbl-x", "d"))
+        each.brk()
+    for tm in (one, each):
+        for i, t in enumerate(after):
+            tm.add(t, 200 + i, 9, "t", ())
+    assert _mapped(one) == _mapped(each)
+    assert len(one.chunks) <= len(each.chunks)

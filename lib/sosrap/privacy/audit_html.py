@@ -110,11 +110,8 @@ class _HTMLAudit(HTMLParser):
         import io
         from urllib.parse import unquote
         text = unquote(href.split(",", 1)[1] if "," in href else "").lstrip("\ufeff")
-        ids, add, brk = self._ids(), self.tm.add, self.tm.brk     # the same for every cell of the file
-        for row in csv.reader(io.StringIO(text)):
-            for cell in row:
-                add(cell, off, line, self.section, ids)
-                brk()
+        cells = (cell for row in csv.reader(io.StringIO(text)) for cell in row)
+        self.tm.add_lines(cells, off, line, self.section, self._ids())
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
         self.handle_starttag(tag, attrs)

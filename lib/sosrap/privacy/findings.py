@@ -87,6 +87,31 @@ class TextMap:
             self.parts.append("\n")
             self.length += 1
 
+    def add_lines(self, texts: Iterable[str], src: int, line: int, section: str, ids: tuple[str, ...]) -> None:
+        """`add` then `brk` for each of *texts* (a data file's cells), all from one place: the
+        same joined text, in one chunk instead of one per text (every text would map to the
+        same place), which keeps the map small for a table of many cells."""
+        parts, last = self.parts, (self.parts[-1] if self.parts else None)
+        pending: list[str] = []
+        start = None
+        for text in texts:
+            text = normalise(text)
+            if text:
+                if start is None:
+                    parts.extend(pending)
+                    self.length += sum(map(len, pending))
+                    pending = []
+                    start = self.length
+                pending.append(text)
+                last = text
+            if last is not None and not last.endswith("\n"):
+                pending.append("\n")
+                last = "\n"
+        if start is not None:
+            self.chunks.append(_Chunk(start, src, line, section, ids))
+        parts.extend(pending)
+        self.length += sum(map(len, pending))
+
     @property
     def text(self) -> str:
         return "".join(self.parts)
