@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from sosrap.errors import SnapshotError
+from sosrap.paths import atomic_write
 from sosrap.params import Params
 from sosrap.sources.snapshot import Snapshot
 
@@ -50,12 +51,17 @@ def _read_years_cache(cache: Path | None) -> dict[str, list[int]]:
 
 
 def _years_per_file(snap: Snapshot, indicator_ids: list[int], known: dict[str, list[int]]) -> dict[str, list[int]]:
-    used: dict[str, list[int]] = {}
+    """The years of each data file of the indicators, by sha256: from *known* (the cache), else read."""
+    per_file: dict[str, list[int]] = {}
     for ind in indicator_ids:
         f = snap.find(SOURCE, "data", ind)
-        if f is not None and f.sha256 not in used:
-            used[f.sha256] = known[f.sha256] if f.sha256 in known else sorted(_file_years(snap, f))
-    return used
+        if f is not None and f.sha256 not in per_file:
+            per_file[f.sha256] = known[f.sha256] if f.sha256 in known else sorted(_file_years(snap, f))
+    return per_file
+
+
+def _all_years(per_file: dict[str, list[int]]) -> set[int]:
+    return {y for ys in per_file.values() for y in ys}
 
 
 def data_years(snap: Snapshot, indicator_ids: list[int], cache: Path | None = None) -> set[int]:
@@ -66,12 +72,11 @@ def data_years(snap: Snapshot, indicator_ids: list[int], cache: Path | None = No
     again; only read here (`check` writes it when the params pass). The key is the content's
     hash, so an entry is only reused for the same bytes: a build opens its snapshot with every
     file's sha256 checked (`open_verified`) first."""
-    return {y for ys in _years_per_file(snap, indicator_ids, _read_years_cache(cache)).values() for y in ys}
+    return _all_years(_years_per_file(snap, indicator_ids, _read_years_cache(cache)))
 
 
 def _write_years_cache(cache: Path, per_file: dict[str, list[int]], known: dict[str, list[int]]) -> None:
     if any(known.get(k) != v for k, v in per_file.items()):
-        from sosrap.paths import atomic_write
         atomic_write(cache, json.dumps({"format": YEARS_CACHE_FORMAT, "years": dict(sorted(per_file.items()))},
                                        indent=0) + "\n")
 
@@ -90,7 +95,7 @@ def check(params: Params, snap: Snapshot, years_cache: Path | None = None) -> No
                             f"(no {' and no '.join(missing)} file)")
     known = _read_years_cache(years_cache)
     per_file = _years_per_file(snap, [i.id for i in params.indicators], known)
-    years = {y for ys in per_file.values() for y in ys}
+    years = _all_years(per_file)
     if years and params.years.end > max(years):
         problems.append(f"{where}: years.end: {params.years.end} is past the data: snapshot {snap.id!r} has "
                         f"values for {min(years)}–{max(years)}; set years.end to {max(years)} at most")

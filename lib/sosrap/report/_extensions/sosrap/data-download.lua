@@ -144,13 +144,13 @@ function M.float_csv(id, blocks, known, project_dir)
   return tbl and M.table_csv(tbl) or nil
 end
 
--- The download link: <a download="id.csv" class="sosrap-data-download"> with the
--- CSV (UTF-8 with a byte order mark, for spreadsheet programs) in a data: URI.
 -- Percent-encoding of every byte, looked up by gsub (a table is much faster than a
 -- function called per character, and the CSVs are most of a report's characters).
 local PERCENT = {}
 for byte = 0, 255 do PERCENT[string.char(byte)] = string.format('%%%02X', byte) end
 
+-- The download link: <a download="id.csv" class="sosrap-data-download"> with the
+-- CSV (UTF-8 with a byte order mark, for spreadsheet programs) in a data: URI.
 function M.link(id, csv, text)
   local encoded = csv:gsub('[^%w%-%._~]', PERCENT)
   return pandoc.Plain({ pandoc.Link(text or DEFAULT_TEXT, 'data:text/csv;charset=utf-8,%EF%BB%BF' .. encoded, '',
