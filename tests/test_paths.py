@@ -36,3 +36,14 @@ def test_an_invalid_generated_file_fails_with_pyyamls_message(tmp_path):
     with pytest.raises(SosrapError) as plain:
         read_yaml(path)
     assert str(fast.value) == str(plain.value) and "not valid YAML" in str(plain.value)
+
+
+def test_a_yaml_file_read_twice_gives_separate_values_and_a_changed_file_its_new_value(tmp_path):
+    f = tmp_path / "a.yaml"
+    f.write_text("a:\n  b: [1, 2]\n", encoding="utf-8")
+    first = read_yaml(f)
+    first["a"]["b"].append(3)                       # a caller's edit is its own
+    assert read_yaml(f) == {"a": {"b": [1, 2]}}
+    f.write_text("a:\n  b: [4]\n", encoding="utf-8")
+    assert read_yaml(f) == {"a": {"b": [4]}}
+    assert read_yaml(f, generated=True) == {"a": {"b": [4]}}

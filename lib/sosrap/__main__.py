@@ -1,3 +1,3 @@
-from sosrap.cli import main
+from sosrap.cli import run
 
-main()
+run()

@@ -157,7 +157,22 @@ class AtomicDir:
 _GENERATED_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+#: parsed YAML by its text (a build reads stages.yaml, the params and _quarto.yml several times, and
+#: PyYAML's pure-Python parser takes 10-20 ms a file); callers get a deep copy, so none sees another's edits
+_PARSED: dict[tuple[str, bool], object] = {}
+_PARSED_MAX = 32
+
+
 def _load(text: str, generated: bool):
+    key = (text, generated)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = _parse(text, generated)
+    return copy.deepcopy(_PARSED[key])
+
+
+def _parse(text: str, generated: bool):
     if generated:
         try:
             return yaml.load(text, Loader=_GENERATED_LOADER)  # noqa: S506 -- a safe loader

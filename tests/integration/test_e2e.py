@@ -166,6 +166,18 @@ def test_rebuilds_noop_text_only_and_deterministic(built):
     r = B.build("demo", root=root, quiet=True)
     assert {s.state for s in r.stages} == {"skipped"} and r.rendered
     assert "Lisätty testilause seurannasta." in html.read_text(encoding="utf-8")
+    # that build knew the stages fresh from its stamp (only reports/ changed); the ordinary path,
+    # which hashes every stage's inputs, finds the same and renders the same bytes
+    from sosrap.pipeline import stamp
+    from sosrap.pipeline.graph import REPORT_STAGE
+    shortcut, manifest = html.read_bytes(), json.loads((html.parent / "manifest.json").read_text(encoding="utf-8"))
+    stamp.remove(html.parent)
+    (html.parent / "state" / f"{REPORT_STAGE}.json").unlink()
+    r = B.build("demo", root=root, quiet=True)
+    assert {s.state for s in r.stages} == {"skipped"} and r.rendered
+    assert html.read_bytes() == shortcut
+    again = json.loads((html.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert again["stages"] == manifest["stages"] and again["inputs"] == manifest["inputs"]
     # Back to the same inputs: byte-identical report (forced full re-run included).
     chapter.write_text(old, encoding="utf-8")
     r = B.build("demo", root=root, quiet=True, force=True)

@@ -86,3 +86,31 @@ def test_swedish_genitive_and_names_inside_longer_names():
     # … but in Österbotten's report it is, in Swedish as in Finnish
     with pytest.raises(ParamsError, match="names 'Norra Österbottens välfärdsområde'"):
         editions.for_area(own, "17", ROOT)
+
+
+def _named_other_one_by_one(value: str, names) -> str | None:
+    """`_named_other` as it was: one search per name, longest first (what the one pattern must agree with)."""
+    import re
+    text = value
+    for name, own in names:
+        pattern = rf"(?<![\w-]){re.escape(name)}(?!\w)"
+        if re.search(pattern, text):
+            if not own:
+                return name
+            text = re.sub(pattern, " ", text)
+    return None
+
+
+def test_the_one_pattern_for_all_area_names_finds_what_one_search_per_name_finds():
+    from hypothesis import given, settings, strategies as st
+    rows = classifications.county_rows(ROOT)
+    names = editions._names(rows, rows[0]["county_code"])
+    words = [n for n, _ in names] + ["alue", "Pohjois", "-", " ", "välfärdsområdes", "x", "ä", "\u00a0", "2024"]
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.sampled_from(words) | st.text(max_size=3), max_size=8))
+    def check(parts):
+        for joiner in ("", " "):
+            value = joiner.join(parts)
+            assert editions._named_other(value, names) == _named_other_one_by_one(value, names), value
+    check()

@@ -78,3 +78,45 @@ def test_a_build_that_starts_removes_the_stamp(tmp_path):
     build, _ = tree(tmp_path)
     stamp.remove(build)
     assert stamp.fresh(build, KEY) is None
+
+
+def _probe(build: Path) -> stamp.Probe:
+    data, changed = stamp.changes(build, KEY)
+    return stamp.Probe(data, frozenset(changed))
+
+
+def test_the_probe_names_what_changed_and_whether_it_is_all_inside_a_folder(tmp_path):
+    build, _ = tree(tmp_path)
+    src, sub = tmp_path / "src", tmp_path / "src" / "sub"
+    assert not _probe(build).changed and not _probe(build).only_within(src)     # nothing changed: a no-op
+    (sub / "b.txt").write_text("BETA!", encoding="utf-8")
+    pr = _probe(build)
+    assert str(sub / "b.txt") in pr.changed
+    assert pr.only_within(src) and pr.only_within(sub)
+    assert not pr.only_within(tmp_path / "sr"), "a folder whose name the path only starts with is not it"
+    assert not pr.only_within(src, but=[sub / "b.txt"]), "an excluded file changed"
+    (tmp_path / "absent.csv").write_text("x", encoding="utf-8")                  # and one outside
+    assert not _probe(build).only_within(src)
+
+
+def test_the_probe_sees_a_new_file_a_removed_one_and_a_build_folder_change(tmp_path):
+    build, _ = tree(tmp_path)
+    (tmp_path / "src" / "sub" / "c.txt").write_text("new", encoding="utf-8")
+    (tmp_path / "src" / "a.txt").unlink()
+    pr = _probe(build)
+    assert {str(tmp_path / "src" / "sub" / "c.txt"), str(tmp_path / "src" / "a.txt")} <= pr.changed
+    assert pr.only_within(tmp_path / "src")
+    (build / "report.html").write_text("<p>y</p>", encoding="utf-8")
+    assert not _probe(build).only_within(tmp_path / "src")
+
+
+def test_no_stamp_or_other_options_give_no_probe(tmp_path):
+    build, _ = tree(tmp_path)
+    (tmp_path / "src" / "a.txt").write_text("ALPHA!", encoding="utf-8")
+    data, changed = stamp.changes(build, {**KEY, "formats": ["docx"]})
+    assert data is None and not changed
+    assert not stamp.Probe(data, frozenset(changed)).only_within(tmp_path / "src")
+    stamp.remove(build)
+    assert stamp.changes(build, KEY) == (None, set())
+    stamp.stamp_file(build).write_text("{not json", encoding="utf-8")
+    assert stamp.changes(build, KEY) == (None, set())

@@ -398,3 +398,19 @@ def test_notebook_executed_by_a_real_kernel_embeds(tmp_path: Path) -> None:
     assert f"Kuva{NBSP}1: Oikea kuva" in html and 'alt="Pylväskaavio"' in html
     assert "data:image/png;base64," in html
     assert f"Taulukko{NBSP}1: Oikea taulukko" in html and "<th>Määrä</th>" in html
+
+
+def test_pandoc_is_the_wheels_binary_found_without_importing_pypandoc(monkeypatch):
+    import os
+    import subprocess
+    from sosrap.report import engines
+    code = ("import sys; from sosrap.report.engines import pandoc_path; p = pandoc_path(); "
+            "print(p); print('pypandoc' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={k: v for k, v in os.environ.items() if k != "PYPANDOC_PANDOC"}).stdout.split()
+    import pypandoc
+    assert out == [str(Path(pypandoc.__file__).resolve().parent / "files" / "pandoc"), "False"]
+    monkeypatch.setenv("PYPANDOC_PANDOC", out[0])         # named: pypandoc decides, as before
+    assert engines.pandoc_path() == pypandoc.get_pandoc_path()
+    assert engines.engine_version("pandoc") == subprocess.run([out[0], "--version"], capture_output=True,
+                                                              text=True).stdout.split()[1]

@@ -186,3 +186,35 @@ def test_a_misspelt_notebook_name_is_an_error_not_a_note(demo):
     with pytest.raises(SosrapError, match=r"04-ilmiot-asiakastyosta.qmd:\d+: embed of _notebooks/40_"):
         S.stage_report(project / params.report, project / "build/report", params, snap, variables, without,
                        None, None, blocks)
+
+
+def test_the_variables_text_kept_in_state_is_used_only_for_the_same_values(tmp_path):
+    import json
+    from hypothesis import given, settings, strategies as st
+    from sosrap.report.staging import variables_text
+    cache = tmp_path / "state" / "variables-yml.json"
+    values = st.one_of(st.text(max_size=8), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none())
+    tables = st.dictionaries(st.text(min_size=1, max_size=6), st.dictionaries(st.text(min_size=1, max_size=6),
+                                                                              values, max_size=4), max_size=4)
+
+    @settings(max_examples=60, deadline=None)
+    @given(tables, tables)
+    def check(a, b):
+        plain = variables_text(a)
+        assert variables_text(a, cache) == plain                      # written
+        assert variables_text(a, cache) == plain                      # read back
+        assert variables_text(b, cache) == variables_text(b)          # other values: written again
+    check()
+    # 1, 1.0 and True are equal in Python but not in YAML: no text is taken for another's
+    for x, y in ((1, 1.0), (1, True), (0, False)):
+        variables_text({"k": {"v": x}}, cache)
+        assert variables_text({"k": {"v": y}}, cache) == variables_text({"k": {"v": y}})
+    # a planted text is believed only under its own key; damaged or foreign caches are passed over
+    variables_text({"k": {"v": "a"}}, cache)
+    kept = json.loads(cache.read_text(encoding="utf-8"))
+    cache.write_text(json.dumps({**kept, "text": "# planted\n"}), encoding="utf-8")
+    assert variables_text({"k": {"v": "a"}}, cache) == "# planted\n"
+    assert variables_text({"k": {"v": "b"}}, cache) == variables_text({"k": {"v": "b"}})
+    for damaged in ("{not json", "[]", json.dumps({"key": kept["key"], "text": 5})):
+        cache.write_text(damaged, encoding="utf-8")
+        assert variables_text({"k": {"v": "a"}}, cache) == variables_text({"k": {"v": "a"}})

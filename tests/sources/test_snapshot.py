@@ -56,3 +56,28 @@ def test_draft_keeps_identical_bytes_from_the_same_url_only(tmp_path):
 
 def test_size_text():
     assert (size_text(512), size_text(2048), size_text(1536 * 1024)) == ("512 B", "2 kB", "1536 kB")
+
+
+def test_a_file_hash_kept_in_the_process_is_read_again_when_the_file_changes(tmp_path, monkeypatch):
+    import hashlib
+    import os
+    from sosrap.sources import snapshot as S
+    f = tmp_path / "a.bin"
+    f.write_bytes(b"alpha")
+    S.sha256_file(f)
+    st = os.stat(f)
+    assert (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) not in S._HASHED, \
+        "a file written just now is not kept (a coarse clock could hide a second write)"
+    monkeypatch.setattr(S, "RACY_NS", -10**12)          # keep every hash, to see each change invalidate it
+    assert S.sha256_file(f) == hashlib.sha256(b"alpha").hexdigest()
+    f.write_bytes(b"ALPHA")                             # same size
+    assert S.sha256_file(f) == hashlib.sha256(b"ALPHA").hexdigest()
+    st = os.stat(f)
+    with open(f, "r+b") as fh:                          # in place, times put back: the change time moves
+        fh.write(b"omega")
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert S.sha256_file(f) == hashlib.sha256(b"omega").hexdigest()
+    g = tmp_path / "b.bin"                              # replaced by another file (a new inode)
+    g.write_bytes(b"beta")
+    os.replace(g, f)
+    assert S.sha256_file(f) == hashlib.sha256(b"beta").hexdigest()

@@ -29,27 +29,29 @@ def build(ctx: typer.Context,
     """Run the stage notebooks that are stale, then render the report."""
     fmts = [f.strip() for f in formats.split(",") if f.strip()]
     quiet = quiet or options(ctx).quiet
-    outputs = None if force else _unchanged(edition, build_dir, area=area, formats=fmts, engine=engine,
-                                             draft=draft, quiet=quiet)
+    outputs, checked = (None, None) if force else _unchanged(edition, build_dir, area=area, formats=fmts,
+                                                             engine=engine, draft=draft, quiet=quiet)
     if outputs is None:
         from sosrap.pipeline.build import build as do_build
         result = do_build(edition, jobs=jobs, force=force, engine=engine, formats=fmts, build_dir=build_dir,
-                          quiet=quiet, draft=draft, area=area)
+                          quiet=quiet, draft=draft, area=area, checked=checked)
         outputs = result.outputs
     # The last line is the report's absolute path (scripts and `make report` rely on it).
     typer.echo(str(Path(outputs["html"]).resolve()) if "html" in outputs
                else str(Path(next(iter(outputs.values()))).resolve()))
 
 
-def _unchanged(edition: str, build_dir: Optional[Path], **options) -> Optional[dict]:
-    """The last build's outputs when nothing it read or wrote changed (`pipeline.stamp`), checked
-    before the build's own imports are paid; None otherwise."""
+def _unchanged(edition: str, build_dir: Optional[Path], **options):
+    """(the last build's outputs when nothing it read or wrote changed, else None; the stamp's
+    `probe`, which the build then uses), checked before the build's own imports are paid."""
     from sosrap.paths import area_build_dir, project_root
     from sosrap.pipeline import stamp
     project = project_root()
     root = build_dir.resolve() if build_dir else area_build_dir(edition, options["area"], project)
-    hit = stamp.try_noop(edition, project=project, build_root=root, version=None, **options)
-    return None if hit is None else hit["outputs"]
+    quiet = options.pop("quiet")
+    checked = stamp.probe(edition, project=project, build_root=root, version=None, **options)
+    hit = stamp.try_noop(edition, project=project, build_root=root, quiet=quiet, checked=checked, **options)
+    return (None, checked) if hit is None else (hit["outputs"], checked)
 
 
 @app.command()

@@ -26,7 +26,7 @@ from sosrap.paths import KEYFIGURES, Layout, area_build_dir, default_build_dir, 
 from sosrap.pipeline import editions, fingerprint as hashing, manifest, preflight, stamp
 from sosrap.pipeline.graph import REPORT_STAGE, load_stages
 from sosrap.pipeline.render_step import Render, render_if_stale, scrubbed
-from sosrap.pipeline.runner import StageResult, run_stages, status
+from sosrap.pipeline.runner import StageResult, fresh_results, run_stages, status
 from sosrap.report import citation, proposals, staging
 from sosrap.report.staging import report_basename, write_proposal_tables
 from sosrap.sources.snapshot import Snapshot
@@ -74,7 +74,7 @@ def stage_report(project: Path, params: _params.Params, layout: Layout, snap: Sn
     left_out = tuple(st.notebook for n, st in stages.items() if n not in stage_names and n != REPORT_STAGE)
     return staging.stage_report(project / params.report, layout.root / "report", params, snap, key_figures,
                                 notebooks, edition, registers, editions.report_blocks(layout, stage_names),
-                                left_out)
+                                left_out, variables_cache=layout.state / VARIABLES_CACHE)
 
 
 def _progress(console: Console, quiet: bool):
@@ -151,6 +151,8 @@ def check_formats(formats: Sequence[str]) -> list[str]:
 
 #: the years of the snapshot's data files, per file sha256 (`preflight.data_years`), in a build's state/
 YEARS_CACHE = "snapshot-years.json"
+#: the last `_variables.yml` text, under a hash of its values (`report.staging.variables_text`), in state/
+VARIABLES_CACHE = "variables-yml.json"
 
 
 def open_snapshot(project: Path, edition: str, params: _params.Params, state: Path | None = None) -> Snapshot:
@@ -202,12 +204,14 @@ def write_side_files(edition: str, ed: citation.Edition | None, registers: propo
 def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",
           formats: Sequence[str] = ("html",), build_dir: Path | None = None, quiet: bool = False,
           root: Path | None = None, version: str | None = None, draft: bool = False,
-          area: str | None = None, forks=None, slots=None) -> BuildResult:
+          area: str | None = None, forks=None, slots=None, checked: stamp.Probe | None = None) -> BuildResult:
     """Build an edition. *version* overrides `metadata.version` (what `sosrap publish` uses).
     *draft* renders Quarto's placeholders with warnings where a report build stops (render.render).
     *area* builds it for another wellbeing county (default folder build/<edition>/<area>).
     *forks*: a kernel zygote shared by several builds (`pipeline.kernels.Forks`, what a batch passes);
-    *slots*: the batch's `runner.StageSlots`, which cap the stages its builds run at once."""
+    *slots*: the batch's `runner.StageSlots`, which cap the stages its builds run at once;
+    *checked*: the stamp's `probe` for these options if the caller made it (the CLI does, before
+    the build's imports)."""
     from sosrap.report import render
 
     t_start = time.monotonic()
@@ -215,10 +219,9 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
     # absolute: the kernels run in notebooks/, and a relative run folder would land there
     layout = Layout(Path(build_dir).resolve() if build_dir else area_build_dir(edition, area, project))
     options = dict(area=area, formats=list(formats), engine=engine, version=version, draft=draft)
-    if not force:
-        hit = stamp.try_noop(edition, project=project, build_root=layout.root, quiet=quiet, **options)
-        if hit is not None:
-            return _noop_result(edition, layout, hit)
+    probe, hit = (None, None) if force else _stamp_check(edition, project, layout, quiet, checked, options)
+    if hit is not None:
+        return _noop_result(edition, layout, hit)
     stamp.remove(layout.root)          # from here on, only a completed build records one
     with contextlib.ExitStack() as reap:
         with kernels_for(force, forks, project, layout, reap) as kernels:
@@ -235,9 +238,11 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
                 kind = "SYNTHETIC demo data" if snap.synthetic else "data"
                 console.print(f"[bold]sosrap build {edition}[/] → {layout.root}  ({kind}: {snap.id})",
                               highlight=False)
-            results = scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
-                                       progress=_progress(console, quiet), forks=kernels, slots=slots),
-                               layout, params, project)
+            progress = _progress(console, quiet)
+            results = (fresh_results(params, project, progress) if only_sources_changed(probe, project, params)
+                       else scrubbed(partial(run_stages, params, project, layout.root, jobs=jobs, force=force,
+                                             progress=progress, forks=kernels, slots=slots),
+                                     layout, params, project))
         stage_names = [r.name for r in results]
         timings = {r.name: round(r.seconds, 3) for r in results}
 
@@ -247,10 +252,10 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
                       formats, base, source_date_epoch(ed, snap), draft)
         with cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sosrap-provenance") as background:
             t0 = time.monotonic()
-            # the inputs are hashed while the engine renders
+            # the inputs are hashed (and the packages' versions read) while the engine renders
             rendered, provenance = render_if_stale(job, layout, params, force=force, console=console, quiet=quiet,
                                                    project=project, meanwhile=partial(
-                                                       background.submit, manifest.inputs, project, params, snap))
+                                                       background.submit, manifest.provenance, project, params, snap))
             timings["render"] = round(time.monotonic() - t0, 3)
             remove_other_formats(layout.root, base, formats)
 
@@ -259,7 +264,7 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
 
             manifest.write(layout.root / "manifest.json", project=project, params=params, snapshot=snap,
                            stages=results, timings=timings, engine=job.engine, outputs=job.outputs,
-                           report_dir=report_dir, files=files, source_date_epoch=job.epoch, inputs=provenance.result())
+                           report_dir=report_dir, files=files, source_date_epoch=job.epoch, gathered=provenance.result())
         if not quiet:
             console.print(summary_table(results, rendered, job.engine, timings), highlight=False)
         out = BuildResult(edition, layout.root, job.outputs, results, rendered, job.engine, timings, files,
@@ -272,6 +277,26 @@ def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "au
                      "engine": out.engine, "stages": stage_names, "version": out.version,
                      "epoch": out.source_date_epoch})
     return out
+
+
+def _stamp_check(edition: str, project: Path, layout: Layout, quiet: bool, checked: stamp.Probe | None,
+                 options: dict) -> tuple[stamp.Probe, dict | None]:
+    """(the stamp's probe, the last build's result when nothing changed: a no-op build)."""
+    probe = checked or stamp.probe(edition, project=project, build_root=layout.root, **options)
+    return probe, stamp.try_noop(edition, project=project, build_root=layout.root, quiet=quiet, checked=probe,
+                                 **options)
+
+
+def only_sources_changed(probe: stamp.Probe | None, project: Path, params: _params.Params) -> bool:
+    """Whether all that changed since the last build (its stamp, *probe*; None for a forced
+    build) is report sources under reports/:
+    then no stage's input changed (a stage reads params, notebooks, the snapshot, its `reads:`
+    files, upstream outputs and the helper code, all of them in the stamp, none under reports/
+    unless a `reads:` path points there), so every stage is fresh without hashing its inputs."""
+    if probe is None or not probe.changed:
+        return False
+    reads = [project / rel for st in load_stages(project).values() for rel in hashing.read_paths(st, params)]
+    return probe.only_within(project / "reports", but=reads)
 
 
 @contextlib.contextmanager

@@ -67,28 +67,35 @@ def inputs(project: Path, params, snapshot) -> dict:
     }
 
 
-_inputs = inputs
+
+def provenance(project: Path, params, snapshot) -> dict:
+    """What the manifest records that does not depend on the build's outputs: the inputs' hashes,
+    the installed packages' versions, the project's commit (a build gathers it while it renders)."""
+    return {"inputs": inputs(project, params, snapshot), "packages": package_versions(),
+            "git_commit": git_commit(project)}
 
 
 def write(path: Path, *, project: Path, params, snapshot, stages: Sequence, timings: dict, engine: str,
           outputs: dict[str, Path], report_dir: Path, files: dict[str, Path] | None = None,
-          source_date_epoch: int | None = None, inputs: dict | None = None) -> dict:
-    """Write the manifest; *inputs*: `inputs()` if the caller computed it already (a build does, while it renders)."""
+          source_date_epoch: int | None = None, gathered: dict | None = None) -> dict:
+    """Write the manifest; *gathered*: `provenance()` if the caller gathered it already (a build does,
+    while it renders)."""
+    gathered = gathered if gathered is not None else provenance(project, params, snapshot)
     meta = getattr(params, "metadata", None)
     data = {
         "manifest": "sosrap-build/1",
         "edition": params.edition,
         "sosrap": __version__,
-        "git_commit": git_commit(project),
+        "git_commit": gathered["git_commit"],
         "python": platform.python_version(),
         "engine": {"name": engine, "version": engine_version(engine)},
         "params": params.resolved(),
         "version": meta.version if meta else None,
         "source_date_epoch": source_date_epoch,
-        "inputs": inputs if inputs is not None else _inputs(project, params, snapshot),
+        "inputs": gathered["inputs"],
         "stages": {r.name: {"state": r.state, "seconds": round(r.seconds, 3), "reason": r.reason} for r in stages},
         "seconds": timings,
-        "packages": package_versions(),
+        "packages": gathered["packages"],
         "outputs": {fmt: {"file": p.name, "sha256": sha256_file(p)} for fmt, p in outputs.items() if p.is_file()},
         "files": {kind: {"file": p.relative_to(path.parent).as_posix(), "sha256": sha256_file(p)}
                   for kind, p in (files or {}).items() if p.is_file()},

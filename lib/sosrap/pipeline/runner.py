@@ -395,6 +395,16 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
     return [run.results[n] for n in stages]
 
 
+def fresh_results(params: Params, project: Path, progress: Progress | None = None) -> list[StageResult]:
+    """What `run_stages` returns when every stage is fresh, for a build that knows they are (its
+    stamp: `build.only_sources_changed`) without hashing their inputs."""
+    from sosrap.pipeline.editions import applicable
+    stages = applicable(load_stages(project), params)
+    for name in stages:
+        (progress or (lambda *a: None))(name, "fresh", "")
+    return [StageResult(name, "skipped", reason="fresh") for name in stages]
+
+
 @contextlib.contextmanager
 def _prefer_env_kernels():
     """The kernel must be this interpreter (the project's environment), not a `python3`

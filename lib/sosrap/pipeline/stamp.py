@@ -25,6 +25,7 @@ import stat
 import sys
 import sysconfig
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -128,22 +129,49 @@ def remove(build_root: Path) -> None:
     stamp_file(build_root).unlink(missing_ok=True)
 
 
-def fresh(build_root: Path, key: dict) -> dict | None:
-    """The recorded result when nothing changed since the stamp was written, else None."""
+def changes(build_root: Path, key: dict) -> tuple[dict | None, set[str]]:
+    """(the stamp, the paths whose signature or, for racy entries, content changed since it was
+    written); (None, empty) when there is no stamp for *key*."""
     try:
         data = json.loads(stamp_file(build_root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if data.get("stamp") != FORMAT or data.get("key") != key:
-        return None
-    if signature(data["roots"], build_root) != data["signature"]:
-        return None
-    try:
-        if any(_sha(p) != h for p, h in data.get("racy", {}).items()):
-            return None
-    except OSError:
-        return None
-    return data
+        return None, set()
+    if not isinstance(data, dict) or data.get("stamp") != FORMAT or data.get("key") != key:
+        return None, set()
+    now, old = signature(data["roots"], build_root), data["signature"]
+    changed = set() if now == old else {p for p in now.keys() | old.keys() if now.get(p) != old.get(p)}
+    for p, h in data.get("racy", {}).items():
+        if p not in changed:
+            try:
+                if _sha(p) != h:
+                    changed.add(p)
+            except OSError:
+                changed.add(p)
+    return data, changed
+
+
+def fresh(build_root: Path, key: dict) -> dict | None:
+    """The recorded result when nothing changed since the stamp was written, else None."""
+    data, changed = changes(build_root, key)
+    return data if data is not None and not changed else None
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A build's stamp compared with the files now (`probe`)."""
+    data: dict | None                  # the stamp; None: no stamp for these options
+    changed: frozenset[str]            # what changed since (paths, ``stat:`` roots)
+
+    def only_within(self, folder: Path, but: Iterable[Path] = ()) -> bool:
+        """Something changed, all of it inside *folder*, none of it one of *but*."""
+        inside, excluded = str(folder), {str(p) for p in but}
+        return (self.data is not None and bool(self.changed)
+                and all((p == inside or p.startswith(inside + os.sep)) and p not in excluded for p in self.changed))
+
+
+def probe(edition: str, *, project: Path, build_root: Path, **options) -> Probe:
+    data, changed = changes(build_root, build_key(edition, project=project, build_root=build_root, **options))
+    return Probe(data, frozenset(changed))
 
 
 def refresh_manifest(build_root: Path, project: Path, data: dict, seconds: float) -> dict:
@@ -166,12 +194,15 @@ def build_key(edition: str, *, project: Path, build_root: Path, area: str | None
                        formats=list(dict.fromkeys(formats)), engine=engine, version=version, draft=bool(draft))
 
 
-def try_noop(edition: str, *, project: Path, build_root: Path, quiet: bool = False, **options) -> dict | None:
-    """The last build's result if nothing changed (its manifest rewritten as a no-op build's), else None."""
+def try_noop(edition: str, *, project: Path, build_root: Path, quiet: bool = False, checked: Probe | None = None,
+             **options) -> dict | None:
+    """The last build's result if nothing changed (its manifest rewritten as a no-op build's), else None.
+    *checked*: the `probe` of these options, if the caller made it already."""
     t0 = time.monotonic()
-    data = fresh(build_root, build_key(edition, project=project, build_root=build_root, **options))
-    if data is None:
+    pr = checked if checked is not None else probe(edition, project=project, build_root=build_root, **options)
+    if pr.data is None or pr.changed:
         return None
+    data = pr.data
     refresh_manifest(build_root, project, data, time.monotonic() - t0)
     if not quiet:
         print(f"sosrap build {edition} → {build_root}: nothing changed since the last build "

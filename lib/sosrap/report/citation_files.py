@@ -9,6 +9,7 @@ dates.
 """
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 from pathlib import Path
@@ -68,17 +69,24 @@ def csljson_text(ed: Edition) -> str:
 def biblatex_text(ed: Edition) -> str:
     """biblatex via pandoc (`-t bibtex` would drop DOI and version); @report
     also needs `institution`, which CSL does not have."""
-    from sosrap.report.render import pandoc_path
-    proc = subprocess.run([pandoc_path(), "-f", "csljson", "-t", "biblatex"], input=csljson_text(ed),
-                          capture_output=True, text=True, encoding="utf-8", check=False)
-    if proc.returncode != 0:
-        raise SosrapError(f"pandoc could not write BibTeX: {proc.stderr.strip()}")
-    lines = proc.stdout.rstrip("\n").splitlines()
+    from sosrap.report.engines import pandoc_path
+    lines = _pandoc_biblatex(pandoc_path(), csljson_text(ed)).rstrip("\n").splitlines()
     extra = [f"  institution = {{{ed.meta.publisher}}},", f"  type = {{{t('citation.genre', ed.params.language)}}},"]
     if ed.meta.keywords:
         extra.append(f"  keywords = {{{', '.join(ed.meta.keywords)}}},")
     out = [lines[0], *extra, *lines[1:]]
     return "\n".join(out) + "\n"
+
+
+@functools.lru_cache(maxsize=4)
+def _pandoc_biblatex(binary: str, csljson: str) -> str:
+    """pandoc's biblatex of one CSL-JSON text, run once per process (a build writes the
+    appendix and then `references.bib` and the citation files from the same edition)."""
+    proc = subprocess.run([binary, "-f", "csljson", "-t", "biblatex"], input=csljson,
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+    if proc.returncode != 0:
+        raise SosrapError(f"pandoc could not write BibTeX: {proc.stderr.strip()}")
+    return proc.stdout
 
 
 # --------------------------------------------------------------------------- RIS

@@ -8,7 +8,7 @@ the ``pypandoc-binary`` wheel renders the same sources, with
 (include/var/meta/embed shortcodes, numbered figures and tables with
 cross-references, callouts, the notice block), one pass per file.
 Reading the project (``_quarto.yml``, front matter, the metadata merge) is
-``quarto_project.py``; this module picks the engine and runs it.
+``quarto_project.py``; picking the engine and finding pandoc, ``engines.py``; this module runs it.
 
 Formats: HTML (self-contained, ``templates/report.html``), DOCX (Word styles
 from a reference document derived from pandoc's default, Finnish caption
@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from sosrap.errors import SosrapError
 from sosrap.paths import read_yaml
+from sosrap.report.engines import ENGINES, RenderError, engine_version, pandoc_path, pick_engine  # noqa: F401 (API)
 from sosrap.report.language import language_strings
 from sosrap.report.quarto_project import DEFAULT_TOC_DEPTH, QuartoProject, as_list, stringify_scalars, title_date
 
@@ -49,7 +49,6 @@ TEMPLATE = PKG_DIR / "templates" / "report.html"
 CSS = PKG_DIR / "templates" / "report.css"
 TYPST_TEMPLATE = PKG_DIR / "templates" / "report.typ"
 
-ENGINES = ("auto", "quarto", "pandoc")
 #: format name -> (pandoc writer, file extension).  DOCX numbers captions
 #: with Word fields (+native_numbering: "Kuva 1", "Taulukko 1"); PDF is pandoc's
 #: typst writer compiled by typst-py, which numbers figures itself.
@@ -58,10 +57,6 @@ PANDOC_FORMATS: dict[str, tuple[str, str]] = {"html": ("html5", "html"), "docx":
 #: Quarto's PDF goes through typst too (Quarto bundles it), so both engines
 #: produce the PDF the same way.
 QUARTO_FORMATS: dict[str, str] = {"html": "html", "docx": "docx", "pdf": "typst"}
-
-
-class RenderError(SosrapError):
-    """Rendering failed; the message names the file and the label/key at fault."""
 
 
 @dataclass
@@ -78,48 +73,10 @@ def renderer_files() -> list[Path]:
     pandoc call (a change to any re-renders the report)."""
     files = [p for folder in (FILTERS, PKG_DIR / "_extensions", PKG_DIR / "templates") for p in folder.rglob("*")
              if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")]
-    return sorted(files + [PKG_DIR / "render.py", PKG_DIR / "quarto_project.py"])
+    return sorted(files + [PKG_DIR / "render.py", PKG_DIR / "engines.py", PKG_DIR / "quarto_project.py"])
 
 
 # --------------------------------------------------------------------------- engines
-
-def pandoc_path() -> str:
-    """The pandoc binary of the pypandoc-binary wheel (never a system pandoc:
-    the filter is written and tested against that exact version)."""
-    try:
-        import pypandoc
-    except ImportError as e:  # pragma: no cover - a dependency of sosrap
-        raise RenderError("the pandoc engine needs the 'pypandoc-binary' package") from e
-    try:
-        return pypandoc.get_pandoc_path()
-    except OSError as e:  # pragma: no cover
-        raise RenderError(f"pandoc not found: {e}") from e
-
-
-def pick_engine(engine: str = "auto") -> str:
-    """'quarto' when it is on PATH (or asked for), else 'pandoc'."""
-    if engine not in ENGINES:
-        raise RenderError(f"unknown render engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    if engine == "quarto":
-        if not shutil.which("quarto"):
-            raise RenderError("engine 'quarto' requested but `quarto` is not on PATH "
-                              "(install Quarto, or use --engine pandoc)")
-        return "quarto"
-    if engine == "pandoc":
-        return "pandoc"
-    return "quarto" if shutil.which("quarto") else "pandoc"
-
-
-def engine_version(engine: str) -> str:
-    """Version string of the engine, e.g. '3.9' for pandoc, '1.6.30' for quarto."""
-    binary = pandoc_path() if engine == "pandoc" else shutil.which("quarto")
-    if engine not in ("pandoc", "quarto") or not binary:
-        raise RenderError(f"engine {engine!r} is not available")
-    proc = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
-    first = (proc.stdout.strip().splitlines() or [""])[0]
-    # pandoc prints "pandoc 3.9"; quarto prints just "1.6.30".
-    return first.split()[-1] if first else "unknown"
-
 
 def render(project_dir: Path, output_dir: Path, *, engine: str = "auto", formats: Sequence[str] = ("html",),
            output_name: str = "report", source_date_epoch: int | None = None, draft: bool = False) -> RenderResult:

@@ -25,6 +25,8 @@ is self-contained. The folder is replaced whole.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -34,7 +36,7 @@ import yaml
 
 from sosrap import params as _params
 from sosrap.errors import SosrapError
-from sosrap.paths import AtomicDir
+from sosrap.paths import AtomicDir, atomic_write
 from sosrap.report import blocks as _blocks, citation, composition, proposals, wording
 from sosrap.report.language import language_strings
 from sosrap.report.staged_notebook import write_staged_notebook
@@ -159,14 +161,45 @@ def _write_indicators(tmp: Path, blocks: list[dict]) -> None:
     (tmp / "_indicators.qmd").write_text(_blocks.chapter_markdown(blocks, have), encoding="utf-8")
 
 
+#: the format of a build's kept `_variables.yml` text (`variables_text`)
+VARIABLES_CACHE_FORMAT = "sosrap-variables-yml/1"
+
+
+def variables_text(variables: dict, cache: Path | None = None) -> str:
+    """The text of `_variables.yml`. PyYAML's pure-Python writer takes 40-120 ms for an edition's
+    key figures, nearly always the same as the last build's, so *cache* (a JSON file in the build's
+    state/) keeps the last text under a hash of the values (their types included: JSON tells 1 from
+    1.0 and True) and of the PyYAML version; it is written again when either differs. A damaged or
+    foreign cache is ignored. (libyaml's writer is not used: on many inputs its bytes differ from PyYAML's.)"""
+    key = hashlib.sha256(json.dumps([VARIABLES_CACHE_FORMAT, yaml.__version__, variables], sort_keys=True,
+                                    ensure_ascii=False, default=_typed).encode("utf-8")).hexdigest()
+    if cache is not None:
+        try:
+            kept = json.loads(cache.read_text(encoding="utf-8"))
+            if isinstance(kept, dict) and kept.get("key") == key and isinstance(kept.get("text"), str):
+                return kept["text"]
+        except (OSError, ValueError):
+            pass
+    text = ("# Written by `sosrap build`: key figures for {{< var … >}}. Do not edit.\n"
+            + yaml.safe_dump(variables, allow_unicode=True, sort_keys=True, width=1000))
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(cache, json.dumps({"format": VARIABLES_CACHE_FORMAT, "key": key, "text": text},
+                                       ensure_ascii=False) + "\n")
+    return text
+
+
+def _typed(value) -> str:
+    """JSON for the values that have none (dates): their type and text, so that no two differ only in type."""
+    return f"{type(value).__module__}.{type(value).__qualname__}:{value!r}"
+
+
 def _write_generated(tmp: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
                      edition: citation.Edition | None, registers: proposals.Registers | None,
-                     blocks: list[dict]) -> None:
+                     blocks: list[dict], variables_cache: Path | None = None) -> None:
     _write_indicators(tmp, blocks)
     variables = {**edition_variables(params, snap), **key_figures}
-    (tmp / "_variables.yml").write_text(
-        "# Written by `sosrap build`: key figures for {{< var … >}}. Do not edit.\n"
-        + yaml.safe_dump(variables, allow_unicode=True, sort_keys=True, width=1000), encoding="utf-8")
+    (tmp / "_variables.yml").write_text(variables_text(variables, variables_cache), encoding="utf-8")
     notice = notice_markdown(snap.id) if snap.synthetic else ""
     (tmp / "_notice.qmd").write_text(notice, encoding="utf-8")
     (tmp / "_citation.qmd").write_text(citation.appendix_markdown(edition), encoding="utf-8")
@@ -183,23 +216,25 @@ def _write_generated(tmp: Path, params: _params.Params, snap: Snapshot, key_figu
 def stage_report(src: Path, dest: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
                  notebooks: Mapping[str, Path], edition: citation.Edition | None = None,
                  registers: proposals.Registers | None = None, blocks: list[dict] | None = None,
-                 left_out: tuple[str, ...] = ()) -> Path:
+                 left_out: tuple[str, ...] = (), variables_cache: Path | None = None) -> Path:
     """Assemble the renderable Quarto project of edition folder *src* in *dest*
     (replaced whole), written in the params' language. *notebooks*: file name in `_notebooks/` -> executed notebook;
     *blocks*: the report blocks the stages recorded (`report.blocks.merged`);
-    *left_out*: the notebook file names of the stages this edition leaves out."""
+    *left_out*: the notebook file names of the stages this edition leaves out;
+    *variables_cache*: where the build keeps the last `_variables.yml` text (`variables_text`)."""
     src, dest = Path(src), Path(dest)
     if not (src / "_quarto.yml").is_file():
         raise SosrapError(f"{src}: not a Quarto project (no _quarto.yml); check `report:` in params/{params.edition}.yaml")
     with AtomicDir(dest, prefix=f".{dest.name}-") as staged, wording.using(params.language):
         _fill_staging(staged.path, src, params, snap, key_figures, notebooks, edition, registers, blocks or [],
-                      tuple(left_out))
+                      tuple(left_out), variables_cache)
     return dest
 
 
 def _fill_staging(tmp: Path, src: Path, params: _params.Params, snap: Snapshot, key_figures: dict,
                   notebooks: Mapping[str, Path], edition: citation.Edition | None,
-                  registers: proposals.Registers | None, blocks: list[dict], left_out: tuple[str, ...]) -> None:
+                  registers: proposals.Registers | None, blocks: list[dict], left_out: tuple[str, ...],
+                  variables_cache: Path | None = None) -> None:
     for rel, path in source_files(src, params.language).items():
         target = tmp / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -213,7 +248,7 @@ def _fill_staging(tmp: Path, src: Path, params: _params.Params, snap: Snapshot, 
     for name, executed in notebooks.items():
         write_staged_notebook(executed, nbdir / name)
     _write_quarto_yml(tmp / "_quarto.yml", params, edition)
-    _write_generated(tmp, params, snap, key_figures, edition, registers, blocks)
+    _write_generated(tmp, params, snap, key_figures, edition, registers, blocks, variables_cache)
 
 
 def _check_sources(tmp: Path, src: Path, params: _params.Params, notebooks: Mapping[str, Path]) -> None:

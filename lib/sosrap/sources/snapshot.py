@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -36,12 +38,29 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: sha256 of files already read in this process, by their stat signature (device, inode, size,
+#: modification and change times): a build hashes the same package modules, notebooks and data
+#: files for several stages, the render and the manifest
+_HASHED: dict[tuple, str] = {}
+#: a file changed this recently is always read again: on a file system with coarse times, a second
+#: write within the same tick would keep the signature (git's "racy" index entries)
+RACY_NS = 2_000_000_000
+
+
 def sha256_file(path: Path) -> str:
+    st = os.stat(path)
+    sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    hit = _HASHED.get(sig)
+    if hit is not None:
+        return hit
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+    digest = h.hexdigest()
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+        _HASHED[sig] = digest
+    return digest
 
 
 @dataclass(frozen=True)
