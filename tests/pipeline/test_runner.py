@@ -366,3 +366,16 @@ def test_an_early_kernel_is_dropped_when_the_stage_it_waits_for_fails(tiny):
     layout = Layout(tiny / "build")
     assert not layout.run_dir("b").exists() and not layout.state_file("b").exists()
     assert not (layout.notebooks / "b.ipynb").exists()
+
+
+def test_default_jobs_is_one_more_than_the_cores(tiny, monkeypatch):
+    """Issue #16: without --jobs a build runs cores + 1 stages at once, so even on one core the two
+    independent stages overlap (with one slot per core they could not)."""
+    import os
+    from sosrap.pipeline import runner as R
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert R.default_jobs() == 2
+    run(tiny)
+    b = json.loads((tiny / "build" / "artifacts" / "b" / "times.json").read_text())
+    c = json.loads((tiny / "build" / "artifacts" / "c" / "times.json").read_text())
+    assert b[0] < c[1] and c[0] < b[1], f"b {b} and c {c} should overlap by default"

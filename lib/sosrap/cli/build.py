@@ -15,7 +15,8 @@ app = typer.Typer()
 @app.command()
 def build(ctx: typer.Context,
           edition: str = typer.Argument(..., help="Edition name: params/<edition>.yaml"),
-          jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Stages to run in parallel."),
+          jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                             help="Stages to run in parallel (default: cores + 1)."),
           force: bool = typer.Option(False, "--force", help="Re-run every stage even if fresh."),
           engine: str = typer.Option("auto", "--engine", help="auto | quarto | pandoc"),
           formats: str = typer.Option("html", "--format", help="Comma-separated: html[,docx,pdf]"),

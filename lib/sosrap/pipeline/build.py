@@ -201,7 +201,7 @@ def write_side_files(edition: str, ed: citation.Edition | None, registers: propo
     return files
 
 
-def build(edition: str, *, jobs: int = 2, force: bool = False, engine: str = "auto",
+def build(edition: str, *, jobs: int | None = None, force: bool = False, engine: str = "auto",
           formats: Sequence[str] = ("html",), build_dir: Path | None = None, quiet: bool = False,
           root: Path | None = None, version: str | None = None, draft: bool = False,
           area: str | None = None, forks=None, slots=None, checked: stamp.Probe | None = None) -> BuildResult:

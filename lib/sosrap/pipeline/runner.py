@@ -352,6 +352,13 @@ EARLY = 1
 SLOT_POLL = 0.1
 
 
+def default_jobs() -> int:
+    """Stages side by side by default: one more than the cores (issue #16; with one per core the
+    third of three parallel stages waits, then runs alone, a core idle). 2 cores, 6 alternating
+    forced demo builds: median 10.67 s with 2, 9.68 s with 3 (every pair faster with 3)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def critical_path(stages: dict[str, Stage], layout: Layout) -> dict[str, float]:
     """Per stage, the seconds from its start to the end of the stages after it: its own last
     run's seconds (1 s if unknown) plus the longest such path among the stages that need it."""
@@ -364,7 +371,8 @@ def critical_path(stages: dict[str, Stage], layout: Layout) -> dict[str, float]:
     return out
 
 
-def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2, force: bool = False,
+def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int | None = None,
+               force: bool = False,
                progress: Progress | None = None, forks: Forks | None = None,
                slots: StageSlots | None = None) -> list[StageResult]:
     """Run stale stages; raise StageError (the first failure) after running what could run.
@@ -376,7 +384,8 @@ def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int = 2
     layout = Layout(Path(build_root).resolve())      # the kernels run in notebooks/: run folders must be absolute
     for d in (layout.notebooks, layout.artifacts, layout.state):
         d.mkdir(parents=True, exist_ok=True)
-    run = _Run(params, project, layout, stages, jobs, force, progress or (lambda *a: None), forks, slots)
+    run = _Run(params, project, layout, stages, jobs or default_jobs(), force, progress or (lambda *a: None),
+               forks, slots)
     imports.load_cache(layout.state / imports.CACHE)
     with _prefer_env_kernels():
         try:
