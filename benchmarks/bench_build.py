@@ -33,7 +33,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = copy_project(Path(tmp) / "project")
         os.chdir(root)
-        print(f"demo edition, {os.cpu_count()} cores, --jobs 2, engine auto")
+        from sosrap.pipeline.runner import default_jobs
+        print(f"demo edition, {os.cpu_count()} cores, --jobs {default_jobs()} (the default), engine auto")
         timed("cold build", root)
         timed("no-op rebuild", root)
         ch = root / "reports/demo/chapters/07-seuranta.qmd"
