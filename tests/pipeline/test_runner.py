@@ -109,10 +109,14 @@ def test_skip_stale_force_and_status(tiny):
     assert set(run(tiny, force=True).values()) == {"ran"}
 
 
+def _b_and_c_times(tiny: Path) -> tuple[list, list]:
+    """The (start, end) the independent stages b and c recorded."""
+    return tuple(json.loads((tiny / "build" / "artifacts" / n / "times.json").read_text()) for n in "bc")
+
+
 def test_independent_stages_run_in_parallel(tiny):
     run(tiny, jobs=2)
-    b = json.loads((tiny / "build" / "artifacts" / "b" / "times.json").read_text())
-    c = json.loads((tiny / "build" / "artifacts" / "c" / "times.json").read_text())
+    b, c = _b_and_c_times(tiny)
     assert b[0] < c[1] and c[0] < b[1], f"b {b} and c {c} should overlap with --jobs 2"
 
 
@@ -376,6 +380,5 @@ def test_default_jobs_is_one_more_than_the_cores(tiny, monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert R.default_jobs() == 2
     run(tiny)
-    b = json.loads((tiny / "build" / "artifacts" / "b" / "times.json").read_text())
-    c = json.loads((tiny / "build" / "artifacts" / "c" / "times.json").read_text())
+    b, c = _b_and_c_times(tiny)
     assert b[0] < c[1] and c[0] < b[1], f"b {b} and c {c} should overlap by default"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import html
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,8 +87,10 @@ def default_jobs() -> int:
     """Areas side by side by default: one more than the cores. An area's build leaves a core idle
     at times (its render's Python and the gate share the build process's interpreter lock with
     the other areas' stage threads), and a third area fills it: measured on 2 cores, a batch of
-    4 areas took 59 s with 2 and 43 s with 3 (benchmarks/bench_pipeline.py)."""
-    return (os.cpu_count() or 1) + 1
+    4 areas took 59 s with 2 and 43 s with 3 (benchmarks/bench_pipeline.py). The same rule as
+    one build's stages (`runner.default_jobs`)."""
+    from sosrap.pipeline.runner import default_jobs as stages_default
+    return stages_default()
 
 
 def batch(edition: str, *, areas: Sequence[str] | None = None, jobs: int | None = None,

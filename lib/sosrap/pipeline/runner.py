@@ -372,8 +372,7 @@ def critical_path(stages: dict[str, Stage], layout: Layout) -> dict[str, float]:
 
 
 def run_stages(params: Params, project: Path, build_root: Path, *, jobs: int | None = None,
-               force: bool = False,
-               progress: Progress | None = None, forks: Forks | None = None,
+               force: bool = False, progress: Progress | None = None, forks: Forks | None = None,
                slots: StageSlots | None = None) -> list[StageResult]:
     """Run stale stages; raise StageError (the first failure) after running what could run.
     A stage the edition has no inputs for is left out (`editions.applicable`). *forks*: a zygote
