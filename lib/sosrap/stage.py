@@ -103,6 +103,7 @@ class StageContext:
     def save_table(self, df: pd.DataFrame, name: str, *, csv: bool = True) -> Path:
         """Write a result table as Parquet (typed, for later stages) and CSV (for people)."""
         path = self.run_dir / f"{name}.parquet"
+        _parquet()
         with timing.phase("write"):
             df.to_parquet(path, index=False)
             if csv:
@@ -122,6 +123,7 @@ class StageContext:
 
     def load_table(self, stage: str, name: str) -> pd.DataFrame:
         """A table written by an upstream stage this stage `needs`."""
+        _parquet()
         return pd.read_parquet(self._input(stage, f"{name}.parquet"))
 
     def load_key_figures(self, stage: str) -> dict:
@@ -191,6 +193,14 @@ class StageContext:
         self._record({"id": label, "kind": "tbl", "section": section, "title": title, "order": order,
                       "label": label, "caption": caption, "columns": cols, "rows": rows, "aligns": aligns})
         html_table.show(df)
+
+
+def _parquet() -> None:
+    """pandas reads and writes Parquet with these, and imports them on first use: imported here by
+    name, so that a build's kernel fork server finds them in the stage's imports and imports them
+    once, before it forks the stage's kernel (`sosrap.pipeline.imports.preload_modules`)."""
+    import pyarrow.dataset  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
 
 
 def scratch_dir(edition: str, stage: str, root: Path | None = None) -> Path:

@@ -189,3 +189,28 @@ def test_papermill_is_imported_without_its_remote_storage_back_ends():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["[]", "True", "LocalFileSystem"]
+
+
+def test_a_stage_using_stage_tables_has_the_parquet_engine_imported_before_its_fork(tmp_path):
+    """pandas imports pyarrow's Parquet modules on first use; the stage helpers name them
+    (`sosrap.stage._parquet`), so a stage's fork request (its preload) lists them and its kernel
+    does not import them itself (issue #16: 4 kernels imported them, about 20 ms each)."""
+    nb = tmp_path / "notebooks" / "s.ipynb"
+    nb.parent.mkdir()
+    nbformat.write(new_notebook(cells=[new_code_cell("import sosrap.stage")]), nb)
+    mods = imports.preload_modules(tmp_path, [Stage(name="s", notebook="s.ipynb")])
+    assert {"pyarrow.parquet", "pyarrow.dataset"} <= set(mods)
+
+
+def test_the_kernel_start_up_modules_import_in_the_zygote_without_a_thread():
+    """What the zygote imports for every fork (`KERNEL_APP`) must leave it fork-safe: no thread
+    started, no ZeroMQ context created, nothing of the kernel's own display hooks."""
+    import subprocess
+    import sys
+    from sosrap.pipeline.zygote import KERNEL_APP
+    code = ("import importlib, sys, threading\n"
+            f"for m in {list(KERNEL_APP)!r}: importlib.import_module(m)\n"
+            "import zmq\n"
+            "print(threading.active_count(), zmq.Context._instance is None, 'matplotlib_inline' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["1", "True", "False"]

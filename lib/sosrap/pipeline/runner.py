@@ -28,7 +28,6 @@ from sosrap.pipeline.fingerprint import (output_hashes, outputs_reason, read_has
                                          stale_reasons)
 from sosrap.pipeline.graph import Stage, load_stages
 from sosrap.pipeline import imports
-from sosrap.pipeline.imports import notebook_imports
 
 if TYPE_CHECKING:   # imported when a stage runs: a no-op rebuild needs neither jupyter_client nor Papermill
     from sosrap.pipeline.execute import Gate
@@ -181,7 +180,7 @@ class _Run:
         assert self.forks is not None
         return pool.submit(execute, str(notebooks / st.notebook), str(self.layout.executed(st)), parameters,
                            str(notebooks), KERNEL, str(self.layout.log(st.name)), self.forks,
-                           notebook_imports(notebooks / st.notebook), self.forks.reserve(), gate)
+                           imports.preload_modules(self.project, [st]), self.forks.reserve(), gate)
 
     def _clean(self, st: Stage) -> Path:
         run_dir = self.layout.run_dir(st.name)

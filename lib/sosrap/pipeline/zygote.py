@@ -44,9 +44,12 @@ MPLBACKEND = "module://matplotlib_inline.backend_inline"
 #: modules that must be imported inside the kernel (see the module docstring)
 KERNEL_SIDE = ("matplotlib_inline",)
 #: what every fork needs: the kernel application and what its start-up imports (the debugger, the
-#: history database, the event loop's queues), so a fork is ready in a few tenths of a second
+#: history database, the event loop's queues, the shell's logger, inspector and completer, the
+#: process facts it reports), so a fork is ready in a few tenths of a second; what a kernel still
+#: imports itself is in its stage's log under `python -X importtime`
 KERNEL_APP = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.history",
-              "tornado.queues", "pdb")
+              "tornado.queues", "pdb", "psutil", "sqlite3", "IPython.core.logger", "IPython.core.oinspect",
+              "IPython.core.completerlib", "IPython.core.debugger", "tornado.platform.asyncio")
 #: how long stopped kernels get to exit before they are killed (seconds)
 STOP_GRACE = 5.0
 
