@@ -198,7 +198,7 @@ class StageContext:
 def _parquet() -> None:
     """pandas reads and writes Parquet with these, and imports them on first use: imported here by
     name, so that a build's kernel fork server finds them in the stage's imports and imports them
-    once, before it forks the stage's kernel (`sosrap.pipeline.imports.preload_modules`)."""
+    once, before it forks the stage's kernel (`sosrap.pipeline.imports.stage_modules`)."""
     import pyarrow.dataset  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 

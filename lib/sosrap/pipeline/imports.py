@@ -3,10 +3,12 @@
 - `closure`: the sosrap modules a notebook imports, directly or through other
   sosrap modules (imports inside functions count: they run when the stage
   calls them). The fingerprint hashes these files (`fingerprint.code_hash_for_notebook`).
-- `notebook_imports`: the modules the notebook's own cells import; the
-  zygote imports them before it forks the stage's kernel.
-- `preload_modules`: everything the stages' code imports, helpers and
-  libraries alike; the zygote imports them while no fork is waiting.
+- `notebook_imports`: the modules the notebook's own cells import (the
+  first of `stage_modules`).
+- `stage_modules`: everything a stage's code imports, helpers and libraries
+  alike; the zygote imports them before it forks that stage's kernel.
+- `preload_modules`: the same for all the stages; the zygote imports them
+  while no fork is waiting.
 
 Each module file is parsed once per process (memoised by path, size and
 modification time), so the four stages of a build, or a batch of builds,
@@ -188,22 +190,22 @@ def _installed(name: str) -> bool:
 BUILD_SIDE = frozenset({"pypdf"})
 
 
-def preload_modules(project: Path, stages: Iterable) -> list[str]:
-    """What the zygote imports, stage by stage: each notebook's imports and what importing
-    them imports (module level), then the libraries those helpers import inside functions
-    (statistics models, the plot style). Helpers imported only inside functions are left to
-    the kernel that calls them."""
-    out: dict[str, None] = {}
-    for st in stages:
-        nb = project / "notebooks" / st.notebook
-        if not nb.is_file():
-            continue
-        direct = _notebook_names(nb)
-        helpers, libraries = _walk(direct, lazy=False)
-        out.update(dict.fromkeys(notebook_imports(nb)))
-        out.update(dict.fromkeys(sorted(helpers)))
-        out.update(dict.fromkeys(sorted(libraries)))
-        inner = set().union(*(_file_imports(f, n)[1] for n, f in helpers.items())) if helpers else set()
-        out.update(dict.fromkeys(sorted(n for n in inner if n.split(".")[0] not in (PACKAGE, *BUILD_SIDE)
-                                        and _installed(n))))
+def stage_modules(project: Path, stage) -> list[str]:
+    """What the zygote imports before it forks *stage*'s kernel: its notebook's imports and what
+    importing them imports (module level), then the libraries those helpers import inside
+    functions (statistics models, the plot style). Helpers imported only inside functions are
+    left to the kernel that calls them."""
+    nb = project / "notebooks" / stage.notebook
+    if not nb.is_file():
+        return []
+    helpers, libraries = _walk(_notebook_names(nb), lazy=False)
+    out = dict.fromkeys([*notebook_imports(nb), *sorted(helpers), *sorted(libraries)])
+    inner = set().union(*(_file_imports(f, n)[1] for n, f in helpers.items())) if helpers else set()
+    out.update(dict.fromkeys(sorted(n for n in inner if n.split(".")[0] not in (PACKAGE, *BUILD_SIDE)
+                                    and _installed(n))))
     return list(out)
+
+
+def preload_modules(project: Path, stages: Iterable) -> list[str]:
+    """What the zygote imports while no fork waits: every stage's `stage_modules`, stage by stage."""
+    return list(dict.fromkeys(m for st in stages for m in stage_modules(project, st)))

@@ -180,7 +180,7 @@ class _Run:
         assert self.forks is not None
         return pool.submit(execute, str(notebooks / st.notebook), str(self.layout.executed(st)), parameters,
                            str(notebooks), KERNEL, str(self.layout.log(st.name)), self.forks,
-                           imports.preload_modules(self.project, [st]), self.forks.reserve(), gate)
+                           imports.stage_modules(self.project, st), self.forks.reserve(), gate)
 
     def _clean(self, st: Stage) -> Path:
         run_dir = self.layout.run_dir(st.name)
