@@ -145,7 +145,12 @@ def _notebook_names(path: Path) -> set[str]:
 
 def notebook_imports(path: Path) -> list[str]:
     """The modules a notebook's code cells import, in a stable order."""
-    return sorted(n for n in _notebook_names(path) if n.split(".")[0] != PACKAGE or module_file(n) is not None)
+    return _existing(_notebook_names(path))
+
+
+def _existing(names: set[str]) -> list[str]:
+    """*names* sorted, without sosrap modules that have no file."""
+    return sorted(n for n in names if n.split(".")[0] != PACKAGE or module_file(n) is not None)
 
 
 def _walk(start: set[str], *, lazy: bool, pkg: Path = PACKAGE_DIR) -> tuple[dict[str, Path], set[str]]:
@@ -198,8 +203,9 @@ def stage_modules(project: Path, stage) -> list[str]:
     nb = project / "notebooks" / stage.notebook
     if not nb.is_file():
         return []
-    helpers, libraries = _walk(_notebook_names(nb), lazy=False)
-    out = dict.fromkeys([*notebook_imports(nb), *sorted(helpers), *sorted(libraries)])
+    direct = _notebook_names(nb)  # the notebook is read and parsed once
+    helpers, libraries = _walk(direct, lazy=False)
+    out = dict.fromkeys([*_existing(direct), *sorted(helpers), *sorted(libraries)])
     inner = set().union(*(_file_imports(f, n)[1] for n, f in helpers.items())) if helpers else set()
     out.update(dict.fromkeys(sorted(n for n in inner if n.split(".")[0] not in (PACKAGE, *BUILD_SIDE)
                                     and _installed(n))))
