@@ -48,6 +48,10 @@ FILTER = FILTERS / "quarto_subset" / "main.lua"
 TEMPLATE = PKG_DIR / "templates" / "report.html"
 CSS = PKG_DIR / "templates" / "report.css"
 TYPST_TEMPLATE = PKG_DIR / "templates" / "report.typ"
+#: pandoc's garbage collector: a 128 MiB allocation area (GHC's default is 4 MiB; the wheel's
+#: binary is linked with -H64m) halves the collections of the demo's render, about 0.1-0.2 s of
+#: its 1.5 s, for 100 MiB more memory (benchmarks/bench_render.py). A GHCRTS of the user's own wins.
+PANDOC_RTS = "-A128m"
 
 #: format name -> (pandoc writer, file extension).  DOCX numbers captions
 #: with Word fields (+native_numbering: "Kuva 1", "Taulukko 1"); PDF is pandoc's
@@ -160,7 +164,7 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
         tmpdir = Path(tmp)
         vars_json = tmpdir / "variables.json"
         vars_json.write_text(json.dumps(stringify_scalars(project.variables), ensure_ascii=False), encoding="utf-8")
-        env = {**env, "SOSRAP_VARIABLES_JSON": str(vars_json),
+        env = {"GHCRTS": PANDOC_RTS, **env, "SOSRAP_VARIABLES_JSON": str(vars_json),
                "SOSRAP_DRAFT": "1" if is_draft(project.config, draft) else ""}
         for fmt in formats:
             writer, ext = PANDOC_FORMATS[fmt]
