@@ -26,10 +26,12 @@ def clean_series(yrs: np.ndarray, counts, exposure, rates, weights) -> tuple:
 def fit_counts(yy: np.ndarray, X: np.ndarray, off: np.ndarray, a: float) -> tuple:
     """Poisson GLM; NB2 (α by moments) or quasi-Poisson when overdispersed.
     Returns (slope, SE, quantile, method, extra Trend fields)."""
-    import statsmodels.api as sm
+    # the two modules, not statsmodels.api (which imports all of statsmodels: 0.33 s, against 0.10 s)
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     nan = float("nan")
-    pois = sm.GLM(yy, X, family=sm.families.Poisson(), offset=off).fit()
+    pois = GLM(yy, X, family=families.Poisson(), offset=off).fit()
     df = len(yy) - 2
     mu = pois.fittedvalues
     disp = float(np.sum((yy - mu) ** 2 / mu) / df)
@@ -41,13 +43,13 @@ def fit_counts(yy: np.ndarray, X: np.ndarray, off: np.ndarray, a: float) -> tupl
     else:
         alpha = 0.0
     if alpha > 0:
-        res = sm.GLM(yy, X, family=sm.families.NegativeBinomial(alpha=alpha), offset=off).fit()
+        res = GLM(yy, X, family=families.NegativeBinomial(alpha=alpha), offset=off).fit()
         q = _st.t.ppf(1 - a / 2, df)
         method = "negbin"
     elif disp > 1:
         # overdispersed, but too little for a moment estimate of α: quasi-Poisson
         # (Pearson χ²/df scale), so the interval is not narrower than the data allow
-        res = sm.GLM(yy, X, family=sm.families.Poisson(), offset=off).fit(scale="X2")
+        res = GLM(yy, X, family=families.Poisson(), offset=off).fit(scale="X2")
         q, method, alpha = _st.t.ppf(1 - a / 2, df), "quasipoisson", nan
     else:
         res, q, method, alpha = pois, _st.norm.ppf(1 - a / 2), "poisson", nan

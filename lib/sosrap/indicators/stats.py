@@ -272,7 +272,7 @@ def fit_trend(years: Sequence[int], *, counts: Sequence[float] | None = None,
     for AR(1) serial correlation of the yearly values (`serial.variance_factor`;
     `trends` estimates one pooled ρ for the edition).
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import WLS     # not statsmodels.api: see glm.fit_counts
 
     yrs = np.asarray(years, dtype=float)
     use_counts, y, ew, ok = _clean_series(yrs, counts, exposure, rates, weights)
@@ -291,7 +291,7 @@ def fit_trend(years: Sequence[int], *, counts: Sequence[float] | None = None,
     if use_counts:
         b, se, q, method, extra = _fit_counts(y[ok], X, np.log(ew[ok]), a)
     else:
-        res = sm.WLS(np.log(y[ok]), X, weights=ew[ok] / np.mean(ew[ok])).fit()
+        res = WLS(np.log(y[ok]), X, weights=ew[ok] / np.mean(ew[ok])).fit()
         b, se = float(res.params[1]), float(res.bse[1])
         q, method = _st.t.ppf(1 - a / 2, n - 2), "wls"
         extra = {"resid": tuple(float(v) for v in np.asarray(res.resid) * np.sqrt(ew[ok] / np.mean(ew[ok])))}
