@@ -169,6 +169,33 @@ def test_table_csv_reads_back_with_pythons_csv_module(tmp_path, rows) -> None:
     assert list(csv.reader(io.StringIO(text))) == [["a", "b"], *rows]
 
 
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELL, min_size=2, max_size=2), min_size=1, max_size=4),
+       n_tables=st.integers(min_value=1, max_value=3))
+def test_the_pandoc_engine_writes_the_links_the_filter_alone_writes(tmp_path_factory, rows, n_tables) -> None:
+    """sosrap's engine writes the downloads' data: URIs itself after pandoc (render.py, floats.lua):
+    the same links, byte for byte, as the extension's filter run alone, and no token left."""
+    root = tmp_path_factory.mktemp("links")
+    body = "".join(f"{_markdown_table(rows)}\n: Taulukko {i} {{#tbl-t{i}}}\n\n" for i in range(n_tables))
+    (root / "_quarto.yml").write_text("lang: fi\ntitle: T\n", encoding="utf-8")
+    (root / "index.qmd").write_text(body + f"Linkki [tästä](sosrap-deferred-{'0' * 16}-1).\n", encoding="utf-8")
+    html_text = Path(render(root, root / "out", engine="pandoc").outputs["html"]).read_text(encoding="utf-8")
+    alone = _downloads(_quarto_filter(root, body))
+    engine = _downloads(html_text)
+    assert {k: v[1] for k, v in engine.items()} == {k: v[1] for k, v in alone.items()}
+    assert len(engine) == n_tables
+    assert html_text.count("sosrap-deferred-") == 1          # the source's own link, as written
+    read = list(csv.reader(io.StringIO(engine["tbl-t0.csv"][1])))
+    assert read[0] == ["a", "b"] and len(read) == len(rows) + 1
+
+
+def _markdown_table(rows: list[list[str]]) -> str:
+    def cell(text: str) -> str:
+        return "".join("\\" + c if not c.isalnum() and c != " " else c for c in text).strip() or " "
+    lines = ["| a | b |", "|---|---|", *("| " + " | ".join(cell(c) for c in r) + " |" for r in rows)]
+    return "\n".join(lines) + "\n"
+
+
 @functools.lru_cache(maxsize=1)
 def _empty_doc() -> dict:
     """A pandoc JSON document with this pandoc's API version."""

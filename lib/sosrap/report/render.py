@@ -21,10 +21,12 @@ named by content hash).
 """
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -186,6 +188,10 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
                    *_format_options(fmt, options, project_dir, work),
                    *_meta_options(fmt, meta, project_dir, work)]
             fenv = {**env, "SOSRAP_LANGUAGE_JSON": str(lang_file)}
+            # (a token no source can hold: what the filter puts where a data download's URI goes)
+            deferred = (work / "deferred-links.json", f"sosrap-deferred-{secrets.token_hex(8)}-")
+            if fmt == "html":
+                fenv.update(SOSRAP_DEFERRED_LINKS=str(deferred[0]), SOSRAP_DEFERRED_PREFIX=deferred[1])
             proc = subprocess.run(cmd, cwd=project_dir, env=fenv, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 raise RenderError(_pandoc_error(proc.stderr, proc.returncode))
@@ -193,7 +199,7 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
             if not is_draft(project.config, draft):
                 _missing_citations_are_errors(warnings, project_dir)
             if fmt == "html":
-                _nbsp_entities(out)
+                _finish_html(out, deferred)
             if fmt == "pdf":
                 _compile_typst(target, out, work, source_date_epoch)
             outputs[fmt] = out
@@ -351,16 +357,33 @@ def _meta_options(fmt: str, meta: dict, project_dir: Path, work: Path) -> list[s
 _SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b.*?</\2>)", re.S | re.I)
 
 
-def _nbsp_entities(path: Path) -> None:
-    """U+00A0 as ``&nbsp;`` outside scripts and styles, as Quarto's HTML
-    serialiser writes it (same meaning; Quarto's tests match the entity)."""
+def _finish_html(path: Path, deferred: tuple[Path, str]) -> None:
+    """The HTML as pandoc wrote it, with the data downloads' URIs in their places (floats.lua
+    defers them) and U+00A0 as ``&nbsp;`` outside scripts and styles, as Quarto's HTML serialiser
+    writes it (same meaning; Quarto's tests match the entity)."""
     text = path.read_text(encoding="utf-8")
-    if "\u00a0" not in text:
+    links = json.loads(deferred[0].read_text(encoding="utf-8")) if deferred[0].is_file() else {}
+    if links:
+        text = _put_links(text, links, deferred[1])
+    if "\u00a0" in text:
+        parts = _SCRIPT_OR_STYLE.split(text)
+        # split() yields text, whole match, tag name, text, ...: change the text parts only.
+        text = "".join(p.replace("\u00a0", "&nbsp;") if i % 3 == 0 else p for i, p in enumerate(parts))
+    elif not links:
         return
-    parts = _SCRIPT_OR_STYLE.split(text)
-    # split() yields text, whole match, tag name, text, ...: change the text parts only.
-    out = [p.replace("\u00a0", "&nbsp;") if i % 3 == 0 else p for i, p in enumerate(parts)]
-    path.write_text("".join(out), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+
+
+def _put_links(text: str, links: dict[str, str], prefix: str) -> str:
+    """Each ``href="<token>"`` replaced by its URI; every token must be there exactly once."""
+    pieces = re.split(f'href="({re.escape(prefix)}\\d+)"', text)
+    found = pieces[1::2]
+    if sorted(found) != sorted(links):
+        raise RenderError("internal error: the data downloads' links did not come out of pandoc as "
+                          f"written ({len(found)} of {len(links)} found)")
+    # (percent-encoded URIs: escaping leaves them as they are, as pandoc's writer does)
+    pieces[1::2] = [f'href="{html.escape(links[token])}"' for token in found]
+    return "".join(pieces)
 
 
 _WARNING = re.compile(r"^\[WARNING\]\s*(.*)$")

@@ -41,6 +41,8 @@ Inputs besides the document:
     _variables.yml next to the main input through pandoc's YAML parser.
   * env SOSRAP_LANGUAGE_JSON: the language strings for `lang` (sosrap.report.language).
   * env SOSRAP_DRAFT: non-empty for a draft (see common.problem).
+  * env SOSRAP_DEFERRED_LINKS, SOSRAP_DEFERRED_PREFIX: (HTML) the data downloads'
+    data: URIs go to that file and sosrap.render writes them in (floats.lua).
 
 Every problem in the sources is a hard error (error(msg, 0)), so pandoc exits
 non-zero and sosrap.render raises RenderError with the message; in a draft an
@@ -86,5 +88,6 @@ function Pandoc(doc)
 
   title_block.normalize_authors(doc.meta)
   title_block.format_date(doc.meta)
+  require('quarto_subset.floats').write_deferred()
   return doc
 end
