@@ -247,6 +247,25 @@ def test_front_matter_overrides_project_metadata(project: Path, tmp_path: Path) 
     assert '<h1 class="title">Oma otsikko</h1>' in html
 
 
+def test_an_included_file_without_shortcodes_keeps_what_needs_none(project: Path, tmp_path: Path) -> None:
+    """The filter walks a file with no "{{" only for what applies without a shortcode (expand.lua):
+    an image path's default extension, a code block's `shortcodes="false"`, where a label is used."""
+    (project / "chapters" / "03-ilman.qmd").write_text(
+        "# Ilman lyhytkoodeja\n\n![Kuva](https://example.org/)\n\n"
+        '```{.python shortcodes="false"}\nx = 1\n```\n\nKatso @fig-ei-ole.\n', encoding="utf-8")
+    index = project / "index.qmd"
+    index.write_text(index.read_text(encoding="utf-8") + "\n{{< include chapters/03-ilman.qmd >}}\n",
+                     encoding="utf-8")
+    with pytest.raises(R.RenderError) as exc:
+        R.render(project, tmp_path / "out")
+    assert "crossref: unknown label '@fig-ei-ole' (in chapters/03-ilman.qmd:9)" in str(exc.value)
+    chapter = project / "chapters" / "03-ilman.qmd"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("Katso @fig-ei-ole.", ""), encoding="utf-8")
+    html = R.render(project, tmp_path / "out2").outputs["html"].read_text(encoding="utf-8")
+    assert 'src="https://example.org/"' in html and "example.org/.png" not in html   # no extension on no name
+    assert "shortcodes=" not in html and 'class="sourceCode python"' in html
+
+
 # ----------------------------------------------------------------------------- errors
 
 def _break(project: Path, chapter: str, text: str) -> None:

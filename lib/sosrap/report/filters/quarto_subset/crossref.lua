@@ -33,15 +33,14 @@ end
 -- First file that mentions each label, for error messages later.
 local REF_SITES = {}
 
-local function note_refs(block, ctx)
-  block:walk({
-    Cite = function(c)
-      for _, citation in ipairs(c.citations) do
-        local id = citation.id
-        if is_crossref_id(id) and not REF_SITES[id] then REF_SITES[id] = ctx.file end
-      end
-    end,
-  })
+-- The Cite function of a walk over blocks from ctx.file (it changes nothing).
+local function note_refs(ctx)
+  return function(c)
+    for _, citation in ipairs(c.citations) do
+      local id = citation.id
+      if is_crossref_id(id) and not REF_SITES[id] then REF_SITES[id] = ctx.file end
+    end
+  end
 end
 
 -------------------------------------------------------------------------------

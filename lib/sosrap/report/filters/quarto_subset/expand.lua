@@ -49,10 +49,13 @@ local function include(sc, ctx)
   end
   -- Each file is read on its own (front matter in it is ignored), then its
   -- shortcodes are expanded with that file named in error messages.
-  local doc = pandoc.read(read_file(path), 'markdown', PANDOC_READER_OPTIONS)
+  local text = read_file(path)
+  local doc = pandoc.read(text, 'markdown', PANDOC_READER_OPTIONS)
   local stack = { table.unpack(ctx.stack) }
   table.insert(stack, path)
-  return process_blocks(doc.blocks, { file = path, stack = stack })
+  -- (a walk over every inline costs; most of a report's files hold no shortcode)
+  local none = not text:find('{{', 1, true) and not text:upper():find('%7B%7B', 1, true)
+  return process_blocks(doc.blocks, { file = path, stack = stack, no_shortcodes = none })
 end
 
 local function pagebreak()
@@ -101,8 +104,9 @@ process_blocks = function(blocks, ctx)
       block.text = expand_string(block.text, ctx)
       out:insert(block)
     else
-      note_refs(block, ctx)
-      out:insert(block:walk(inline_filter(ctx)))
+      local filter = inline_filter(ctx)
+      filter.Cite = note_refs(ctx)
+      out:insert(block:walk(filter))
     end
   end
   return out

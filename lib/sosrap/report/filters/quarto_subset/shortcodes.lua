@@ -220,7 +220,15 @@ end
 
 -- Everything inline-level in one block (its nested block lists excluded:
 -- process_blocks handles those so that each list is processed exactly once).
+-- `ctx.no_shortcodes`: the file's text has no "{{" (nor "%7B%7B"), so only what
+-- applies without a shortcode is left: an image's path, a code block's opt-out.
 local function inline_filter(ctx)
+  if ctx.no_shortcodes then
+    return {
+      CodeBlock = function(el) return expand_code_block(el, ctx) end,
+      Image = function(el) el.src = image_src(el.src, ctx) return el end,
+    }
+  end
   return {
     Inlines = function(ils) return expand_inlines(ils, ctx) end,
     Code = function(el) el.text = expand_string(el.text, ctx) return el end,
