@@ -266,6 +266,34 @@ def test_an_included_file_without_shortcodes_keeps_what_needs_none(project: Path
     assert "shortcodes=" not in html and 'class="sourceCode python"' in html
 
 
+def test_images_written_in_after_pandoc_are_the_files_pandoc_would_embed(project: Path, tmp_path: Path) -> None:
+    """The engine writes the local PNG and JPEG images' base64 into the HTML after pandoc
+    (deferred.lua, render.py): each decodes to its file, also where pandoc writes an image twice
+    (a heading's, in the table of contents); SVG, the notebooks' images and a source's own data:
+    URI are embedded by pandoc as before; no token is left."""
+    from PIL import Image
+    Image.new("RGB", (3, 2), (200, 10, 10)).save(project / "kuva.jpg", "JPEG")
+    (project / "kuva.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
+                                      '<rect width="4" height="4" fill="#0a0"/></svg>', encoding="utf-8")
+    tiny = base64.b64encode((project / "pixel.png").read_bytes()).decode("ascii")
+    (project / "chapters" / "03-kuvat.qmd").write_text(
+        "# Otsikko ![](pixel.png)\n\n![Kuva](pixel.png)\n\n![Valokuva](kuva.jpg)\n\n"
+        f"![Vektori](kuva.svg)\n\n![Oma](data:image/png;base64,{tiny})\n", encoding="utf-8")
+    index = project / "index.qmd"
+    index.write_text(index.read_text(encoding="utf-8") + "\n{{< include chapters/03-kuvat.qmd >}}\n",
+                     encoding="utf-8")
+    html = R.render(project, tmp_path / "out").outputs["html"].read_text(encoding="utf-8")
+    assert "sosrap-deferred" not in html and "sosrapdeferred" not in html
+    srcs = re.findall(r'<img[^>]*?src="([^"]*)"', html)
+    assert srcs and all(s.startswith("data:image/") for s in srcs), [s[:30] for s in srcs]
+    files = {"image/png": (project / "pixel.png").read_bytes(), "image/jpeg": (project / "kuva.jpg").read_bytes()}
+    decoded = [(s[5:s.index(";")], base64.b64decode(s.split(",", 1)[1], validate=True)) for s in srcs]
+    assert sum(1 for mime, data in decoded if files.get(mime) == data) >= 4   # heading (twice), figure, photo
+    assert ("image/jpeg", files["image/jpeg"]) in decoded
+    assert any(mime == "image/svg+xml" for mime, _ in decoded)                  # pandoc embeds SVG itself
+    assert any(mime == "image/png" and data != files["image/png"] for mime, data in decoded)   # the notebook's
+
+
 # ----------------------------------------------------------------------------- errors
 
 def _break(project: Path, chapter: str, text: str) -> None:

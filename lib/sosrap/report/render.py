@@ -21,6 +21,7 @@ named by content hash).
 """
 from __future__ import annotations
 
+import base64
 import html
 import io
 import json
@@ -188,10 +189,11 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
                    *_format_options(fmt, options, project_dir, work),
                    *_meta_options(fmt, meta, project_dir, work)]
             fenv = {**env, "SOSRAP_LANGUAGE_JSON": str(lang_file)}
-            # (a token no source can hold: what the filter puts where a data download's URI goes)
-            deferred = (work / "deferred-links.json", f"sosrap-deferred-{secrets.token_hex(8)}-")
+            # (a token no source can hold: what the filter puts where a URI or an image goes)
+            deferred = (work / "deferred.json", f"sosrap-deferred-{secrets.token_hex(8)}-")
             if fmt == "html":
-                fenv.update(SOSRAP_DEFERRED_LINKS=str(deferred[0]), SOSRAP_DEFERRED_PREFIX=deferred[1])
+                fenv.update(SOSRAP_DEFERRED_LINKS=str(deferred[0]), SOSRAP_DEFERRED_PREFIX=deferred[1],
+                            SOSRAP_DEFERRED_IMAGES="1" if "--embed-resources" in cmd else "")
             proc = subprocess.run(cmd, cwd=project_dir, env=fenv, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 raise RenderError(_pandoc_error(proc.stderr, proc.returncode))
@@ -199,7 +201,7 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
             if not is_draft(project.config, draft):
                 _missing_citations_are_errors(warnings, project_dir)
             if fmt == "html":
-                _finish_html(out, deferred)
+                _finish_html(out, deferred, project_dir)
             if fmt == "pdf":
                 _compile_typst(target, out, work, source_date_epoch)
             outputs[fmt] = out
@@ -357,33 +359,46 @@ def _meta_options(fmt: str, meta: dict, project_dir: Path, work: Path) -> list[s
 _SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b.*?</\2>)", re.S | re.I)
 
 
-def _finish_html(path: Path, deferred: tuple[Path, str]) -> None:
-    """The HTML as pandoc wrote it, with the data downloads' URIs in their places (floats.lua
-    defers them) and U+00A0 as ``&nbsp;`` outside scripts and styles, as Quarto's HTML serialiser
-    writes it (same meaning; Quarto's tests match the entity)."""
+def _finish_html(path: Path, deferred: tuple[Path, str], project_dir: Path) -> None:
+    """The HTML as pandoc wrote it, with what the filter left to be written after pandoc in its
+    place (`deferred.lua`: the data downloads' URIs, the local images' base64) and U+00A0 as
+    ``&nbsp;`` outside scripts and styles, as Quarto's HTML serialiser writes it (same meaning;
+    Quarto's tests match the entity)."""
     text = path.read_text(encoding="utf-8")
-    links = json.loads(deferred[0].read_text(encoding="utf-8")) if deferred[0].is_file() else {}
-    if links:
-        text = _put_links(text, links, deferred[1])
+    left = json.loads(deferred[0].read_text(encoding="utf-8")) if deferred[0].is_file() else {}
+    # (pandoc's JSON writes an empty Lua table as [])
+    links, images = left.get("links") or {}, left.get("images") or {}
+    # each in its attribute's quotes (one token is never a prefix of another there); the URIs are
+    # percent-encoded, which escaping leaves as it is, as pandoc's writer does
+    values = {f'href="{token}"': f'href="{html.escape(uri)}"' for token, uri in links.items()}
+    for token, (mime, rel) in images.items():
+        data = base64.b64encode((project_dir / rel).read_bytes()).decode("ascii")
+        values[f'data:{mime};base64,{token}"'] = f'data:{mime};base64,{data}"'
+    if values:
+        text = _put(text, values)
     if "\u00a0" in text:
         parts = _SCRIPT_OR_STYLE.split(text)
         # split() yields text, whole match, tag name, text, ...: change the text parts only.
         text = "".join(p.replace("\u00a0", "&nbsp;") if i % 3 == 0 else p for i, p in enumerate(parts))
-    elif not links:
+    elif not values:
         return
     path.write_text(text, encoding="utf-8")
 
 
-def _put_links(text: str, links: dict[str, str], prefix: str) -> str:
-    """Each ``href="<token>"`` replaced by its URI; every token must be there exactly once."""
-    pieces = re.split(f'href="({re.escape(prefix)}\\d+)"', text)
-    found = pieces[1::2]
-    if sorted(found) != sorted(links):
-        raise RenderError("internal error: the data downloads' links did not come out of pandoc as "
-                          f"written ({len(found)} of {len(links)} found)")
-    # (percent-encoded URIs: escaping leaves them as they are, as pandoc's writer does)
-    pieces[1::2] = [f'href="{html.escape(links[token])}"' for token in found]
-    return "".join(pieces)
+def _put(text: str, values: dict[str, str]) -> str:
+    """Every key of *values* replaced by its value, in one pass; each must be there (at least once:
+    a heading's image is also in the table of contents)."""
+    seen: set[str] = set()
+
+    def value(m: re.Match) -> str:
+        seen.add(m.group(0))
+        return values[m.group(0)]
+
+    text = re.sub("|".join(map(re.escape, values)), value, text)
+    if len(seen) != len(values):
+        raise RenderError(f"internal error: pandoc's HTML lacks {len(values) - len(seen)} of the "
+                          f"{len(values)} parts the filter left for sosrap to write in")
+    return text
 
 
 _WARNING = re.compile(r"^\[WARNING\]\s*(.*)$")

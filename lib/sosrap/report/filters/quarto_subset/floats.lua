@@ -24,6 +24,7 @@ formats a pandoc Figure, or a captioned Table, which DOCX and typst number.
 
 local common = require('quarto_subset.common')
 local first_table, is_html_format = common.first_table, common.is_html_format
+local deferred = require('quarto_subset.deferred')
 
 -- Quarto's caption id suffix (a constant in its sources).
 local CAPTION_SUFFIX = '-caption-0ceaefa1-69ba-4598-a22c-09a6ac19f8ca'
@@ -144,37 +145,11 @@ local function data_download()
 end
 local DATA = data_download()
 
--- sosrap.render asks (env SOSRAP_DEFERRED_LINKS: a file, SOSRAP_DEFERRED_PREFIX: a token) for the
--- links' data: URIs to be written by it, after pandoc: the HTML writer escapes and --embed-resources
--- re-reads every character of an attribute, and the CSVs are most of a report's characters
--- (0.2 s of the demo's 1.5 s render). The link gets a unique token as its target; the file maps
--- each token to the URI, which render.py puts in its place, byte for byte what pandoc writes.
-local DEFERRED_FILE, DEFERRED_PREFIX = os.getenv('SOSRAP_DEFERRED_LINKS'), os.getenv('SOSRAP_DEFERRED_PREFIX')
-local deferred, n_deferred = {}, 0
-
-local function defer(link)
-  if not (DEFERRED_FILE and DEFERRED_PREFIX and is_html_format()) then return link end
-  local a = link.content[1]
-  n_deferred = n_deferred + 1
-  local token = DEFERRED_PREFIX .. n_deferred
-  deferred[token] = a.target
-  a.target = token
-  return link
-end
-
--- Write the deferred links' file (always, when asked: an empty one says there were none).
-function M.write_deferred()
-  if not DEFERRED_FILE then return end
-  local fh = assert(io.open(DEFERRED_FILE, 'wb'))
-  fh:write(next(deferred) and pandoc.json.encode(deferred) or '{}')
-  fh:close()
-end
-
 local function download_link(f)
   local csv = DATA.float_csv(f.id, f.content, f.csv, common.PROJECT_DIR)
   if not csv then return nil end
   local text = require('quarto_subset.language').get('sosrap-data-download', 'Download the data (CSV)')
-  return defer(DATA.link(f.id, csv, text))
+  return deferred.link(DATA.link(f.id, csv, text))
 end
 
 local function html_float(f, label)

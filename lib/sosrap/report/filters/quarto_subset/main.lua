@@ -31,6 +31,8 @@ Like Quarto's own filters, this file only loads small single-purpose passes
   notice        the data notice after the title block
   tables        (html) Bootstrap table classes; wide tables keyboard-scrollable
   title_block   authors, date and labels for the templates
+  deferred      (html) the data downloads' URIs and the local images left
+                for sosrap.render to write in after pandoc
 
 It must run BEFORE --citeproc: it consumes only @fig-/@tbl- citations, so
 citeproc never reports them as missing and still sees real citations.
@@ -41,8 +43,9 @@ Inputs besides the document:
     _variables.yml next to the main input through pandoc's YAML parser.
   * env SOSRAP_LANGUAGE_JSON: the language strings for `lang` (sosrap.report.language).
   * env SOSRAP_DRAFT: non-empty for a draft (see common.problem).
-  * env SOSRAP_DEFERRED_LINKS, SOSRAP_DEFERRED_PREFIX: (HTML) the data downloads'
-    data: URIs go to that file and sosrap.render writes them in (floats.lua).
+  * env SOSRAP_DEFERRED_LINKS, SOSRAP_DEFERRED_PREFIX, SOSRAP_DEFERRED_IMAGES: (HTML)
+    the data downloads' data: URIs and the local images go to that file and
+    sosrap.render writes them in after pandoc (deferred.lua).
 
 Every problem in the sources is a hard error (error(msg, 0)), so pandoc exits
 non-zero and sosrap.render raises RenderError with the message; in a draft an
@@ -66,6 +69,7 @@ local callouts = require('quarto_subset.callouts')
 local notice = require('quarto_subset.notice')
 local title_block = require('quarto_subset.title_block')
 local tables = require('quarto_subset.tables')
+local deferred = require('quarto_subset.deferred')
 
 local MAIN_FILE = common.MAIN_FILE
 
@@ -88,6 +92,7 @@ function Pandoc(doc)
 
   title_block.normalize_authors(doc.meta)
   title_block.format_date(doc.meta)
-  require('quarto_subset.floats').write_deferred()
+  doc = deferred.images(doc)
+  deferred.write()
   return doc
 end
