@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import json
+import os
 import shutil
 import subprocess
 import urllib.parse
@@ -171,15 +172,22 @@ def test_table_csv_reads_back_with_pythons_csv_module(tmp_path, rows) -> None:
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(CELL, min_size=2, max_size=2), min_size=1, max_size=4),
-       n_tables=st.integers(min_value=1, max_value=3))
-def test_the_pandoc_engine_writes_the_links_the_filter_alone_writes(tmp_path_factory, rows, n_tables) -> None:
-    """sosrap's engine writes the downloads' data: URIs itself after pandoc (render.py, floats.lua):
-    the same links, byte for byte, as the extension's filter run alone, and no token left."""
+       n_tables=st.integers(min_value=1, max_value=3), lang=st.sampled_from(["fi", "sv", "en"]))
+def test_the_pandoc_engine_writes_the_links_the_filter_alone_writes(tmp_path_factory, rows, n_tables, lang) -> None:
+    """sosrap's engine writes the downloads' data: URIs itself after pandoc (render.py, deferred.lua):
+    the same links as the extension's filter run alone, the page byte for byte what pandoc writes
+    with them (SOSRAP_RENDER_DEFER=0), and no token left."""
     root = tmp_path_factory.mktemp("links")
     body = "".join(f"{_markdown_table(rows)}\n: Taulukko {i} {{#tbl-t{i}}}\n\n" for i in range(n_tables))
-    (root / "_quarto.yml").write_text("lang: fi\ntitle: T\n", encoding="utf-8")
+    (root / "_quarto.yml").write_text(f"lang: {lang}\ntitle: T\n", encoding="utf-8")
     (root / "index.qmd").write_text(body + f"Linkki [tästä](sosrap-deferred-{'0' * 16}-1).\n", encoding="utf-8")
     html_text = Path(render(root, root / "out", engine="pandoc").outputs["html"]).read_text(encoding="utf-8")
+    os.environ["SOSRAP_RENDER_DEFER"] = "0"
+    try:
+        by_pandoc = Path(render(root, root / "out0", engine="pandoc").outputs["html"]).read_text(encoding="utf-8")
+    finally:
+        del os.environ["SOSRAP_RENDER_DEFER"]
+    assert html_text == by_pandoc
     alone = _downloads(_quarto_filter(root, body))
     engine = _downloads(html_text)
     assert {k: v[1] for k, v in engine.items()} == {k: v[1] for k, v in alone.items()}

@@ -264,34 +264,43 @@ def test_an_included_file_without_shortcodes_keeps_what_needs_none(project: Path
     html = R.render(project, tmp_path / "out2").outputs["html"].read_text(encoding="utf-8")
     assert 'src="https://example.org/"' in html and "example.org/.png" not in html   # no extension on no name
     assert "shortcodes=" not in html and 'class="sourceCode python"' in html
+    # escaped braces are read as a shortcode's, so such a file is expanded in full (as index.qmd would be)
+    chapter.write_text("Vuosi \\{\\{< var edition.year >\\}\\} ja &#123;&#123;< var edition.year >&#125;&#125;.\n",
+                       encoding="utf-8")
+    html = R.render(project, tmp_path / "out3").outputs["html"].read_text(encoding="utf-8")
+    assert "Vuosi 2026 ja 2026." in html
 
 
-def test_images_written_in_after_pandoc_are_the_files_pandoc_would_embed(project: Path, tmp_path: Path) -> None:
+def test_images_written_in_after_pandoc_are_what_pandoc_writes(project: Path, tmp_path: Path, monkeypatch) -> None:
     """The engine writes the local PNG and JPEG images' base64 into the HTML after pandoc
-    (deferred.lua, render.py): each decodes to its file, also where pandoc writes an image twice
-    (a heading's, in the table of contents); SVG, the notebooks' images and a source's own data:
-    URI are embedded by pandoc as before; no token is left."""
+    (deferred.lua, render.py): byte for byte what pandoc writes when it embeds them itself
+    (SOSRAP_RENDER_DEFER=0), wherever an image stands (a paragraph's line, a table cell, a heading
+    and so the table of contents, a figure), whatever its path's length, and with what pandoc
+    leaves alone (data-external, SVG, a source's own data: URI, a directory, metadata)."""
     from PIL import Image
-    Image.new("RGB", (3, 2), (200, 10, 10)).save(project / "kuva.jpg", "JPEG")
+    long_name = "kuvat/" + "pitka-tiedostonimi-" * 3 + "kuva.png"
+    (project / "kuvat").mkdir()
+    shutil.copy(project / "pixel.png", project / long_name)
+    Image.new("RGB", (3, 2), (200, 10, 10)).save(project / "kuvat" / "valokuva-pitkalla-nimella.jpg", "JPEG")
+    (project / "kuvat" / "hakemisto-eika-kuva.png").mkdir()
     (project / "kuva.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
                                       '<rect width="4" height="4" fill="#0a0"/></svg>', encoding="utf-8")
     tiny = base64.b64encode((project / "pixel.png").read_bytes()).decode("ascii")
+    words = " ".join(["sana"] * 14)
     (project / "chapters" / "03-kuvat.qmd").write_text(
-        "# Otsikko ![](pixel.png)\n\n![Kuva](pixel.png)\n\n![Valokuva](kuva.jpg)\n\n"
-        f"![Vektori](kuva.svg)\n\n![Oma](data:image/png;base64,{tiny})\n", encoding="utf-8")
+        f"# Otsikko ![]({long_name})\n\n{words} ![kuva]({long_name}) {words} ![]({long_name}) {words}.\n\n"
+        f"![Kuva]({long_name})\n\n![Valokuva](kuvat/valokuva-pitkalla-nimella.jpg)\n\n"
+        f"| a | b |\n|---|---|\n| {words} ![x]({long_name}) | ![y](pixel.png) |\n\n"
+        f"![Ulkoinen]({long_name}){{data-external=\"1\"}} ![Hakemisto](kuvat/hakemisto-eika-kuva.png)\n\n"
+        f"![Vektori](kuva.svg) ![Oma](data:image/png;base64,{tiny})\n", encoding="utf-8")
     index = project / "index.qmd"
-    index.write_text(index.read_text(encoding="utf-8") + "\n{{< include chapters/03-kuvat.qmd >}}\n",
-                     encoding="utf-8")
-    html = R.render(project, tmp_path / "out").outputs["html"].read_text(encoding="utf-8")
-    assert "sosrap-deferred" not in html and "sosrapdeferred" not in html
-    srcs = re.findall(r'<img[^>]*?src="([^"]*)"', html)
-    assert srcs and all(s.startswith("data:image/") for s in srcs), [s[:30] for s in srcs]
-    files = {"image/png": (project / "pixel.png").read_bytes(), "image/jpeg": (project / "kuva.jpg").read_bytes()}
-    decoded = [(s[5:s.index(";")], base64.b64decode(s.split(",", 1)[1], validate=True)) for s in srcs]
-    assert sum(1 for mime, data in decoded if files.get(mime) == data) >= 4   # heading (twice), figure, photo
-    assert ("image/jpeg", files["image/jpeg"]) in decoded
-    assert any(mime == "image/svg+xml" for mime, _ in decoded)                  # pandoc embeds SVG itself
-    assert any(mime == "image/png" and data != files["image/png"] for mime, data in decoded)   # the notebook's
+    index.write_text(index.read_text(encoding="utf-8").replace("lang: fi", f"lang: fi\ndescription: '![logo]({long_name})'")
+                     + "\n{{< include chapters/03-kuvat.qmd >}}\n", encoding="utf-8")
+    deferred = R.render(project, tmp_path / "a").outputs["html"].read_bytes()
+    monkeypatch.setenv("SOSRAP_RENDER_DEFER", "0")
+    by_pandoc = R.render(project, tmp_path / "b").outputs["html"].read_bytes()
+    assert deferred == by_pandoc
+    assert deferred.count(b"data:image/png;base64,") >= 8 and b"data:image/jpeg;base64," in deferred
 
 
 # ----------------------------------------------------------------------------- errors

@@ -191,7 +191,7 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
             fenv = {**env, "SOSRAP_LANGUAGE_JSON": str(lang_file)}
             # (a token no source can hold: what the filter puts where a URI or an image goes)
             deferred = (work / "deferred.json", f"sosrap-deferred-{secrets.token_hex(8)}-")
-            if fmt == "html":
+            if fmt == "html" and env.get("SOSRAP_RENDER_DEFER") != "0":
                 fenv.update(SOSRAP_DEFERRED_LINKS=str(deferred[0]), SOSRAP_DEFERRED_PREFIX=deferred[1],
                             SOSRAP_DEFERRED_IMAGES="1" if "--embed-resources" in cmd else "")
             proc = subprocess.run(cmd, cwd=project_dir, env=fenv, capture_output=True, text=True, check=False)
@@ -201,7 +201,11 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
             if not is_draft(project.config, draft):
                 _missing_citations_are_errors(warnings, project_dir)
             if fmt == "html":
-                _finish_html(out, deferred, project_dir)
+                try:
+                    _finish_html(out, deferred, project_dir)
+                except BaseException:
+                    out.unlink(missing_ok=True)       # never an HTML with the filter's tokens in it
+                    raise
             if fmt == "pdf":
                 _compile_typst(target, out, work, source_date_epoch)
             outputs[fmt] = out
@@ -361,7 +365,8 @@ _SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b.*?</\2>)", re.S | re.I)
 
 def _finish_html(path: Path, deferred: tuple[Path, str], project_dir: Path) -> None:
     """The HTML as pandoc wrote it, with what the filter left to be written after pandoc in its
-    place (`deferred.lua`: the data downloads' URIs, the local images' base64) and U+00A0 as
+    place (`deferred.lua`: the data downloads' URIs, the local images' base64; pandoc itself does
+    it all where the environment has SOSRAP_RENDER_DEFER=0) and U+00A0 as
     ``&nbsp;`` outside scripts and styles, as Quarto's HTML serialiser writes it (same meaning;
     Quarto's tests match the entity)."""
     text = path.read_text(encoding="utf-8")
@@ -373,7 +378,7 @@ def _finish_html(path: Path, deferred: tuple[Path, str], project_dir: Path) -> N
     values = {f'href="{token}"': f'href="{html.escape(uri)}"' for token, uri in links.items()}
     for token, (mime, rel) in images.items():
         data = base64.b64encode((project_dir / rel).read_bytes()).decode("ascii")
-        values[f'data:{mime};base64,{token}"'] = f'data:{mime};base64,{data}"'
+        values[f'src="{token}"'] = f'src="data:{mime};base64,{data}"'
     if values:
         text = _put(text, values)
     if "\u00a0" in text:
@@ -397,7 +402,8 @@ def _put(text: str, values: dict[str, str]) -> str:
     text = re.sub("|".join(map(re.escape, values)), value, text)
     if len(seen) != len(values):
         raise RenderError(f"internal error: pandoc's HTML lacks {len(values) - len(seen)} of the "
-                          f"{len(values)} parts the filter left for sosrap to write in")
+                          f"{len(values)} links and images the filter left for sosrap to write in "
+                          "(SOSRAP_RENDER_DEFER=0 renders without that)")
     return text
 
 

@@ -7,12 +7,15 @@ each image; the CSVs and the images are almost all of a report's bytes (about
 0.35 s of the demo's 1.5 s render: 0.24 s the links, 0.12 s the images).
 
 sosrap.render asks for it with env SOSRAP_DEFERRED_LINKS (a file) and
-SOSRAP_DEFERRED_PREFIX (a token unique to the render). Each deferred link gets
-the token and a number as its target, each image `data:<type>;base64,` and a
-token of base64's own letters (so that --embed-resources leaves it as it is);
-the file maps each token to the link's URI or to the image's type and path.
-render.py puts the URIs and the images' base64 in their places: byte for byte
-what pandoc itself writes. Without the variables nothing is deferred.
+SOSRAP_DEFERRED_PREFIX (a token unique to the render), and for images
+SOSRAP_DEFERRED_IMAGES (pandoc embeds resources). Each deferred link gets the
+token and a number as its target (its tag stays wider than pandoc's 72
+columns, so the lines break where they would), each image a `data:` token as
+long as its path (see `images`); the file maps each token to the link's URI
+or to the image's type and path. render.py puts the URIs and the images'
+base64 in their places: byte for byte what pandoc itself writes (tests/report:
+against a render with SOSRAP_RENDER_DEFER=0). Without the variables nothing is
+deferred.
 ]]
 
 local is_html_format = require('quarto_subset.common').is_html_format
@@ -41,34 +44,44 @@ function M.link(plain)
   return plain
 end
 
--- A relative path to a file in the working directory (pandoc's resource path), else nil
--- (also for a name in the mediabag: pandoc embeds that entry, not a file).
-local function local_file(src)
-  if src:match('^%a[%w+.-]*:') or src:sub(1, 1) == '/' or src:find('[?#%%]') then return nil end
-  if pandoc.mediabag.lookup(src) then return nil end
+-- A relative path, of characters HTML writes as they are, to a regular file in the working
+-- directory (pandoc's resource path), else nil; also nil for a name in the mediabag (pandoc
+-- embeds that entry, not a file) and for an image marked external (pandoc leaves it out).
+local function local_file(img)
+  local src = img.src
+  if not src:match('^[%w._-][%w._/-]*$') or src:find('//', 1, true) or pandoc.mediabag.lookup(src)
+      or img.attributes['data-external'] or img.attributes['external'] then
+    return nil
+  end
   local fh = io.open(src, 'rb')
   if not fh then return nil end
+  local regular = fh:read(0) ~= nil          -- (nil for a directory, and for an empty file)
   fh:close()
-  return src
+  return regular and src or nil
 end
 
--- Every local PNG or JPEG image of *doc*: its src deferred.
+-- Every local PNG or JPEG image of *doc*'s blocks: its src deferred. pandoc's writer breaks
+-- lines by the width of what it writes, so the token is exactly as long as the path it stands
+-- for (a `data:` URI, which --embed-resources leaves as it is); a path too short for one is
+-- left to pandoc.
 function M.images(doc)
   if not (IMAGES and active()) then return doc end
-  local token_base = PREFIX:gsub('[^%w]', '')
-  return doc:walk({
+  local nonce = PREFIX:gsub('[^%w]', ''):sub(-4)       -- (short: more paths are long enough)
+  doc.blocks = doc.blocks:walk({
     Image = function(img)
       local mime = IMAGE_TYPES[(img.src:match('%.(%w+)$') or ''):lower()]
-      local path = mime and local_file(img.src)
-      if not path then return nil end
+      local path = mime and local_file(img)
+      -- (a data: URI of the image's type: the writer chooses <img> by it, and the rest in base64's letters)
+      local token = path and ('data:' .. mime .. ';base64,' .. nonce .. 'x' .. (n + 1) .. 'y')
+      if not token or #token > #path then return nil end
       n = n + 1
-      local token = token_base .. 'x' .. n
-      token = token .. string.rep('A', (4 - #token % 4) % 4)       -- valid base64, as a data: URI holds
+      token = token .. string.rep('z', #path - #token)
       images[token] = { mime, path }
-      img.src = 'data:' .. mime .. ';base64,' .. token
+      img.src = token
       return img
     end,
   })
+  return doc
 end
 
 -- Write the file (always, when asked: an empty one says nothing was deferred).

@@ -54,7 +54,9 @@ local function include(sc, ctx)
   local stack = { table.unpack(ctx.stack) }
   table.insert(stack, path)
   -- (a walk over every inline costs; most of a report's files hold no shortcode)
-  local none = not text:find('{{', 1, true) and not text:upper():find('%7B%7B', 1, true)
+  -- (nor escaped braces: pandoc reads \{\{< and &#123;&#123;< as "{{<" too)
+  local none = not (text:find('{{', 1, true) or text:find('\\{', 1, true) or text:find('&#', 1, true)
+    or text:upper():find('%7B%7B', 1, true))
   return process_blocks(doc.blocks, { file = path, stack = stack, no_shortcodes = none })
 end
 
