@@ -189,10 +189,11 @@ def _render_pandoc(project_dir: Path, output_dir: Path, formats: Sequence[str], 
                    *_format_options(fmt, options, project_dir, work),
                    *_meta_options(fmt, meta, project_dir, work)]
             fenv = {**env, "SOSRAP_LANGUAGE_JSON": str(lang_file)}
-            # (a token no source can hold: what the filter puts where a URI or an image goes)
-            deferred = (work / "deferred.json", f"sosrap-deferred-{secrets.token_hex(8)}-")
+            deferred = work / "deferred.json"
             if fmt == "html" and env.get("SOSRAP_RENDER_DEFER") != "0":
-                fenv.update(SOSRAP_DEFERRED_LINKS=str(deferred[0]), SOSRAP_DEFERRED_PREFIX=deferred[1],
+                # (the prefix: a token no source can hold, what the filter puts where a URI or an image goes)
+                fenv.update(SOSRAP_DEFERRED_FILE=str(deferred),
+                            SOSRAP_DEFERRED_PREFIX=f"sosrap-deferred-{secrets.token_hex(8)}-",
                             SOSRAP_DEFERRED_IMAGES="1" if "--embed-resources" in cmd else "")
             proc = subprocess.run(cmd, cwd=project_dir, env=fenv, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
@@ -363,14 +364,14 @@ def _meta_options(fmt: str, meta: dict, project_dir: Path, work: Path) -> list[s
 _SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b.*?</\2>)", re.S | re.I)
 
 
-def _finish_html(path: Path, deferred: tuple[Path, str], project_dir: Path) -> None:
+def _finish_html(path: Path, deferred: Path, project_dir: Path) -> None:
     """The HTML as pandoc wrote it, with what the filter left to be written after pandoc in its
     place (`deferred.lua`: the data downloads' URIs, the local images' base64; pandoc itself does
     it all where the environment has SOSRAP_RENDER_DEFER=0) and U+00A0 as
     ``&nbsp;`` outside scripts and styles, as Quarto's HTML serialiser writes it (same meaning;
     Quarto's tests match the entity)."""
-    text = path.read_text(encoding="utf-8")
-    left = json.loads(deferred[0].read_text(encoding="utf-8")) if deferred[0].is_file() else {}
+    text = written = path.read_text(encoding="utf-8")
+    left = json.loads(deferred.read_text(encoding="utf-8")) if deferred.is_file() else {}
     # (pandoc's JSON writes an empty Lua table as [])
     links, images = left.get("links") or {}, left.get("images") or {}
     # each in its attribute's quotes (one token is never a prefix of another there); the URIs are
@@ -385,9 +386,8 @@ def _finish_html(path: Path, deferred: tuple[Path, str], project_dir: Path) -> N
         parts = _SCRIPT_OR_STYLE.split(text)
         # split() yields text, whole match, tag name, text, ...: change the text parts only.
         text = "".join(p.replace("\u00a0", "&nbsp;") if i % 3 == 0 else p for i, p in enumerate(parts))
-    elif not values:
-        return
-    path.write_text(text, encoding="utf-8")
+    if text != written:
+        path.write_text(text, encoding="utf-8")
 
 
 def _put(text: str, values: dict[str, str]) -> str:

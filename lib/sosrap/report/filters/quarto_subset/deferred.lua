@@ -6,7 +6,7 @@ attribute and --embed-resources reads the whole page back and base64-encodes
 each image; the CSVs and the images are almost all of a report's bytes (about
 0.35 s of the demo's 1.5 s render: 0.24 s the links, 0.12 s the images).
 
-sosrap.render asks for it with env SOSRAP_DEFERRED_LINKS (a file) and
+sosrap.render asks for it with env SOSRAP_DEFERRED_FILE (a file) and
 SOSRAP_DEFERRED_PREFIX (a token unique to the render), and for images
 SOSRAP_DEFERRED_IMAGES (pandoc embeds resources). Each deferred link gets the
 token and a number as its target (its tag stays wider than pandoc's 72
@@ -20,7 +20,7 @@ deferred.
 
 local is_html_format = require('quarto_subset.common').is_html_format
 
-local FILE, PREFIX = os.getenv('SOSRAP_DEFERRED_LINKS'), os.getenv('SOSRAP_DEFERRED_PREFIX')
+local FILE, PREFIX = os.getenv('SOSRAP_DEFERRED_FILE'), os.getenv('SOSRAP_DEFERRED_PREFIX')
 local IMAGES = (os.getenv('SOSRAP_DEFERRED_IMAGES') or '') ~= ''   -- (pandoc was asked to embed them)
 local links, images, n = {}, {}, 0
 

@@ -33,6 +33,16 @@ local function expand_header(header, ctx)
   return header
 end
 
+-- The walk over a block of ctx.file: its inline shortcodes, and the labels it uses
+-- (made once per file).
+local function block_filter(ctx)
+  if not ctx.filter then
+    ctx.filter = inline_filter(ctx)
+    ctx.filter.Cite = note_refs(ctx)
+  end
+  return ctx.filter
+end
+
 local process_blocks -- forward declaration (mutual recursion with include)
 
 local function include(sc, ctx)
@@ -54,9 +64,7 @@ local function include(sc, ctx)
   local stack = { table.unpack(ctx.stack) }
   table.insert(stack, path)
   -- (a walk over every inline costs; most of a report's files hold no shortcode)
-  -- (nor escaped braces: pandoc reads \{\{< and &#123;&#123;< as "{{<" too)
-  local none = not (text:find('{{', 1, true) or text:find('\\{', 1, true) or text:find('&#', 1, true)
-    or text:upper():find('%7B%7B', 1, true))
+  local none = not shortcodes.may_hold_shortcodes(text)
   return process_blocks(doc.blocks, { file = path, stack = stack, no_shortcodes = none })
 end
 
@@ -106,9 +114,7 @@ process_blocks = function(blocks, ctx)
       block.text = expand_string(block.text, ctx)
       out:insert(block)
     else
-      local filter = inline_filter(ctx)
-      filter.Cite = note_refs(ctx)
-      out:insert(block:walk(filter))
+      out:insert(block:walk(block_filter(ctx)))
     end
   end
   return out

@@ -43,7 +43,7 @@ Inputs besides the document:
     _variables.yml next to the main input through pandoc's YAML parser.
   * env SOSRAP_LANGUAGE_JSON: the language strings for `lang` (sosrap.report.language).
   * env SOSRAP_DRAFT: non-empty for a draft (see common.problem).
-  * env SOSRAP_DEFERRED_LINKS, SOSRAP_DEFERRED_PREFIX, SOSRAP_DEFERRED_IMAGES: (HTML)
+  * env SOSRAP_DEFERRED_FILE, SOSRAP_DEFERRED_PREFIX, SOSRAP_DEFERRED_IMAGES: (HTML)
     the data downloads' data: URIs and the local images go to that file and
     sosrap.render writes them in after pandoc (deferred.lua).
 

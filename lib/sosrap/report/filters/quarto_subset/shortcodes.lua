@@ -218,10 +218,17 @@ local function expand_code_block(el, ctx)
   return el
 end
 
+-- Whether a file's text may hold a shortcode: "{{", braces pandoc reads as
+-- "{" (\{, &#123;) or a percent-encoded "{{" in a URL.
+local function may_hold_shortcodes(text)
+  return (text:find('{{', 1, true) or text:find('\\{', 1, true) or text:find('&#', 1, true)
+    or text:find('%%7[Bb]%%7[Bb]')) ~= nil
+end
+
 -- Everything inline-level in one block (its nested block lists excluded:
 -- process_blocks handles those so that each list is processed exactly once).
--- `ctx.no_shortcodes`: the file's text has no "{{" (nor "%7B%7B"), so only what
--- applies without a shortcode is left: an image's path, a code block's opt-out.
+-- `ctx.no_shortcodes` (not may_hold_shortcodes of its file): only what applies
+-- without a shortcode is left, an image's path and a code block's opt-out.
 local function inline_filter(ctx)
   if ctx.no_shortcodes then
     return {
@@ -289,6 +296,7 @@ return {
   expand_inlines = expand_inlines,
   expand_attr = expand_attr,
   inline_filter = inline_filter,
+  may_hold_shortcodes = may_hold_shortcodes,
   expand_code_block = expand_code_block,
   block_shortcodes = block_shortcodes,
 }
